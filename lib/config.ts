@@ -1,0 +1,102 @@
+// Configuration from environment variables, validated once at start. Every bad value is reported
+// with its variable name; the process exits with status 1 rather than run half-configured.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const MiB = 1024 * 1024
+
+/** Accepts `5000`, `5000b`, `64k`, `4m`, `2g` (binary units). */
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*[kmgt]?i?b?$/i, 'must be a byte size such as 4194304, 512k, 4m or 2g')
+  .transform((value) => {
+    const match = /^(\d+)\s*([kmgt]?)/i.exec(value)!
+    const power = ' kmgt'.indexOf((match[2] || ' ').toLowerCase())
+    return Number(match[1]) * 1024 ** power
+  })
+
+/** Accepts `90s`, `15m`, `24h`, `7d` or plain seconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*[smhd]?$/i, 'must be a duration such as 3600, 90s, 15m, 24h or 7d')
+  .transform((value) => {
+    const match = /^(\d+)\s*([smhd]?)/i.exec(value)!
+    const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2].toLowerCase() as '' | 's' | 'm' | 'h' | 'd']
+    return Number(match[1]) * unit * 1000
+  })
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(5000),
+  BIND_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://registry.example.com' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^(postgres(ql)?:\/\/|pglite:)/, 'must start with postgresql:// or pglite:')
+    .optional(),
+  ADMIN_USERNAME: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'must be lowercase letters and digits, separated by . _ or -')
+    .min(2)
+    .max(64)
+    .default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  MAX_MANIFEST_SIZE: byteSize.default(4 * MiB),
+  MAX_BLOB_SIZE: byteSize.default(0),
+  UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
+  UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export interface AppConfig {
+  port: number
+  bindHost: string
+  publicUrl?: string
+  dataDir: string
+  databaseUrl: string
+  adminUsername: string
+  adminPassword?: string
+  maxManifestBytes: number
+  maxBlobBytes: number
+  uploadPurgeAfterMs: number
+  uploadPurgeIntervalMs: number
+  logLevel: z.infer<typeof schema>['LOG_LEVEL']
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
+  }
+  const values = parsed.data
+  const dataDir = resolve(values.DATA_DIR)
+  return {
+    port: values.PORT,
+    bindHost: values.BIND_HOST,
+    publicUrl: values.PUBLIC_URL,
+    dataDir,
+    databaseUrl: values.DATABASE_URL ?? `pglite:${resolve(dataDir, 'db')}`,
+    adminUsername: values.ADMIN_USERNAME,
+    adminPassword: values.ADMIN_PASSWORD,
+    maxManifestBytes: values.MAX_MANIFEST_SIZE,
+    maxBlobBytes: values.MAX_BLOB_SIZE,
+    uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
+    uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
+    logLevel: values.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,50 @@
+// Plugs the application into registry-core: the Prisma index, the filesystem blob store, the
+// access policy and the event sink, plus the periodic purge of abandoned uploads.
+import { join } from 'node:path'
+import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '../../registry-core/src'
+import type { AppConfig } from '../config'
+import type { PrismaClient } from '../db/prisma'
+import type { Logger } from '../logger'
+import { BasicAdminAuthorizer } from '../auth/basic-authorizer'
+import { RecordingEventSink } from './event-sink'
+import { PrismaRegistryIndex } from './prisma-index'
+
+export interface Registry {
+  handle: RegistryHandler
+  /** Stops background work and writes what is still buffered. */
+  close(): Promise<void>
+}
+
+export async function createRegistry(config: AppConfig, prisma: PrismaClient, logger: Logger): Promise<Registry> {
+  const blobs = new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger })
+  await blobs.init()
+  const events = new RecordingEventSink(prisma, logger)
+  const handle = createRegistryHandler({
+    blobs,
+    index: new PrismaRegistryIndex(prisma),
+    authorizer: new BasicAdminAuthorizer(prisma),
+    events,
+    logger,
+    publicUrl: config.publicUrl,
+    limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes },
+  })
+
+  const purge = async () => {
+    try {
+      const purged = await handle.purgeStaleUploads(config.uploadPurgeAfterMs)
+      if (purged > 0) logger.info({ purged }, 'purged abandoned uploads')
+    } catch (error) {
+      logger.warn({ err: error }, 'purging abandoned uploads failed')
+    }
+  }
+  const purgeTimer = setInterval(() => void purge(), config.uploadPurgeIntervalMs).unref()
+  void purge()
+
+  return {
+    handle,
+    async close() {
+      clearInterval(purgeTimer)
+      await events.flush()
+    },
+  }
+}

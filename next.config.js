@@ -1,0 +1,7 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // PGlite ships wasm and data files that must be loaded from node_modules at run time, not bundled.
+  serverExternalPackages: ['@electric-sql/pglite', 'pglite-prisma-adapter'],
+  poweredByHeader: false,
+}
+export default nextConfig

@@ -1,0 +1,47 @@
+// What every handler receives: the ports, the limits, and the parsed request.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RequestInfo } from './ports'
+
+export interface RegistryLimits {
+  /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
+  maxManifestBytes: number
+  /** Largest blob accepted, 0 for no limit. */
+  maxBlobBytes: number
+  /** Upper bound of `n` for tags and catalog pages. */
+  maxPageSize: number
+}
+
+export interface RegistryOptions {
+  blobs: BlobStore
+  index: RegistryIndex
+  authorizer: Authorizer
+  events: EventSink
+  logger: Logger
+  limits?: Partial<RegistryLimits>
+  /** External base URL (scheme://host[:port]) for absolute `Location` headers; relative when absent. */
+  publicUrl?: string
+}
+
+export interface RegistryContext {
+  blobs: BlobStore
+  index: RegistryIndex
+  authorizer: Authorizer
+  events: EventSink
+  logger: Logger
+  limits: RegistryLimits
+  publicUrl: string
+}
+
+export interface RequestContext {
+  req: IncomingMessage
+  res: ServerResponse
+  query: URLSearchParams
+  info: RequestInfo
+  actor: Actor
+}
+
+export const DEFAULT_LIMITS: RegistryLimits = {
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxBlobBytes: 0,
+  maxPageSize: 10_000,
+}

@@ -1,0 +1,113 @@
+// The /v2 request pipeline: route -> authorize -> handle, with every error mapped in one place.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { DEFAULT_LIMITS, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
+import { RegistryError, errorResponse } from './errors'
+import { API_VERSION, API_VERSION_HEADER, sendJson } from './http'
+import { DigestMismatchError, SizeLimitError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
+import { matchRoute, requiredAccess, type RouteMatch } from './routes'
+import { deleteBlob, getBlob } from './handlers/blobs'
+import { listCatalog, listReferrers, listTags } from './handlers/listing'
+import { deleteManifest, getManifest, putManifest } from './handlers/manifests'
+import { cancelUpload, getUploadStatus, patchUpload, purgeStaleUploads, putUpload, startUpload } from './handlers/uploads'
+
+export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
+  /** Removes upload sessions untouched for `maxAgeMs`; returns how many were purged. */
+  purgeStaleUploads(maxAgeMs: number): Promise<number>
+}
+
+type Handler = (ctx: RegistryContext, rc: RequestContext, match: RouteMatch) => Promise<void>
+
+const HANDLERS: Record<RouteMatch['route'], Partial<Record<string, Handler>>> = {
+  base: {
+    GET: async (_ctx, rc) => sendJson(rc.res, 200, {}),
+    HEAD: async (_ctx, rc) => sendJson(rc.res, 200, {}),
+  },
+  catalog: { GET: (ctx, rc) => listCatalog(ctx, rc) },
+  tags: { GET: (ctx, rc, m) => listTags(ctx, rc, m.name!) },
+  manifest: {
+    GET: (ctx, rc, m) => getManifest(ctx, rc, m.name!, m.reference!),
+    HEAD: (ctx, rc, m) => getManifest(ctx, rc, m.name!, m.reference!),
+    PUT: (ctx, rc, m) => putManifest(ctx, rc, m.name!, m.reference!),
+    DELETE: (ctx, rc, m) => deleteManifest(ctx, rc, m.name!, m.reference!),
+  },
+  blob: {
+    GET: (ctx, rc, m) => getBlob(ctx, rc, m.name!, m.reference!),
+    HEAD: (ctx, rc, m) => getBlob(ctx, rc, m.name!, m.reference!),
+    DELETE: (ctx, rc, m) => deleteBlob(ctx, rc, m.name!, m.reference!),
+  },
+  uploadStart: { POST: (ctx, rc, m) => startUpload(ctx, rc, m.name!) },
+  upload: {
+    GET: (ctx, rc, m) => getUploadStatus(ctx, rc, m.name!, m.reference!),
+    PATCH: (ctx, rc, m) => patchUpload(ctx, rc, m.name!, m.reference!),
+    PUT: (ctx, rc, m) => putUpload(ctx, rc, m.name!, m.reference!),
+    DELETE: (ctx, rc, m) => cancelUpload(ctx, rc, m.name!, m.reference!),
+  },
+  referrers: { GET: (ctx, rc, m) => listReferrers(ctx, rc, m.name!, m.reference!) },
+}
+
+/** Maps errors raised by the ports onto registry errors; anything unknown stays as is (a 500). */
+function toRegistryError(error: unknown): unknown {
+  if (error instanceof DigestMismatchError) {
+    return new RegistryError('DIGEST_INVALID', { detail: { expected: error.expected, actual: error.actual } })
+  }
+  if (error instanceof SizeLimitError) {
+    return new RegistryError('SIZE_INVALID', { status: 413, message: error.message })
+  }
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+    return new RegistryError('INTERNAL', { status: 507, message: 'the registry is out of storage space' })
+  }
+  return error
+}
+
+function decisionError(decision: Exclude<AuthDecision, { kind: 'allow' }>, access: AccessRequest): RegistryError {
+  const detail = access.type === 'repository' ? [{ Type: 'repository', Name: access.repository, Action: access.actions.join(',') }] : undefined
+  if (decision.kind === 'challenge') {
+    return new RegistryError('UNAUTHORIZED', {
+      message: decision.message,
+      detail,
+      headers: { 'WWW-Authenticate': decision.challenge },
+    })
+  }
+  return new RegistryError('DENIED', { message: decision.message, detail })
+}
+
+export function createRegistryHandler(options: RegistryOptions): RegistryHandler {
+  const ctx: RegistryContext = {
+    blobs: options.blobs,
+    index: options.index,
+    authorizer: options.authorizer,
+    events: options.events,
+    logger: options.logger,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader(API_VERSION_HEADER, API_VERSION)
+    const method = req.method ?? 'GET'
+    try {
+      const url = new URL(req.url ?? '/', 'http://registry.invalid')
+      const match = matchRoute(url.pathname)
+      const access = requiredAccess(match, method)
+      const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: req.socket.remoteAddress }
+      const decision = await ctx.authorizer.authorize(info, access)
+      if (decision.kind !== 'allow') throw decisionError(decision, access)
+      const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor }
+      await HANDLERS[match.route][method]!(ctx, rc, match)
+    } catch (raw) {
+      const error = toRegistryError(raw)
+      if (!(error instanceof RegistryError)) ctx.logger.error({ err: error, method, url: req.url }, 'registry request failed')
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      const { status, headers, body } = errorResponse(error)
+      // An unread request body (e.g. a refused upload) must not be read into the next request.
+      if (!req.complete) headers.Connection = 'close'
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers })
+      res.end(body)
+    }
+  }
+
+  return Object.assign(handle, { purgeStaleUploads: (maxAgeMs: number) => purgeStaleUploads(ctx, maxAgeMs) })
+}

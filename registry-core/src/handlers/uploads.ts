@@ -1,0 +1,197 @@
+// Blob uploads: POST (session, monolithic, cross-repository mount), PATCH, PUT, GET status, DELETE.
+import { randomUUID } from 'node:crypto'
+import type { RegistryContext, RequestContext } from '../context'
+import { RegistryError } from '../errors'
+import { assertDigest, isSupportedDigest, isValidName } from '../grammar'
+import { contentLength, parseContentRange, sendEmpty, uploadRange } from '../http'
+import type { UploadSession } from '../ports'
+
+/** Serializes appends to one upload within this process (two PATCHes racing on one offset would interleave). */
+const uploadLocks = new Map<string, Promise<unknown>>()
+
+async function withUploadLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+  const previous = uploadLocks.get(id) ?? Promise.resolve()
+  const current = previous.catch(() => undefined).then(work)
+  uploadLocks.set(id, current)
+  try {
+    return await current
+  } finally {
+    if (uploadLocks.get(id) === current) uploadLocks.delete(id)
+  }
+}
+
+function uploadLocation(ctx: RegistryContext, name: string, id: string): string {
+  return `${ctx.publicUrl}/v2/${name}/blobs/uploads/${id}`
+}
+
+function blobLocation(ctx: RegistryContext, name: string, digest: string): string {
+  return `${ctx.publicUrl}/v2/${name}/blobs/${digest}`
+}
+
+function sessionHeaders(ctx: RegistryContext, name: string, id: string, size: number): Record<string, string> {
+  return {
+    Location: uploadLocation(ctx, name, id),
+    Range: uploadRange(size),
+    'Docker-Upload-UUID': id,
+  }
+}
+
+async function loadSession(ctx: RegistryContext, name: string, id: string): Promise<UploadSession> {
+  const session = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? await ctx.index.getUpload(name, id) : null
+  if (!session) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: id.slice(0, 128) } })
+  return session
+}
+
+function hasBody(rc: RequestContext): boolean {
+  const length = contentLength(rc.req)
+  return (length !== undefined && length > 0) || rc.req.headers['transfer-encoding'] !== undefined
+}
+
+/** How many more bytes an upload of `size` bytes may take under the blob limit; undefined when unlimited. */
+function remainingAllowance(ctx: RegistryContext, size: number): number | undefined {
+  return ctx.limits.maxBlobBytes > 0 ? Math.max(0, ctx.limits.maxBlobBytes - size) : undefined
+}
+
+/**
+ * Appends the request body at the session's current size. With `Content-Range`, the chunk must start
+ * exactly where the upload ends (416 otherwise, with the current `Range` so the client can resume).
+ */
+async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string, session: UploadSession): Promise<number> {
+  const header = rc.req.headers['content-range']
+  let limit = remainingAllowance(ctx, session.size)
+  if (header !== undefined) {
+    const range = parseContentRange(header)
+    if (range.start !== session.size) {
+      throw new RegistryError('RANGE_INVALID', {
+        message: `chunk starts at ${range.start} but the upload has ${session.size} bytes`,
+        headers: sessionHeaders(ctx, name, session.id, session.size),
+      })
+    }
+    const chunkLength = range.end - range.start + 1
+    const declared = contentLength(rc.req)
+    if (declared !== undefined && declared !== chunkLength) {
+      throw new RegistryError('SIZE_INVALID', { message: 'Content-Length does not match Content-Range' })
+    }
+    limit = limit === undefined ? chunkLength : Math.min(limit, chunkLength)
+  }
+  const size = await ctx.blobs.appendUpload(session.id, session.size, rc.req, limit)
+  if (!(await ctx.index.updateUpload(session.id, size))) {
+    throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: session.id } })
+  }
+  return size
+}
+
+/** Verifies the upload against `digest`, makes the blob visible and links it to the repository. */
+async function completeUpload(ctx: RegistryContext, name: string, id: string, size: number, digest: string): Promise<void> {
+  await ctx.blobs.commitUpload(id, size, digest)
+  await ctx.index.linkBlob(name, digest, size)
+}
+
+export async function startUpload(ctx: RegistryContext, rc: RequestContext, name: string): Promise<void> {
+  const mount = rc.query.get('mount')
+  const from = rc.query.get('from')
+  if (mount && from && (await tryMount(ctx, rc, name, mount, from))) return
+
+  const digest = rc.query.get('digest')
+  if (digest !== null) {
+    assertDigest(digest)
+    await monolithicUpload(ctx, rc, name, digest)
+    return
+  }
+
+  const session: UploadSession = { id: randomUUID(), repository: name, size: 0, startedAt: new Date() }
+  await ctx.index.createUpload(session)
+  await ctx.blobs.createUpload(session.id)
+  sendEmpty(rc.res, 202, sessionHeaders(ctx, name, session.id, 0))
+}
+
+/**
+ * A mount succeeds only when the caller may pull from the source and the source links the blob;
+ * otherwise the caller gets an ordinary upload session, as the spec asks.
+ */
+async function tryMount(ctx: RegistryContext, rc: RequestContext, name: string, digest: string, from: string): Promise<boolean> {
+  if (!isSupportedDigest(digest) || !isValidName(from)) return false
+  const decision = await ctx.authorizer.authorize(rc.info, { type: 'repository', repository: from, actions: ['pull'] })
+  if (decision.kind !== 'allow') return false
+  const blob = await ctx.index.findBlob(from, digest)
+  if (!blob) return false
+  await ctx.index.linkBlob(name, digest, blob.size)
+  ctx.events.emit({
+    type: 'blob.mounted',
+    repository: name,
+    digest,
+    size: blob.size,
+    fromRepository: from,
+    actor: rc.actor,
+    remoteAddress: rc.info.remoteAddress,
+    at: new Date(),
+  })
+  sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
+  return true
+}
+
+async function monolithicUpload(ctx: RegistryContext, rc: RequestContext, name: string, digest: string): Promise<void> {
+  const id = randomUUID()
+  await ctx.blobs.createUpload(id)
+  try {
+    const size = await ctx.blobs.appendUpload(id, 0, rc.req, remainingAllowance(ctx, 0))
+    const declared = contentLength(rc.req)
+    if (declared !== undefined && declared !== size) {
+      throw new RegistryError('SIZE_INVALID', { message: `received ${size} bytes, Content-Length said ${declared}` })
+    }
+    await completeUpload(ctx, name, id, size, digest)
+  } finally {
+    await ctx.blobs.abortUpload(id)
+  }
+  sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
+}
+
+export async function patchUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
+  await withUploadLock(id, async () => {
+    const session = await loadSession(ctx, name, id)
+    const size = await appendBody(ctx, rc, name, session)
+    sendEmpty(rc.res, 202, sessionHeaders(ctx, name, id, size))
+  })
+}
+
+export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
+  await withUploadLock(id, async () => {
+    const session = await loadSession(ctx, name, id)
+    const digest = rc.query.get('digest')
+    if (digest === null) throw new RegistryError('DIGEST_INVALID', { message: 'the digest parameter is required' })
+    assertDigest(digest)
+    const size = hasBody(rc) ? await appendBody(ctx, rc, name, session) : session.size
+    await completeUpload(ctx, name, id, size, digest)
+    await ctx.index.deleteUpload(id)
+    sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
+  })
+}
+
+export async function getUploadStatus(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
+  const session = await loadSession(ctx, name, id)
+  sendEmpty(rc.res, 204, sessionHeaders(ctx, name, id, session.size))
+}
+
+export async function cancelUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
+  await withUploadLock(id, async () => {
+    await loadSession(ctx, name, id)
+    await ctx.index.deleteUpload(id)
+    await ctx.blobs.abortUpload(id)
+    sendEmpty(rc.res, 204)
+  })
+}
+
+/** Removes upload sessions untouched for longer than `maxAge` milliseconds. Returns how many went. */
+export async function purgeStaleUploads(ctx: RegistryContext, maxAgeMs: number): Promise<number> {
+  const before = new Date(Date.now() - maxAgeMs)
+  let purged = 0
+  for (;;) {
+    const stale = await ctx.index.listStaleUploads(before, 100)
+    for (const session of stale) {
+      await ctx.index.deleteUpload(session.id)
+      await ctx.blobs.abortUpload(session.id)
+      purged++
+    }
+    if (stale.length < 100) return purged
+  }
+}

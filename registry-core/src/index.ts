@@ -1,0 +1,10 @@
+// registry-core: an OCI Distribution v1.1 engine behind ports. See ports.ts for what it needs.
+export { createRegistryHandler, type RegistryHandler } from './engine'
+export { isRegistryPath } from './routes'
+export type { RegistryLimits, RegistryOptions } from './context'
+export { DEFAULT_LIMITS } from './context'
+export * from './ports'
+export { RegistryError, errorResponse, type ErrorCode } from './errors'
+export { isValidName, isValidTag, isSupportedDigest } from './grammar'
+export { MediaTypes } from './manifest'
+export { FilesystemBlobStore } from './storage/filesystem-blob-store'

@@ -1,0 +1,236 @@
+// The engine's ports: everything registry-core needs from the outside world.
+// The application (lib/) implements them; the engine never imports the application.
+import type { Readable } from 'node:stream'
+import type { IncomingHttpHeaders } from 'node:http'
+
+/** `algorithm:hex`, already validated against the spec grammar. */
+export type Digest = string
+
+/** An inclusive byte range, as in HTTP `Range`. */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+// ---------------------------------------------------------------- BlobStore
+
+/**
+ * Content-addressed bytes. Knows nothing about repositories: which repository may serve a blob
+ * is the index's business. Upload sessions are identified by an opaque id chosen by the engine.
+ * The interface must map onto object storage too (S3 multipart: no rename, no append).
+ */
+export interface BlobStore {
+  /** Size of a committed blob, or null when the store does not hold it. */
+  stat(digest: Digest): Promise<{ size: number } | null>
+  /** A stream of a committed blob, optionally a range of it. Rejects when the blob is missing. */
+  read(digest: Digest, range?: ByteRange): Promise<Readable>
+  /** Removes a committed blob's bytes (garbage collection only; deleting a repository link is the index's job). */
+  delete(digest: Digest): Promise<void>
+
+  /** Starts an empty upload. */
+  createUpload(uploadId: string): Promise<void>
+  /**
+   * Appends `body` at `offset` (which must equal the size recorded for the session) while hashing it.
+   * Resolves with the new total size. On failure (client gone, limit exceeded, disk full) the
+   * upload is left exactly as it was before the call and the error is rethrown.
+   * `maxBytes` caps how many bytes this call may take; exceeding it rejects with `SizeLimitError`.
+   */
+  appendUpload(uploadId: string, offset: number, body: Readable, maxBytes?: number): Promise<number>
+  /**
+   * Verifies that the first `size` bytes of the upload hash to `digest` and makes them visible
+   * as that blob atomically. Rejects with `DigestMismatchError` (upload kept) when they do not.
+   */
+  commitUpload(uploadId: string, size: number, digest: Digest): Promise<void>
+  /** Discards an upload's bytes. Idempotent. */
+  abortUpload(uploadId: string): Promise<void>
+}
+
+export class DigestMismatchError extends Error {
+  constructor(readonly expected: Digest, readonly actual: Digest) {
+    super(`digest mismatch: expected ${expected}, computed ${actual}`)
+  }
+}
+
+export class SizeLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`body exceeds the limit of ${limit} bytes`)
+  }
+}
+
+// ---------------------------------------------------------------- RegistryIndex
+
+/** A content descriptor as it appears in manifests and the referrers index. */
+export interface Descriptor {
+  mediaType: string
+  digest: Digest
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+  platform?: Platform
+  urls?: string[]
+}
+
+export interface Platform {
+  architecture: string
+  os: string
+  'os.version'?: string
+  'os.features'?: string[]
+  variant?: string
+}
+
+/** A reference from a manifest to content it needs: a blob (config, layer) or a child manifest (index entry). */
+export interface ManifestReference {
+  kind: 'blob' | 'manifest'
+  digest: Digest
+  size: number
+  mediaType: string
+  platform?: Platform
+}
+
+/** A validated manifest ready to be recorded. */
+export interface ManifestRecord {
+  digest: Digest
+  mediaType: string
+  /** The exact bytes the client sent; served back byte for byte. */
+  content: Buffer
+  /** `artifactType`, or for an image manifest without one, its config media type. */
+  artifactType?: string
+  subject?: Descriptor
+  annotations?: Record<string, string>
+  references: ManifestReference[]
+}
+
+export interface StoredManifest {
+  digest: Digest
+  mediaType: string
+  content: Buffer
+}
+
+export interface UploadSession {
+  id: string
+  repository: string
+  /** Bytes received so far. */
+  size: number
+  startedAt: Date
+}
+
+export interface Page {
+  n: number
+  last?: string
+}
+
+export type PutManifestResult = { ok: true } | { ok: false; missing: Digest[] }
+
+/** What exists where: the single source of truth for repositories, manifests, tags, links, uploads. */
+export interface RegistryIndex {
+  /** Size of a blob linked to the repository, or null when the repository may not serve it. */
+  findBlob(repository: string, digest: Digest): Promise<{ size: number } | null>
+  /** Records a committed blob and links it to the repository (creating the repository). */
+  linkBlob(repository: string, digest: Digest, size: number): Promise<void>
+  /** Removes the repository's link to a blob. False when there was none. */
+  unlinkBlob(repository: string, digest: Digest): Promise<boolean>
+
+  /** Resolves a tag or digest to a manifest in the repository. */
+  getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null>
+  /**
+   * Records a manifest (idempotent by digest) and points `tag` at it, in one transaction.
+   * Every `blob` reference must be linked to the repository and every `manifest` reference must be a
+   * manifest of the repository; otherwise nothing is written and the missing digests are returned.
+   */
+  putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult>
+  /** Removes a tag; the manifest stays. False when the tag did not exist. */
+  deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null>
+  /** Removes a manifest and every tag pointing at it. Null when it did not exist. */
+  deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null>
+
+  /** Tags in byte-lexical order after `last`, at most `n` (+1 so the engine can tell whether more follow). Null for an unknown repository. */
+  listTags(repository: string, page: Page): Promise<string[] | null>
+  /** Repository names in byte-lexical order after `last`, at most `n`, restricted to what `actor` may read. */
+  listRepositories(page: Page, actor: Actor): Promise<string[]>
+  /** Manifests of the repository whose subject is `digest`, optionally only of one artifact type. */
+  listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]>
+
+  createUpload(session: UploadSession): Promise<void>
+  getUpload(repository: string, id: string): Promise<UploadSession | null>
+  /** Records the new size; resolves false when the session is gone (cancelled or purged meanwhile). */
+  updateUpload(id: string, size: number): Promise<boolean>
+  deleteUpload(id: string): Promise<void>
+  /** Sessions not touched since `before`, for purging. */
+  listStaleUploads(before: Date, limit: number): Promise<UploadSession[]>
+}
+
+// ---------------------------------------------------------------- Authorizer
+
+export type Action = 'pull' | 'push' | 'delete'
+
+/** Who is making a request, as established by the Authorizer. Opaque to the engine beyond these fields. */
+export interface Actor {
+  /** Username (or robot name); undefined for anonymous callers. */
+  name?: string
+  /** Application-specific identity, passed back to the index (e.g. for catalog filtering). */
+  id?: string
+}
+
+export const ANONYMOUS: Actor = Object.freeze({})
+
+/** What a request needs: nothing but an identity (`/v2/`), the catalog, or actions on one repository. */
+export type AccessRequest =
+  | { type: 'base' }
+  | { type: 'catalog' }
+  | { type: 'repository'; repository: string; actions: Action[] }
+
+export interface RequestInfo {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  remoteAddress?: string
+}
+
+export type AuthDecision =
+  | { kind: 'allow'; actor: Actor }
+  /** 401: credentials missing or invalid. `challenge` is the `WWW-Authenticate` value. */
+  | { kind: 'challenge'; challenge: string; message?: string }
+  /** 403: authenticated but not allowed. */
+  | { kind: 'deny'; actor: Actor; message?: string }
+
+export interface Authorizer {
+  authorize(request: RequestInfo, access: AccessRequest): Promise<AuthDecision>
+}
+
+// ---------------------------------------------------------------- EventSink
+
+export type RegistryEventType =
+  | 'manifest.pushed'
+  | 'manifest.pulled'
+  | 'manifest.deleted'
+  | 'tag.deleted'
+  | 'blob.mounted'
+
+export interface RegistryEvent {
+  type: RegistryEventType
+  repository: string
+  digest: Digest
+  tag?: string
+  mediaType?: string
+  size?: number
+  actor: Actor
+  /** Source of a mount. */
+  fromRepository?: string
+  remoteAddress?: string
+  at: Date
+}
+
+/** Receives what happened. Must not throw; slow work must be deferred by the sink itself. */
+export interface EventSink {
+  emit(event: RegistryEvent): void
+}
+
+// ---------------------------------------------------------------- Logger
+
+/** The subset of pino's interface the engine uses. */
+export interface Logger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  debug(obj: object, msg?: string): void
+}

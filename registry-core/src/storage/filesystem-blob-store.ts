@@ -1,0 +1,481 @@
+// A BlobStore on a local (or shared POSIX) filesystem.
+//
+// Layout under `root`:
+//   blobs/<algorithm>/<first two hex>/<hex>   committed, verified blobs (content-addressed)
+//   uploads/<uploadId>                        bytes of in-progress uploads
+// Both live on the same filesystem, so publishing a blob is an atomic rename.
+//
+// Hash state of in-progress uploads is a per-process cache: when it is missing or does not match
+// the stored file (restart, another replica appended), it is rebuilt from the stored bytes.
+import { createHash, type Hash } from 'node:crypto'
+import { mkdir, open, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { DigestMismatchError, SizeLimitError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
+
+const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
+const UPLOAD_ID_RE = /^[A-Za-z0-9_-]{1,128}$/
+/** Bytes gathered from the body before one positioned write (bounded; never the whole body). */
+const WRITE_BATCH_BYTES = 1024 * 1024
+/** Buffer size used when rehashing stored bytes. */
+const READ_CHUNK_BYTES = 1024 * 1024
+const DEFAULT_MAX_CACHED_STATES = 10_000
+
+type Algorithm = 'sha256' | 'sha512'
+
+/** What a file looked like right after this process last wrote it; any change means someone else touched it. */
+interface FileIdentity {
+  ino: bigint
+  size: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+}
+
+interface UploadState {
+  /** sha256 of the first `size` bytes of the upload file. */
+  hash: Hash
+  size: number
+  identity: FileIdentity
+}
+
+/** The stored upload holds fewer bytes than the session says were received: it cannot be continued. */
+export class UploadCorruptError extends Error {
+  readonly code = 'EUPLOADCORRUPT'
+  constructor(readonly uploadId: string, readonly expected: number, readonly actual: number) {
+    super(`upload ${uploadId} is corrupt: the session records ${expected} bytes but the store holds ${actual}`)
+  }
+}
+
+export interface FilesystemBlobStoreOptions {
+  root: string
+  logger?: Logger
+  /** How many upload hash states to keep in memory (least recently used are dropped and rebuilt on demand). */
+  maxCachedHashStates?: number
+}
+
+export class FilesystemBlobStore implements BlobStore {
+  private readonly root: string
+  private readonly blobsDir: string
+  private readonly uploadsDir: string
+  private readonly logger?: Logger
+  private readonly maxStates: number
+  /** Insertion-ordered, so the first entry is the least recently used. */
+  private readonly states = new Map<string, UploadState>()
+  /** Serialises operations on one upload inside this process. */
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private uploadsDirReady?: Promise<unknown>
+
+  constructor(options: FilesystemBlobStoreOptions) {
+    if (!options.root) throw new TypeError('FilesystemBlobStore: root is required')
+    this.root = options.root
+    this.blobsDir = join(this.root, 'blobs')
+    this.uploadsDir = join(this.root, 'uploads')
+    this.logger = options.logger
+    this.maxStates = options.maxCachedHashStates ?? DEFAULT_MAX_CACHED_STATES
+  }
+
+  /** Creates the directory layout. Safe to call more than once. */
+  async init(): Promise<void> {
+    await mkdir(join(this.blobsDir, 'sha256'), { recursive: true })
+    await mkdir(join(this.blobsDir, 'sha512'), { recursive: true })
+    await this.ensureUploadsDir()
+  }
+
+  // ------------------------------------------------------------------ committed blobs
+
+  async stat(digest: Digest): Promise<{ size: number } | null> {
+    const path = this.blobPath(digest)
+    try {
+      const st = await fsStat(path)
+      return st.isFile() ? { size: st.size } : null
+    } catch (err) {
+      if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return null
+      throw err
+    }
+  }
+
+  async read(digest: Digest, range?: ByteRange): Promise<Readable> {
+    const path = this.blobPath(digest)
+    if (range !== undefined) {
+      if (!isNonNegativeInt(range.start) || !isNonNegativeInt(range.end) || range.end < range.start) {
+        throw new RangeError(`invalid byte range ${range.start}-${range.end}`)
+      }
+    }
+    let fh: FileHandle
+    try {
+      fh = await open(path, 'r')
+    } catch (err) {
+      if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) throw codeError('ENOENT', `blob ${digest} not found`)
+      throw err
+    }
+    try {
+      if (range !== undefined) {
+        const { size } = await fh.stat()
+        if (range.end >= size) {
+          throw Object.assign(new RangeError(`range ${range.start}-${range.end} is outside blob ${digest} of ${size} bytes`), {
+            code: 'ERR_OUT_OF_RANGE',
+          })
+        }
+      }
+      // The stream owns the handle from here: it closes it when it ends or is destroyed.
+      return fh.createReadStream(range ? { start: range.start, end: range.end } : {})
+    } catch (err) {
+      await fh.close().catch(() => {})
+      throw err
+    }
+  }
+
+  async delete(digest: Digest): Promise<void> {
+    const path = this.blobPath(digest)
+    try {
+      await unlink(path)
+    } catch (err) {
+      if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err
+    }
+  }
+
+  // ------------------------------------------------------------------ uploads
+
+  async createUpload(uploadId: string): Promise<void> {
+    const path = this.uploadPath(uploadId)
+    await this.withLock(uploadId, async () => {
+      await this.ensureUploadsDir()
+      const fh = await open(path, 'wx')
+      try {
+        this.setState(uploadId, { hash: createHash('sha256'), size: 0, identity: await identityOf(fh) })
+      } finally {
+        await fh.close()
+      }
+    })
+  }
+
+  async appendUpload(uploadId: string, offset: number, body: Readable, maxBytes?: number): Promise<number> {
+    const path = this.uploadPath(uploadId)
+    if (!isNonNegativeInt(offset)) throw new TypeError(`invalid upload offset ${String(offset)}`)
+    if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes >= 0 && !Number.isNaN(maxBytes))) {
+      throw new TypeError(`invalid maxBytes ${String(maxBytes)}`)
+    }
+    return this.withLock(uploadId, async () => {
+      const fh = await this.openUpload(uploadId, path)
+      try {
+        const base = await this.prepareAt(uploadId, fh, offset)
+        const hash = base.hash.copy()
+        const it = iterate(body)
+        let position = offset
+        let pending: Promise<void> | undefined
+        let batch: Uint8Array[] = []
+        let batchBytes = 0
+        try {
+          for await (const chunk of it) {
+            if (!(chunk instanceof Uint8Array)) {
+              throw new TypeError('upload body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
+            }
+            if (chunk.length === 0) continue
+            if (maxBytes !== undefined && position + batchBytes + chunk.length - offset > maxBytes) {
+              throw new SizeLimitError(maxBytes)
+            }
+            hash.update(chunk)
+            batch.push(chunk)
+            batchBytes += chunk.length
+            if (batchBytes >= WRITE_BATCH_BYTES) {
+              // At most one write in flight while the next batch is being received.
+              if (pending) await pending
+              pending = writeAll(fh, batch, position)
+              pending.catch(() => {}) // observed by the next await; avoids an unhandled rejection meanwhile
+              position += batchBytes
+              batch = []
+              batchBytes = 0
+            }
+          }
+          if (pending) await pending
+          pending = undefined
+          if (batchBytes > 0) {
+            await writeAll(fh, batch, position)
+            position += batchBytes
+            batch = []
+          }
+        } catch (err) {
+          // Let an in-flight write land before cutting the file, or it could extend it again.
+          if (pending) await pending.catch(() => {})
+          await this.rollback(uploadId, fh, offset, base, err)
+          throw err
+        }
+        this.setState(uploadId, { hash, size: position, identity: await identityOf(fh) })
+        return position
+      } finally {
+        await fh.close().catch(() => {})
+      }
+    })
+  }
+
+  async commitUpload(uploadId: string, size: number, digest: Digest): Promise<void> {
+    const path = this.uploadPath(uploadId)
+    const blobPath = this.blobPath(digest)
+    if (!isNonNegativeInt(size)) throw new TypeError(`invalid upload size ${String(size)}`)
+    const algorithm = digest.slice(0, digest.indexOf(':')) as Algorithm
+    await this.withLock(uploadId, async () => {
+      const fh = await this.openUpload(uploadId, path)
+      let closed = false
+      try {
+        let hex: string
+        if (algorithm === 'sha256') {
+          // prepareAt verifies the length (truncating a crashed append's leftover) and yields the
+          // sha256 of exactly `size` bytes, from memory when it is trustworthy.
+          const state = await this.prepareAt(uploadId, fh, size)
+          hex = state.hash.copy().digest('hex')
+        } else {
+          const st = await fh.stat()
+          if (st.size < size) throw new UploadCorruptError(uploadId, size, st.size)
+          if (st.size > size) await this.truncateLeftover(uploadId, fh, st.size, size)
+          hex = await hashFile(fh, size, algorithm)
+        }
+        const actual = `${algorithm}:${hex}`
+        if (actual !== digest) throw new DigestMismatchError(digest, actual)
+
+        if ((await this.stat(digest)) !== null) {
+          // Content-addressed: the stored blob holds these very bytes already.
+          await fh.close()
+          closed = true
+          await unlink(path).catch((err) => {
+            if (!isCode(err, 'ENOENT')) throw err
+          })
+          this.states.delete(uploadId)
+          return
+        }
+
+        await fh.sync()
+        await fh.close()
+        closed = true
+        const dir = dirname(blobPath)
+        const created = await mkdir(dir, { recursive: true })
+        await rename(path, blobPath)
+        this.states.delete(uploadId)
+        await syncDir(dir)
+        // A freshly created fan-out directory must itself be durable in its parent.
+        if (created !== undefined) await syncDir(dirname(dir))
+      } finally {
+        if (!closed) await fh.close().catch(() => {})
+      }
+    })
+  }
+
+  async abortUpload(uploadId: string): Promise<void> {
+    const path = this.uploadPath(uploadId)
+    await this.withLock(uploadId, async () => {
+      this.states.delete(uploadId)
+      try {
+        await unlink(path)
+      } catch (err) {
+        if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err
+      }
+    })
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private blobPath(digest: Digest): string {
+    if (typeof digest !== 'string' || !DIGEST_RE.test(digest)) {
+      throw new TypeError(`invalid digest: ${JSON.stringify(String(digest).slice(0, 200))}`)
+    }
+    const colon = digest.indexOf(':')
+    const algorithm = digest.slice(0, colon)
+    const hex = digest.slice(colon + 1)
+    return join(this.blobsDir, algorithm, hex.slice(0, 2), hex)
+  }
+
+  private uploadPath(uploadId: string): string {
+    if (typeof uploadId !== 'string' || !UPLOAD_ID_RE.test(uploadId)) {
+      throw new TypeError(`invalid upload id: ${JSON.stringify(String(uploadId).slice(0, 200))}`)
+    }
+    return join(this.uploadsDir, uploadId)
+  }
+
+  private ensureUploadsDir(): Promise<unknown> {
+    this.uploadsDirReady ??= mkdir(this.uploadsDir, { recursive: true }).catch((err) => {
+      this.uploadsDirReady = undefined
+      throw err
+    })
+    return this.uploadsDirReady
+  }
+
+  private async openUpload(uploadId: string, path: string): Promise<FileHandle> {
+    try {
+      return await open(path, 'r+')
+    } catch (err) {
+      if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) {
+        this.states.delete(uploadId)
+        throw codeError('ENOENT', `upload ${uploadId} not found`)
+      }
+      throw err
+    }
+  }
+
+  /**
+   * Makes the upload file exactly `length` bytes long and returns the sha256 state of those bytes.
+   * Longer: leftover of a crashed append, cut off. Shorter: the session is corrupt.
+   */
+  private async prepareAt(uploadId: string, fh: FileHandle, length: number): Promise<UploadState> {
+    let identity = await identityOf(fh)
+    const stored = Number(identity.size)
+    if (stored < length) {
+      this.states.delete(uploadId)
+      throw new UploadCorruptError(uploadId, length, stored)
+    }
+    const cached = this.states.get(uploadId)
+    if (cached && cached.size === length && sameIdentity(cached.identity, identity)) {
+      this.touchState(uploadId, cached)
+      return cached
+    }
+    if (stored > length) {
+      await this.truncateLeftover(uploadId, fh, stored, length)
+      identity = await identityOf(fh)
+    }
+    this.logger?.debug(
+      { uploadId, bytes: length, reason: cached ? 'stale' : 'missing' },
+      'rebuilding upload hash state from stored bytes',
+    )
+    const hash = createHash('sha256')
+    await feedFile(fh, length, hash)
+    const state: UploadState = { hash, size: length, identity }
+    this.setState(uploadId, state)
+    return state
+  }
+
+  private async truncateLeftover(uploadId: string, fh: FileHandle, stored: number, length: number): Promise<void> {
+    this.logger?.warn({ uploadId, stored, expected: length }, 'upload holds bytes past the session size; truncating')
+    this.states.delete(uploadId)
+    await fh.truncate(length)
+  }
+
+  /**
+   * Puts the upload back to `offset` bytes after a failed append. The bytes before `offset` were not
+   * touched, so the hash state of those bytes stays valid once the cut succeeded (a retry then does
+   * not have to rehash everything received so far). If the cut fails the state is dropped and the
+   * next append truncates the leftover itself.
+   */
+  private async rollback(uploadId: string, fh: FileHandle, offset: number, base: UploadState, cause: unknown): Promise<void> {
+    this.states.delete(uploadId)
+    try {
+      await fh.truncate(offset)
+      this.setState(uploadId, { hash: base.hash, size: offset, identity: await identityOf(fh) })
+    } catch (err) {
+      this.logger?.error({ uploadId, offset, err, cause }, 'could not truncate upload after a failed append')
+    }
+  }
+
+  private setState(uploadId: string, state: UploadState): void {
+    this.states.delete(uploadId)
+    this.states.set(uploadId, state)
+    while (this.states.size > this.maxStates) {
+      const oldest = this.states.keys().next().value
+      if (oldest === undefined) break
+      this.states.delete(oldest)
+    }
+  }
+
+  private touchState(uploadId: string, state: UploadState): void {
+    this.states.delete(uploadId)
+    this.states.set(uploadId, state)
+  }
+
+  private async withLock<T>(uploadId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(uploadId) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.locks.set(uploadId, tail)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(uploadId) === tail) this.locks.delete(uploadId)
+    }
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function iterate(body: Readable): AsyncIterable<unknown> {
+  // Leave the caller's stream alive when we stop early (size limit, disk error): the caller decides
+  // whether to drain it or drop the connection, e.g. after answering 413.
+  if (typeof body.iterator === 'function') {
+    const it = body.iterator({ destroyOnReturn: false })
+    return { [Symbol.asyncIterator]: () => it }
+  }
+  return body
+}
+
+async function writeAll(fh: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  let total = 0
+  for (const b of buffers) total += b.length
+  const { bytesWritten } = await fh.writev(buffers as NodeJS.ArrayBufferView[], position)
+  if (bytesWritten === total) return
+  // Short write: finish the remainder one buffer at a time.
+  let skip = bytesWritten
+  let pos = position + bytesWritten
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length
+      continue
+    }
+    let off = skip
+    skip = 0
+    while (off < b.length) {
+      const r = await fh.write(b, off, b.length - off, pos)
+      if (r.bytesWritten <= 0) throw codeError('EIO', 'short write to upload file')
+      off += r.bytesWritten
+      pos += r.bytesWritten
+    }
+  }
+}
+
+/** Feeds the first `length` bytes of the file to `hash`. */
+async function feedFile(fh: FileHandle, length: number, hash: Hash): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(length, 1)))
+  let position = 0
+  while (position < length) {
+    const want = Math.min(buf.length, length - position)
+    const { bytesRead } = await fh.read(buf, 0, want, position)
+    if (bytesRead === 0) throw codeError('EUPLOADCORRUPT', `upload file ended at ${position} bytes, expected ${length}`)
+    hash.update(buf.subarray(0, bytesRead))
+    position += bytesRead
+  }
+}
+
+async function hashFile(fh: FileHandle, length: number, algorithm: Algorithm): Promise<string> {
+  const hash = createHash(algorithm)
+  await feedFile(fh, length, hash)
+  return hash.digest('hex')
+}
+
+async function identityOf(fh: FileHandle): Promise<FileIdentity> {
+  const st = await fh.stat({ bigint: true })
+  return { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs }
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined
+  try {
+    fh = await open(dir, 'r')
+    await fh.sync()
+  } catch (err) {
+    // Some platforms/filesystems cannot fsync a directory; the rename itself already happened.
+    if (!isCode(err, 'EISDIR') && !isCode(err, 'EPERM') && !isCode(err, 'EINVAL') && !isCode(err, 'EBADF')) throw err
+  } finally {
+    await fh?.close().catch(() => {})
+  }
+}
+
+function isNonNegativeInt(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+}
+
+function codeError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code })
+}

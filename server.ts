@@ -1,0 +1,69 @@
+// One process, one port: /v2 goes to the registry engine, everything else to Next.js.
+import { createServer } from 'node:http'
+import next from 'next'
+import { isRegistryPath } from './registry-core/src'
+import { ConfigError, loadConfig, type AppConfig } from './lib/config'
+import { createLogger } from './lib/logger'
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+}
+
+const config = readConfig()
+const logger = createLogger(config.logLevel)
+// Next's route handlers run in this process and read the database from the environment.
+process.env.DATABASE_URL = config.databaseUrl
+
+const { migrateDeploy } = await import('./scripts/migrate')
+const { closeDatabases, redact } = await import('./lib/db/database-url')
+const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')
+const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
+const { createRegistry } = await import('./lib/registry/registry')
+
+const migrated = await migrateDeploy(config.databaseUrl)
+logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
+const prisma = getPrisma()
+await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)
+const registry = await createRegistry(config, prisma, logger)
+
+const dev = process.env.NODE_ENV !== 'production'
+const server = createServer()
+const app = next({ dev, dir: process.cwd(), hostname: config.bindHost, port: config.port, httpServer: server })
+const handleNext = app.getRequestHandler()
+await app.prepare()
+
+server.on('request', (req, res) => {
+  if (isRegistryPath(req.url)) void registry.handle(req, res)
+  else void handleNext(req, res)
+})
+// Next's dev server logs uncaught errors without exiting; a port already in use must stop us.
+server.on('error', (error) => {
+  logger.fatal({ err: error }, 'server error')
+  process.exit(1)
+})
+// Multi-gigabyte uploads over slow links outlive Node's default 300 s request timeout.
+server.requestTimeout = 0
+server.listen(config.port, config.bindHost, () => {
+  logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config.publicUrl }, 'registry listening')
+})
+
+let stopping = false
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  server.close()
+  server.closeAllConnections()
+  await registry.close()
+  await disconnectPrisma()
+  await closeDatabases()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))
