@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { resolve } from 'node:path'
+import { ConfigError, loadConfig } from '../../lib/config'
+
+describe('loadConfig', () => {
+  it('has working defaults: PGlite under DATA_DIR, 4 MiB manifests, no blob limit', () => {
+    const config = loadConfig({})
+    expect(config.port).toBe(5000)
+    expect(config.dataDir).toBe(resolve('data'))
+    expect(config.databaseUrl).toBe(`pglite:${resolve('data', 'db')}`)
+    expect(config.maxManifestBytes).toBe(4 * 1024 * 1024)
+    expect(config.maxBlobBytes).toBe(0)
+    expect(config.adminUsername).toBe('admin')
+  })
+
+  it('parses units and trims the public URL', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://registry.example.com/', MAX_BLOB_SIZE: '2g', UPLOAD_PURGE_AFTER: '90m', DATA_DIR: '/srv/r' })
+    expect(config.publicUrl).toBe('https://registry.example.com')
+    expect(config.maxBlobBytes).toBe(2 * 1024 ** 3)
+    expect(config.uploadPurgeAfterMs).toBe(90 * 60 * 1000)
+    expect(config.databaseUrl).toBe('pglite:/srv/r/db')
+  })
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).port).toBe(5000)
+  })
+
+  it('reports every bad variable by name, at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', PUBLIC_URL: 'ftp://x', DATABASE_URL: 'mysql://db', MAX_MANIFEST_SIZE: 'lots', ADMIN_PASSWORD: 'short', LOG_LEVEL: 'loud' })
+      expect.fail('accepted a bad configuration')
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      const names = (error as ConfigError).problems.map((p) => p.split(':')[0])
+      expect(names.sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_MANIFEST_SIZE', 'PORT', 'PUBLIC_URL'])
+    }
+  })
+})

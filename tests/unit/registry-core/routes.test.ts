@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { isRegistryPath, matchRoute, requiredAccess } from '../../../registry-core/src/routes'
+import { RegistryError } from '../../../registry-core/src/errors'
+
+const digest = `sha256:${'d'.repeat(64)}`
+
+describe('matchRoute', () => {
+  it('routes every endpoint, with multi-component names', () => {
+    expect(matchRoute('/v2/')).toEqual({ route: 'base' })
+    expect(matchRoute('/v2/_catalog')).toEqual({ route: 'catalog' })
+    expect(matchRoute('/v2/a/b/c/tags/list')).toMatchObject({ route: 'tags', name: 'a/b/c' })
+    expect(matchRoute('/v2/a/b/manifests/v1')).toMatchObject({ route: 'manifest', name: 'a/b', reference: 'v1' })
+    expect(matchRoute(`/v2/a/blobs/${digest}`)).toMatchObject({ route: 'blob', name: 'a', reference: digest })
+    expect(matchRoute('/v2/a/blobs/uploads/')).toMatchObject({ route: 'uploadStart', name: 'a' })
+    expect(matchRoute('/v2/a/blobs/uploads')).toMatchObject({ route: 'uploadStart', name: 'a' })
+    expect(matchRoute('/v2/a/blobs/uploads/abc-123')).toMatchObject({ route: 'upload', name: 'a', reference: 'abc-123' })
+    expect(matchRoute(`/v2/a/referrers/${digest}`)).toMatchObject({ route: 'referrers', name: 'a', reference: digest })
+  })
+  it('decodes percent-encoded digests', () => {
+    expect(matchRoute(`/v2/a/blobs/${digest.replace(':', '%3A')}`)).toMatchObject({ reference: digest })
+  })
+  it('refuses invalid names with NAME_INVALID before anything else', () => {
+    for (const path of ['/v2/UP/tags/list', '/v2/a..b/manifests/x', '/v2/../etc/tags/list', '/v2/a%2F..%2Fb/tags/list']) {
+      try {
+        matchRoute(path)
+        expect.fail(`${path} matched`)
+      } catch (error) {
+        expect((error as RegistryError).code).toBe('NAME_INVALID')
+      }
+    }
+  })
+  it('answers 404 for unknown endpoints', () => {
+    expect(() => matchRoute('/v2/a/unknown')).toThrow(RegistryError)
+  })
+})
+
+describe('requiredAccess', () => {
+  it('maps methods to pull, push and delete', () => {
+    const manifest = matchRoute('/v2/a/manifests/v1')
+    expect(requiredAccess(manifest, 'GET')).toEqual({ type: 'repository', repository: 'a', actions: ['pull'] })
+    expect(requiredAccess(manifest, 'PUT')).toEqual({ type: 'repository', repository: 'a', actions: ['push'] })
+    expect(requiredAccess(manifest, 'DELETE')).toEqual({ type: 'repository', repository: 'a', actions: ['delete'] })
+    expect(requiredAccess(matchRoute('/v2/a/blobs/uploads/'), 'POST').type).toBe('repository')
+    expect(requiredAccess(matchRoute('/v2/'), 'GET')).toEqual({ type: 'base' })
+    expect(requiredAccess(matchRoute('/v2/_catalog'), 'GET')).toEqual({ type: 'catalog' })
+  })
+  it('answers 405 UNSUPPORTED with Allow for other methods', () => {
+    try {
+      requiredAccess(matchRoute('/v2/a/tags/list'), 'POST')
+      expect.fail('POST allowed')
+    } catch (error) {
+      expect((error as RegistryError).status).toBe(405)
+      expect((error as RegistryError).headers.Allow).toBe('GET')
+    }
+  })
+})
+
+describe('isRegistryPath', () => {
+  it('claims /v2 and nothing else', () => {
+    expect(isRegistryPath('/v2')).toBe(true)
+    expect(isRegistryPath('/v2/')).toBe(true)
+    expect(isRegistryPath('/v2/_catalog?n=1')).toBe(true)
+    expect(isRegistryPath('/v2x')).toBe(false)
+    expect(isRegistryPath('/api/v1/projects')).toBe(false)
+  })
+})
