@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_LIMITS, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
 import { RegistryError, errorResponse } from './errors'
 import { API_VERSION, API_VERSION_HEADER, sendJson } from './http'
-import { DigestMismatchError, SizeLimitError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
+import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
 import { matchRoute, requiredAccess, type RouteMatch } from './routes'
 import { deleteBlob, getBlob } from './handlers/blobs'
 import { listCatalog, listReferrers, listTags } from './handlers/listing'
@@ -52,6 +52,9 @@ function toRegistryError(error: unknown): unknown {
   }
   if (error instanceof SizeLimitError) {
     return new RegistryError('SIZE_INVALID', { status: 413, message: error.message })
+  }
+  if (error instanceof UploadCorruptError) {
+    return new RegistryError('BLOB_UPLOAD_INVALID', { message: 'the upload is corrupt and cannot continue; start a new upload' })
   }
   if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
     return new RegistryError('INTERNAL', { status: 507, message: 'the registry is out of storage space' })

@@ -57,6 +57,14 @@ export class SizeLimitError extends Error {
   }
 }
 
+/** The stored bytes of an upload no longer match its session (e.g. lost in a crash): the session cannot continue. */
+export class UploadCorruptError extends Error {
+  readonly code = 'EUPLOADCORRUPT'
+  constructor(readonly uploadId: string, readonly expected: number, readonly actual: number) {
+    super(`upload ${uploadId} is corrupt: the session records ${expected} bytes but the store holds ${actual}`)
+  }
+}
+
 // ---------------------------------------------------------------- RegistryIndex
 
 /** A content descriptor as it appears in manifests and the referrers index. */

@@ -11,7 +11,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { mkdir, open, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { DigestMismatchError, SizeLimitError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
+import { DigestMismatchError, SizeLimitError, UploadCorruptError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
 
 const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 const UPLOAD_ID_RE = /^[A-Za-z0-9_-]{1,128}$/
@@ -26,6 +26,7 @@ type Algorithm = 'sha256' | 'sha512'
 /** What a file looked like right after this process last wrote it; any change means someone else touched it. */
 interface FileIdentity {
   ino: bigint
+  nlink: bigint
   size: bigint
   mtimeNs: bigint
   ctimeNs: bigint
@@ -39,13 +40,6 @@ interface UploadState {
 }
 
 /** The stored upload holds fewer bytes than the session says were received: it cannot be continued. */
-export class UploadCorruptError extends Error {
-  readonly code = 'EUPLOADCORRUPT'
-  constructor(readonly uploadId: string, readonly expected: number, readonly actual: number) {
-    super(`upload ${uploadId} is corrupt: the session records ${expected} bytes but the store holds ${actual}`)
-  }
-}
-
 export interface FilesystemBlobStoreOptions {
   root: string
   logger?: Logger
@@ -165,6 +159,7 @@ export class FilesystemBlobStore implements BlobStore {
         let pending: Promise<void> | undefined
         let batch: Uint8Array[] = []
         let batchBytes = 0
+        let identity: FileIdentity
         try {
           for await (const chunk of it) {
             if (!(chunk instanceof Uint8Array)) {
@@ -194,13 +189,15 @@ export class FilesystemBlobStore implements BlobStore {
             position += batchBytes
             batch = []
           }
+          identity = await identityOf(fh)
         } catch (err) {
           // Let an in-flight write land before cutting the file, or it could extend it again.
           if (pending) await pending.catch(() => {})
           await this.rollback(uploadId, fh, offset, base, err)
           throw err
         }
-        this.setState(uploadId, { hash, size: position, identity: await identityOf(fh) })
+        // nlink 0: aborted while we were writing; the bytes went to an orphaned inode.
+        if (identity.nlink > 0n) this.setState(uploadId, { hash, size: position, identity })
         return position
       } finally {
         await fh.close().catch(() => {})
@@ -261,14 +258,15 @@ export class FilesystemBlobStore implements BlobStore {
 
   async abortUpload(uploadId: string): Promise<void> {
     const path = this.uploadPath(uploadId)
-    await this.withLock(uploadId, async () => {
-      this.states.delete(uploadId)
-      try {
-        await unlink(path)
-      } catch (err) {
-        if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err
-      }
-    })
+    // Deliberately not queued behind a running append (which may stream for a long time): the file
+    // is unlinked at once, a concurrent append finishes writing into the orphaned inode and does
+    // not record state for it, a concurrent commit fails with ENOENT or has already published.
+    this.states.delete(uploadId)
+    try {
+      await unlink(path)
+    } catch (err) {
+      if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err
+    }
   }
 
   // ------------------------------------------------------------------ internals
@@ -357,7 +355,8 @@ export class FilesystemBlobStore implements BlobStore {
     this.states.delete(uploadId)
     try {
       await fh.truncate(offset)
-      this.setState(uploadId, { hash: base.hash, size: offset, identity: await identityOf(fh) })
+      const identity = await identityOf(fh)
+      if (identity.nlink > 0n) this.setState(uploadId, { hash: base.hash, size: offset, identity })
     } catch (err) {
       this.logger?.error({ uploadId, offset, err, cause }, 'could not truncate upload after a failed append')
     }
@@ -448,11 +447,11 @@ async function hashFile(fh: FileHandle, length: number, algorithm: Algorithm): P
 
 async function identityOf(fh: FileHandle): Promise<FileIdentity> {
   const st = await fh.stat({ bigint: true })
-  return { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs }
+  return { ino: st.ino, nlink: st.nlink, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs }
 }
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs
+  return a.ino === b.ino && b.nlink > 0n && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs
 }
 
 async function syncDir(dir: string): Promise<void> {
