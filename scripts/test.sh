@@ -2,7 +2,7 @@
 # The whole test suite, as the README and .ci/run run it:
 #   unit + database tests (PGlite and PostgreSQL), a production build, HTTP integration tests against
 #   the running server on PostgreSQL and on PGlite, and real clients (skopeo, podman, buildah, umoci,
-#   docker CLI) against it.
+#   docker CLI) against it, and the browser tests (Playwright driving Debian's chromium).
 # Installs the Debian packages it needs when they are missing (as root) and starts its own throwaway
 # PostgreSQL unless TEST_POSTGRES_URL points at one. Set SKIP_BUILD=1 to reuse an existing build.
 set -euo pipefail
@@ -17,6 +17,7 @@ command -v umoci >/dev/null || need+=(umoci)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v docker >/dev/null || need+=(docker.io)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v chromium >/dev/null || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -51,12 +52,18 @@ if [ -z "${SKIP_BUILD:-}" ]; then echo "==> build"; npm run build; fi
 run_vitest integration-postgres vitest.integration.config.ts TEST_DATABASE=postgres
 run_vitest integration-pglite vitest.integration.config.ts TEST_DATABASE=pglite
 run_vitest clients vitest.clients.config.ts TEST_DATABASE=postgres
+echo "==> browser (Playwright, Debian chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/browser.playwright.json" npx playwright test
 
 node -e '
   const fs = require("fs"); let passed = 0, failed = 0, skipped = 0
   for (const f of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"))
-    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests
+    if (f.endsWith(".playwright.json")) {
+      passed += r.stats.expected + r.stats.flaky; failed += r.stats.unexpected; skipped += r.stats.skipped
+    } else {
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests
+    }
   }
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`)
   process.exit(failed > 0 ? 1 : 0)' "$results"
