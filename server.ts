@@ -26,7 +26,8 @@ const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')
 const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
 const { createRegistry } = await import('./lib/registry/registry')
 
-const migrated = await migrateDeploy(config.databaseUrl)
+// Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
+const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true })
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
 const prisma = getPrisma()
 await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)

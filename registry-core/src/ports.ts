@@ -146,7 +146,7 @@ export interface RegistryIndex {
    * manifest of the repository; otherwise nothing is written and the missing digests are returned.
    */
   putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult>
-  /** Removes a tag; the manifest stays. False when the tag did not exist. */
+  /** Removes a tag; the manifest stays. Null when the tag did not exist. */
   deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null>
   /** Removes a manifest and every tag pointing at it. Null when it did not exist. */
   deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null>

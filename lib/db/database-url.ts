@@ -1,0 +1,98 @@
+// One DATABASE_URL for both backends:
+//   postgresql://… | postgres://…   -> PostgreSQL through @prisma/adapter-pg
+//   pglite:<dir>                    -> PGlite (embedded PostgreSQL in wasm) persisted in <dir>
+//   pglite:memory://                -> PGlite in memory (lost when the process ends)
+//
+// PGlite is single-connection and has no lock file (STACK.md G11): each process keeps ONE instance per
+// data dir, shared through a map on globalThis, so the migration runner, the registry engine and
+// Next's route code all talk to the same instance. Close them with closeDatabases() on shutdown.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaPGlite } from 'pglite-prisma-adapter'
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import { loadConfig } from '../config'
+
+export const PGLITE_MEMORY = 'memory://'
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; connectionString: string }
+  /** `dataDir` is an absolute path, or `memory://`. */
+  | { kind: 'pglite'; dataDir: string }
+
+/** The configured database URL (`DATABASE_URL`, or the embedded PGlite under `DATA_DIR`); see lib/config.ts. */
+export function databaseUrl(): string {
+  return loadConfig().databaseUrl
+}
+
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const u = url.trim()
+  if (/^postgres(ql)?:\/\//i.test(u)) return { kind: 'postgres', connectionString: u }
+  if (/^pglite:/i.test(u)) {
+    const rest = u.slice('pglite:'.length)
+    if (rest === '') throw new Error('DATABASE_URL: "pglite:" needs a data directory, e.g. pglite:./data/db or pglite:memory://')
+    if (rest === PGLITE_MEMORY || rest === 'memory:' || rest === 'memory') return { kind: 'pglite', dataDir: PGLITE_MEMORY }
+    // Accept pglite:///abs/path and pglite://./rel as well as pglite:<path>.
+    const path = rest.startsWith('//') ? rest.slice(2) : rest
+    return { kind: 'pglite', dataDir: resolve(path) }
+  }
+  throw new Error(
+    `DATABASE_URL must start with postgresql://, postgres:// or pglite: (got "${redact(u)}")`,
+  )
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+}
+
+type PgliteMap = Map<string, PGlite>
+const g = globalThis as typeof globalThis & { __pglite?: PgliteMap }
+
+function pgliteMap(): PgliteMap {
+  return (g.__pglite ??= new Map())
+}
+
+/** The process-wide PGlite for a data dir (absolute path or `memory://`), if one is open. */
+export function getOpenPglite(dataDir: string): PGlite | undefined {
+  const db = pgliteMap().get(dataDir)
+  return db && !db.closed ? db : undefined
+}
+
+/**
+ * The process-wide PGlite for a data dir, opened on first use (creating the parent directory;
+ * PGlite fails with ENOENT without it, STACK.md G8). `opened` tells whether this call opened it.
+ */
+export function openPglite(dataDir: string): { db: PGlite; opened: boolean } {
+  const existing = getOpenPglite(dataDir)
+  if (existing) return { db: existing, opened: false }
+  if (dataDir !== PGLITE_MEMORY) mkdirSync(dirname(dataDir), { recursive: true })
+  const db = new PGlite(dataDir === PGLITE_MEMORY ? undefined : dataDir)
+  pgliteMap().set(dataDir, db)
+  return { db, opened: true }
+}
+
+/** Closes one PGlite opened through openPglite and forgets it. */
+export async function closePglite(dataDir: string): Promise<void> {
+  const map = pgliteMap()
+  const db = map.get(dataDir)
+  if (!db) return
+  map.delete(dataDir)
+  if (!db.closed) await db.close()
+}
+
+/** Closes every PGlite instance this process opened (call on SIGTERM/SIGINT and after tests). */
+export async function closeDatabases(): Promise<void> {
+  const map = pgliteMap()
+  const all = [...map.entries()]
+  map.clear()
+  await Promise.allSettled(all.map(([, db]) => (db.closed ? undefined : db.close())))
+}
+
+/** A Prisma driver adapter factory for the URL (opens, or reuses, the process's PGlite). */
+export function createAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const target = parseDatabaseUrl(url)
+  if (target.kind === 'postgres') return new PrismaPg({ connectionString: target.connectionString })
+  return new PrismaPGlite(openPglite(target.dataDir).db)
+}

@@ -1,0 +1,312 @@
+// The registry index on PostgreSQL / PGlite through Prisma: what exists in which repository.
+//
+// Hot paths (findBlob, getManifest) are one round trip each ($queryRaw joins). Writes that can race
+// between requests or replicas (linkBlob, the upserts inside putManifest) are single INSERT … ON
+// CONFLICT statements, so concurrent pushes of the same blob, manifest, tag or repository never fail
+// on a unique constraint. Tag and repository listings are byte-lexically ordered (COLLATE "C", which
+// is also the column collation, so the unique indexes serve them; see prisma/schema.prisma).
+import { Prisma, type PrismaClient } from '../generated/prisma/client'
+import type {
+  Actor,
+  Descriptor,
+  Digest,
+  ManifestRecord,
+  ManifestReference,
+  Page,
+  PutManifestResult,
+  RegistryIndex,
+  StoredManifest,
+  UploadSession,
+} from '../../registry-core/src/ports'
+
+export interface PrismaRegistryIndexOptions {
+  /** How long putManifest may wait to start its transaction (PGlite serialises transactions). Default 10 s. */
+  transactionMaxWaitMs?: number
+  /** How long putManifest's transaction may run. Default 30 s. */
+  transactionTimeoutMs?: number
+}
+
+const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
+
+function toBuffer(v: Uint8Array | Buffer | string): Buffer {
+  if (Buffer.isBuffer(v)) return v
+  if (typeof v === 'string') return Buffer.from(v, 'base64')
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+}
+
+/** Page size + 1 (the engine uses the extra row to decide on a `Link` header), as a sane integer. */
+function limitOf(page: Page): number {
+  const n = Number.isFinite(page.n) ? Math.max(0, Math.floor(page.n)) : 0
+  return Math.min(n, 1_000_000) + 1
+}
+
+/** References with duplicate digests collapsed (an image may list the same layer twice). */
+function uniqueReferences(refs: ManifestReference[]): ManifestReference[] {
+  const seen = new Map<string, ManifestReference>()
+  for (const r of refs) if (!seen.has(r.digest)) seen.set(r.digest, r)
+  return [...seen.values()]
+}
+
+export class PrismaRegistryIndex implements RegistryIndex {
+  private readonly txOptions: { maxWait: number; timeout: number }
+
+  constructor(
+    private readonly db: PrismaClient,
+    options: PrismaRegistryIndexOptions = {},
+  ) {
+    this.txOptions = { maxWait: options.transactionMaxWaitMs ?? 10_000, timeout: options.transactionTimeoutMs ?? 30_000 }
+  }
+
+  // ---------------------------------------------------------------- blobs
+
+  async findBlob(repository: string, digest: Digest): Promise<{ size: number } | null> {
+    const rows = await this.db.$queryRaw<{ size: bigint }[]>`
+      SELECT b."size"
+        FROM "RepositoryBlob" rb
+        JOIN "Repository" r ON r."id" = rb."repositoryId"
+        JOIN "Blob" b ON b."digest" = rb."digest"
+       WHERE r."name" = ${repository} AND rb."digest" = ${digest}`
+    return rows.length ? { size: toNumber(rows[0].size) } : null
+  }
+
+  async linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
+    // One statement: the blob, the repository (only written when it does not exist yet; ON CONFLICT
+    // covers a concurrent creation) and the link. Safe to call concurrently for the same digest/repo.
+    await this.db.$executeRaw`
+      WITH blob AS (
+        INSERT INTO "Blob" ("digest", "size") VALUES (${digest}, ${BigInt(size)})
+        ON CONFLICT ("digest") DO NOTHING
+      ), existing AS (
+        SELECT "id" FROM "Repository" WHERE "name" = ${repository}
+      ), created AS (
+        INSERT INTO "Repository" ("name")
+        SELECT ${repository} WHERE NOT EXISTS (SELECT 1 FROM existing)
+        ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
+        RETURNING "id"
+      )
+      INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
+      SELECT "id", ${digest} FROM existing UNION ALL SELECT "id", ${digest} FROM created
+      ON CONFLICT DO NOTHING`
+  }
+
+  async unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
+    const { count } = await this.db.repositoryBlob.deleteMany({ where: { digest, repository: { name: repository } } })
+    return count > 0
+  }
+
+  // ---------------------------------------------------------------- manifests and tags
+
+  async getManifest(
+    repository: string,
+    reference: { tag: string } | { digest: Digest },
+  ): Promise<StoredManifest | null> {
+    type Row = { digest: string; mediaType: string; content: Uint8Array }
+    const rows =
+      'tag' in reference
+        ? await this.db.$queryRaw<Row[]>`
+            SELECT a."digest", a."mediaType", a."content"
+              FROM "Tag" t
+              JOIN "Repository" r ON r."id" = t."repositoryId"
+              JOIN "Artifact" a ON a."id" = t."artifactId"
+             WHERE r."name" = ${repository} AND t."name" = ${reference.tag}`
+        : await this.db.$queryRaw<Row[]>`
+            SELECT a."digest", a."mediaType", a."content"
+              FROM "Artifact" a
+              JOIN "Repository" r ON r."id" = a."repositoryId"
+             WHERE r."name" = ${repository} AND a."digest" = ${reference.digest}`
+    if (!rows.length) return null
+    const row = rows[0]
+    return { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }
+  }
+
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
+    const refs = uniqueReferences(manifest.references)
+    const blobDigests = refs.filter((r) => r.kind === 'blob').map((r) => r.digest)
+    const manifestDigests = refs.filter((r) => r.kind === 'manifest').map((r) => r.digest)
+    const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
+
+    return this.db.$transaction(async (tx) => {
+      // 1. Every reference must be present in this repository. KEY SHARE locks keep a concurrent
+      //    unlinkBlob / deleteManifest from removing them before we commit.
+      const missing: Digest[] = []
+      if (blobDigests.length) {
+        const rows = await tx.$queryRaw<{ digest: string }[]>`
+          SELECT rb."digest" FROM "RepositoryBlob" rb
+            JOIN "Repository" r ON r."id" = rb."repositoryId"
+           WHERE r."name" = ${repository} AND rb."digest" IN (${Prisma.join(blobDigests)})
+             FOR KEY SHARE OF rb`
+        const found = new Set(rows.map((r) => r.digest))
+        missing.push(...blobDigests.filter((d) => !found.has(d)))
+      }
+      if (manifestDigests.length) {
+        const rows = await tx.$queryRaw<{ digest: string }[]>`
+          SELECT a."digest" FROM "Artifact" a
+            JOIN "Repository" r ON r."id" = a."repositoryId"
+           WHERE r."name" = ${repository} AND a."digest" IN (${Prisma.join(manifestDigests)})
+             FOR KEY SHARE OF a`
+        const found = new Set(rows.map((r) => r.digest))
+        missing.push(...manifestDigests.filter((d) => !found.has(d)))
+      }
+      if (missing.length) return { ok: false, missing } satisfies PutManifestResult
+
+      // 2. The repository (created on first push) and its push time.
+      const [repo] = await tx.$queryRaw<{ id: number }[]>`
+        INSERT INTO "Repository" ("name", "lastPushedAt") VALUES (${repository}, now())
+        ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
+        RETURNING "id"`
+
+      // 3. The artifact, idempotent by digest (a re-push only refreshes pushedAt).
+      const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
+      const [artifact] = await tx.$queryRaw<{ id: number; inserted: boolean }[]>`
+        INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
+                                "manifestSize", "size", "subjectDigest", "annotations")
+        VALUES (${repo.id}, ${manifest.digest}, ${manifest.mediaType}, ${manifest.artifactType ?? null},
+                ${new Uint8Array(manifest.content.buffer, manifest.content.byteOffset, manifest.content.byteLength)},
+                ${manifest.content.length}, ${size}, ${manifest.subject?.digest ?? null}, ${annotations}::jsonb)
+        ON CONFLICT ("repositoryId", "digest") DO UPDATE SET "pushedAt" = now()
+        RETURNING "id", ("xmax" = 0) AS "inserted"`
+
+      // 4. Its references (only when new; ON CONFLICT DO NOTHING covers a concurrent identical push).
+      if (artifact.inserted && refs.length) {
+        await tx.artifactReference.createMany({
+          data: refs.map((r) => ({
+            artifactId: artifact.id,
+            digest: r.digest,
+            kind: r.kind,
+            size: BigInt(r.size),
+            mediaType: r.mediaType,
+            platform: r.platform ? (r.platform as unknown as Prisma.InputJsonValue) : undefined,
+          })),
+          skipDuplicates: true,
+        })
+      }
+
+      // 5. The tag, moved when it pointed elsewhere.
+      if (tag !== undefined) {
+        await tx.$executeRaw`
+          INSERT INTO "Tag" ("repositoryId", "name", "artifactId") VALUES (${repo.id}, ${tag}, ${artifact.id})
+          ON CONFLICT ("repositoryId", "name")
+          DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()`
+      }
+      return { ok: true } satisfies PutManifestResult
+    }, this.txOptions)
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null> {
+    const rows = await this.db.$queryRaw<{ digest: string }[]>`
+      DELETE FROM "Tag" t
+       USING "Repository" r, "Artifact" a
+       WHERE r."id" = t."repositoryId" AND a."id" = t."artifactId"
+         AND r."name" = ${repository} AND t."name" = ${tag}
+      RETURNING a."digest"`
+    return rows.length ? { digest: rows[0].digest } : null
+  }
+
+  async deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null> {
+    // One statement: the tags are deleted explicitly (the FK cascade would not tell us their names),
+    // then the artifact (its references cascade).
+    const rows = await this.db.$queryRaw<{ mediaType: string; tags: string[] }[]>`
+      WITH target AS (
+        SELECT a."id" FROM "Artifact" a
+          JOIN "Repository" r ON r."id" = a."repositoryId"
+         WHERE r."name" = ${repository} AND a."digest" = ${digest}
+      ), gone_tags AS (
+        DELETE FROM "Tag" WHERE "artifactId" IN (SELECT "id" FROM target) RETURNING "name"
+      ), gone AS (
+        DELETE FROM "Artifact" WHERE "id" IN (SELECT "id" FROM target) RETURNING "mediaType"
+      )
+      SELECT gone."mediaType",
+             ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
+        FROM gone`
+    if (!rows.length) return null
+    return { mediaType: rows[0].mediaType, tags: rows[0].tags ?? [] }
+  }
+
+  // ---------------------------------------------------------------- listings
+
+  async listTags(repository: string, page: Page): Promise<string[] | null> {
+    const after = page.last !== undefined ? Prisma.sql`AND "name" COLLATE "C" > ${page.last}` : Prisma.empty
+    // One round trip: no row means no such repository, a NULL name means a repository without tags.
+    const rows = await this.db.$queryRaw<{ name: string | null }[]>`
+      SELECT t."name"
+        FROM "Repository" r
+        LEFT JOIN LATERAL (
+          SELECT "name" FROM "Tag"
+           WHERE "repositoryId" = r."id" ${after}
+           ORDER BY "name" COLLATE "C"
+           LIMIT ${limitOf(page)}
+        ) t ON true
+       WHERE r."name" = ${repository}
+       ORDER BY t."name" COLLATE "C"`
+    if (!rows.length) return null
+    return rows.flatMap((r) => (r.name === null ? [] : [r.name]))
+  }
+
+  async listRepositories(page: Page, _actor: Actor): Promise<string[]> {
+    // TODO(permissions): filter by what `_actor` may read (a later issue).
+    const where = page.last !== undefined ? Prisma.sql`WHERE "name" COLLATE "C" > ${page.last}` : Prisma.empty
+    const rows = await this.db.$queryRaw<{ name: string }[]>`
+      SELECT "name" FROM "Repository" ${where} ORDER BY "name" COLLATE "C" LIMIT ${limitOf(page)}`
+    return rows.map((r) => r.name)
+  }
+
+  async listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]> {
+    const rows = await this.db.artifact.findMany({
+      where: {
+        repository: { name: repository },
+        subjectDigest: digest,
+        ...(artifactType !== undefined ? { artifactType } : {}),
+      },
+      select: { mediaType: true, digest: true, manifestSize: true, artifactType: true, annotations: true },
+      orderBy: { id: 'asc' },
+    })
+    return rows.map((a) => {
+      const d: Descriptor = { mediaType: a.mediaType, digest: a.digest, size: a.manifestSize }
+      if (a.artifactType !== null) d.artifactType = a.artifactType
+      if (a.annotations !== null && typeof a.annotations === 'object' && !Array.isArray(a.annotations))
+        d.annotations = a.annotations as Record<string, string>
+      return d
+    })
+  }
+
+  // ---------------------------------------------------------------- upload sessions
+
+  async createUpload(session: UploadSession): Promise<void> {
+    await this.db.upload.create({
+      data: {
+        id: session.id,
+        repositoryName: session.repository,
+        size: BigInt(session.size),
+        startedAt: session.startedAt,
+        updatedAt: new Date(),
+      },
+    })
+  }
+
+  async getUpload(repository: string, id: string): Promise<UploadSession | null> {
+    const row = await this.db.upload.findUnique({ where: { id } })
+    return row && row.repositoryName === repository ? toSession(row) : null
+  }
+
+  async updateUpload(id: string, size: number): Promise<boolean> {
+    const { count } = await this.db.upload.updateMany({ where: { id }, data: { size: BigInt(size), updatedAt: new Date() } })
+    return count > 0
+  }
+
+  async deleteUpload(id: string): Promise<void> {
+    await this.db.upload.deleteMany({ where: { id } })
+  }
+
+  async listStaleUploads(before: Date, limit: number): Promise<UploadSession[]> {
+    const rows = await this.db.upload.findMany({
+      where: { updatedAt: { lt: before } },
+      orderBy: { updatedAt: 'asc' },
+      take: Math.max(0, Math.floor(limit)),
+    })
+    return rows.map(toSession)
+  }
+}
+
+function toSession(row: { id: string; repositoryName: string; size: bigint; startedAt: Date }): UploadSession {
+  return { id: row.id, repository: row.repositoryName, size: toNumber(row.size), startedAt: row.startedAt }
+}
