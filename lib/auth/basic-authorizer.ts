@@ -21,6 +21,8 @@ export function parseBasicAuthorization(header: string | undefined): Credentials
   const decoded = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return 'malformed'
+  // containers/image answers a Basic challenge with empty credentials when it has none: anonymous.
+  if (decoded === ':') return null
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
