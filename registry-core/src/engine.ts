@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_LIMITS, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
 import { RegistryError, errorResponse } from './errors'
-import { API_VERSION, API_VERSION_HEADER, sendJson } from './http'
+import { API_VERSION, API_VERSION_HEADER, drainRequest, sendJson } from './http'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
 import { matchRoute, requiredAccess, type RouteMatch } from './routes'
 import { deleteBlob, getBlob } from './handlers/blobs'
@@ -14,6 +14,10 @@ export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Pr
   /** Removes upload sessions untouched for `maxAgeMs`; returns how many were purged. */
   purgeStaleUploads(maxAgeMs: number): Promise<number>
 }
+
+/** How much of a refused request body is read and discarded so the error response is not lost. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+const DRAIN_TIMEOUT_MS = 10_000
 
 type Handler = (ctx: RegistryContext, rc: RequestContext, match: RouteMatch) => Promise<void>
 
@@ -99,14 +103,20 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
       await HANDLERS[match.route][method]!(ctx, rc, match)
     } catch (raw) {
       const error = toRegistryError(raw)
+      // The request stream is destroyed once fully read; only a closed socket means the client left.
+      if (res.destroyed || !res.socket || res.socket.destroyed) {
+        ctx.logger.debug({ method, url: req.url, err: error }, 'client went away')
+        return
+      }
       if (!(error instanceof RegistryError)) ctx.logger.error({ err: error, method, url: req.url }, 'registry request failed')
       if (res.headersSent) {
         res.destroy()
         return
       }
       const { status, headers, body } = errorResponse(error)
-      // An unread request body (e.g. a refused upload) must not be read into the next request.
-      if (!req.complete) headers.Connection = 'close'
+      // Read what is left of a refused body (within bounds) so the client sees this response instead
+      // of a reset; past the bounds, close the connection rather than read it into the next request.
+      if (!(await drainRequest(req, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS))) headers.Connection = 'close'
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers })
       res.end(body)
     }

@@ -56,14 +56,20 @@ export function assertDigest(digest: string): void {
 
 export type ManifestReference = { tag: string } | { digest: string }
 
-/** A manifest reference from a URL: a digest or a tag, each validated. */
-export function parseReference(reference: string): ManifestReference {
+/**
+ * A manifest reference from a URL: a digest or a tag, each validated. An invalid tag is a bad
+ * request when it would be written (PUT) and simply names nothing when it is read or deleted.
+ */
+export function parseReference(reference: string, purpose: 'read' | 'write' = 'read'): ManifestReference {
   if (looksLikeDigest(reference)) {
     assertDigest(reference)
     return { digest: reference }
   }
   if (!isValidTag(reference)) {
-    throw new RegistryError('MANIFEST_INVALID', { message: 'invalid tag', detail: { tag: reference.slice(0, 200) } })
+    const detail = { tag: reference.slice(0, 200) }
+    throw purpose === 'write'
+      ? new RegistryError('MANIFEST_INVALID', { message: 'invalid tag', detail })
+      : new RegistryError('MANIFEST_UNKNOWN', { detail })
   }
   return { tag: reference }
 }

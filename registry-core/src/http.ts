@@ -24,7 +24,7 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 /**
  * Parses a `Range: bytes=…` request header against a blob of `size` bytes.
  * Returns undefined when there is no usable range (serve the whole blob, as RFC 9110 allows for
- * syntactically invalid or multi-range requests) and throws a 416 when the range cannot be satisfied.
+ * other units or multi-range requests) and throws a 416 when the range cannot be satisfied.
  */
 export function parseRangeHeader(header: string | undefined, size: number): ByteRange | undefined {
   if (!header) return undefined
@@ -39,8 +39,9 @@ export function parseRangeHeader(header: string | undefined, size: number): Byte
     end = size - 1
   } else {
     start = Number(match[1])
+    // A reversed range (500-0) is refused rather than ignored: conformance tools read a 200 as "ranges unsupported".
+    if (match[2] !== '' && Number(match[2]) < start) throw unsatisfiable(size)
     end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)
-    if (match[2] !== '' && Number(match[2]) < start) return undefined
   }
   if (!Number.isSafeInteger(start) || start >= size || end < start) throw unsatisfiable(size)
   return { start, end }
@@ -102,4 +103,31 @@ export function parsePageSize(value: string | undefined, max: number): number {
   if (value === undefined || value === '') return max
   if (!/^\d+$/.test(value)) throw new RegistryError('UNSUPPORTED', { status: 400, message: 'invalid n parameter' })
   return Math.min(Number(value), max)
+}
+
+/**
+ * Reads and discards what is left of a request body, up to `maxBytes` and `timeoutMs`, so that an
+ * early error response reaches the client instead of being lost to a connection reset.
+ * Resolves true when the body was fully consumed.
+ */
+export function drainRequest(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true)
+  if (req.destroyed) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    let drained = 0
+    const finish = (complete: boolean) => {
+      clearTimeout(timer)
+      req.off('data', onData).off('end', onEnd).off('error', onEnd).off('close', onEnd)
+      if (!complete) req.pause()
+      resolve(complete)
+    }
+    const onData = (chunk: Buffer) => {
+      drained += chunk.length
+      if (drained > maxBytes) finish(false)
+    }
+    const onEnd = () => finish(req.complete)
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    req.on('data', onData).on('end', onEnd).on('error', onEnd).on('close', onEnd)
+    req.resume()
+  })
 }

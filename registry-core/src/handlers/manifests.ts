@@ -34,7 +34,7 @@ export async function getManifest(ctx: RegistryContext, rc: RequestContext, name
 }
 
 export async function putManifest(ctx: RegistryContext, rc: RequestContext, name: string, reference: string): Promise<void> {
-  const ref = parseReference(reference)
+  const ref = parseReference(reference, 'write')
   const limit = ctx.limits.maxManifestBytes
   const content = await readBody(
     rc.req,

@@ -41,17 +41,14 @@ describe('parseReference', () => {
     expect(parseReference('v1')).toEqual({ tag: 'v1' })
     expect(parseReference(`sha256:${'c'.repeat(64)}`)).toEqual({ digest: `sha256:${'c'.repeat(64)}` })
   })
-  it('maps a bad digest to DIGEST_INVALID and a bad tag to MANIFEST_INVALID', () => {
+  it('maps a bad digest to DIGEST_INVALID, a bad tag to MANIFEST_INVALID when writing and MANIFEST_UNKNOWN when reading', () => {
     expect(() => parseReference('sha256:zz')).toThrow(RegistryError)
     try {
       parseReference('sha256:zz')
     } catch (error) {
       expect((error as RegistryError).code).toBe('DIGEST_INVALID')
     }
-    try {
-      parseReference('-bad')
-    } catch (error) {
-      expect((error as RegistryError).code).toBe('MANIFEST_INVALID')
-    }
+    expect(() => parseReference('-bad', 'write')).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID', status: 400 }))
+    expect(() => parseReference('.INVALID_MANIFEST_NAME')).toThrow(expect.objectContaining({ code: 'MANIFEST_UNKNOWN', status: 404 }))
   })
 })
