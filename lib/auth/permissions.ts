@@ -1,0 +1,143 @@
+// The access policy, in one place: who may do what in a project. Every entry point (/v2 and the
+// token service, the REST API, the pages) asks `can()`; none of them decides on its own.
+// The matrix follows Harbor's project roles.
+
+export type ProjectRole = 'projectAdmin' | 'maintainer' | 'developer' | 'guest' | 'limitedGuest'
+
+export const PROJECT_ROLES: readonly ProjectRole[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest']
+
+/** What can be done to a project and what it holds. */
+export type ProjectAction =
+  /** See the project, its repositories, artifacts and tags. */
+  | 'project:read'
+  /** Pull content (`/v2` GET/HEAD). */
+  | 'repository:pull'
+  /** Push content: create repositories, upload blobs, put manifests and tags, edit descriptions. */
+  | 'repository:push'
+  /** Delete artifacts, tags and repositories. */
+  | 'repository:delete'
+  /** See who the members are. */
+  | 'member:list'
+  /** Add, change and remove members. */
+  | 'member:manage'
+  /** See robot accounts. */
+  | 'robot:list'
+  /** Create, change, refresh and delete robot accounts. */
+  | 'robot:manage'
+  /** Change visibility and other settings. */
+  | 'project:update'
+  /** Delete the project. */
+  | 'project:delete'
+  /** Manage webhook policies and read their delivery logs. */
+  | 'webhook:manage'
+  /** Read the project's audit log. */
+  | 'audit:read'
+
+const ROLE_ACTIONS: Record<ProjectRole, ReadonlySet<ProjectAction>> = {
+  limitedGuest: new Set(['project:read', 'repository:pull']),
+  guest: new Set(['project:read', 'repository:pull', 'member:list']),
+  developer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push']),
+  maintainer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push', 'repository:delete', 'robot:list']),
+  projectAdmin: new Set<ProjectAction>([
+    'project:read',
+    'repository:pull',
+    'member:list',
+    'repository:push',
+    'repository:delete',
+    'robot:list',
+    'robot:manage',
+    'member:manage',
+    'project:update',
+    'project:delete',
+    'webhook:manage',
+    'audit:read',
+  ]),
+}
+
+/** What anyone, signed in or not, may do in a public project. */
+const PUBLIC_ACTIONS: ReadonlySet<ProjectAction> = new Set(['project:read', 'repository:pull'])
+
+/** The registry actions a robot can be granted per project, and what they allow. */
+export type RobotAction = 'pull' | 'push' | 'delete'
+const ROBOT_ACTIONS: Record<RobotAction, ProjectAction[]> = {
+  pull: ['project:read', 'repository:pull'],
+  push: ['project:read', 'repository:push'],
+  delete: ['project:read', 'repository:delete'],
+}
+
+/** Access token permission levels and the ceiling each puts on the owner's rights. */
+export type TokenPermission = 'read' | 'readWrite' | 'readWriteDelete'
+const TOKEN_CEILING: Record<TokenPermission, ReadonlySet<ProjectAction>> = {
+  read: new Set(['project:read', 'repository:pull', 'member:list', 'robot:list']),
+  readWrite: new Set(['project:read', 'repository:pull', 'member:list', 'robot:list', 'repository:push']),
+  readWriteDelete: new Set(['project:read', 'repository:pull', 'member:list', 'robot:list', 'repository:push', 'repository:delete']),
+}
+
+/**
+ * Who is asking. A user may act through an access token, whose permission caps what the user could
+ * otherwise do (and never reaches account or project management).
+ */
+export type Subject =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; userId: number; username: string; isAdmin: boolean; token?: { id: number; permission: TokenPermission } }
+  | { kind: 'robot'; robotId: number; name: string; grants: ReadonlyMap<number, ReadonlySet<RobotAction>> }
+
+export const ANONYMOUS_SUBJECT: Subject = Object.freeze({ kind: 'anonymous' })
+
+/** The project as far as a decision needs it: its id, visibility and the subject's role in it. */
+export interface ProjectContext {
+  projectId: number
+  public: boolean
+  /** The subject's membership role, if a user who is a member. */
+  role?: ProjectRole | null
+}
+
+export function can(subject: Subject, action: ProjectAction, project: ProjectContext): boolean {
+  if (project.public && PUBLIC_ACTIONS.has(action)) return true
+  switch (subject.kind) {
+    case 'anonymous':
+      return false
+    case 'robot': {
+      const granted = subject.grants.get(project.projectId)
+      return granted !== undefined && [...granted].some((robotAction) => ROBOT_ACTIONS[robotAction].includes(action))
+    }
+    case 'user': {
+      const allowedByRole = subject.isAdmin || (project.role != null && ROLE_ACTIONS[project.role].has(action))
+      if (!allowedByRole) return false
+      return subject.token === undefined || TOKEN_CEILING[subject.token.permission].has(action)
+    }
+  }
+}
+
+/** System-level actions (not tied to one project). */
+export type SystemAction =
+  /** Create a project (any signed-in user; not through an access token or a robot). */
+  | 'project:create'
+  /** List users, change admin flags, switch signup, create system robots, read the whole audit log. */
+  | 'system:admin'
+
+export function canSystem(subject: Subject, action: SystemAction): boolean {
+  if (subject.kind !== 'user' || subject.token !== undefined) return false
+  return action === 'project:create' || subject.isAdmin
+}
+
+/** The registry actions (`pull`, `push`, `delete`) a subject holds on a project, for tokens and /v2. */
+export function registryActions(subject: Subject, project: ProjectContext): RobotAction[] {
+  const actions: RobotAction[] = []
+  if (can(subject, 'repository:pull', project)) actions.push('pull')
+  if (can(subject, 'repository:push', project)) actions.push('push')
+  if (can(subject, 'repository:delete', project)) actions.push('delete')
+  return actions
+}
+
+/** A display name for logs and token `sub` claims. */
+export function subjectName(subject: Subject): string {
+  switch (subject.kind) {
+    case 'anonymous':
+      return ''
+    case 'user':
+      return subject.username
+    case 'robot':
+      return subject.name
+  }
+}
