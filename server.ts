@@ -19,6 +19,16 @@ const config = readConfig()
 const logger = createLogger(config.logLevel)
 // Next's route handlers run in this process and read the database from the environment.
 process.env.DATABASE_URL = config.databaseUrl
+// Browser sessions: NEXTAUTH_SECRET from the environment or DATA_DIR/session-secret (created at first start).
+try {
+  const { prepareSessionEnvironment } = await import('./lib/auth/session-secret')
+  const session = prepareSessionEnvironment(config)
+  if (session.secretSource === 'generated') logger.info({ file: session.secretFile }, 'generated the session secret (NEXTAUTH_SECRET)')
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  console.error(error.message)
+  process.exit(1)
+}
 
 const { migrateDeploy } = await import('./scripts/migrate')
 const { closeDatabases, redact } = await import('./lib/db/database-url')

@@ -1,5 +1,9 @@
 import type { Metadata } from 'next'
+import { getServerSession } from 'next-auth'
 import type { ReactNode } from 'react'
+import { SiteHeader } from '@/components/site-header'
+import { authOptions } from '@/lib/auth/next-auth'
+import { Providers } from './providers'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -7,10 +11,23 @@ export const metadata: Metadata = {
   description: 'An OCI container registry with a management dashboard',
 }
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Seeds the client session so the header renders signed-in state without a round trip.
+  const session = await getServerSession(authOptions)
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">{children}</body>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <Providers session={session}>
+          <a
+            href="#main"
+            className="sr-only rounded-md bg-white px-3 py-2 text-sm font-medium text-slate-900 focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10"
+          >
+            Skip to content
+          </a>
+          <SiteHeader />
+          <div id="main">{children}</div>
+        </Providers>
+      </body>
     </html>
   )
 }

@@ -53,6 +53,19 @@ const schema = z.object({
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKEN_ISSUER: z.string().trim().min(1).max(200).default('harbormaster-token-service'),
+  TOKEN_SERVICE: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^"\\\s]+$/, 'must not contain quotes, backslashes or spaces (it appears in WWW-Authenticate)')
+    .default('harbormaster-registry'),
+  TOKEN_LIFETIME: duration.default(300 * 1000).refine((ms) => ms >= 60_000, 'must be at least 60 seconds'),
+  TOKEN_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
+  // Read by lib/auth/login-throttle.ts from the environment; validated here so a bad value stops the start.
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).max(1000).default(5),
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(100000).default(30),
 })
 
 export interface AppConfig {
@@ -68,6 +81,13 @@ export interface AppConfig {
   uploadPurgeAfterMs: number
   uploadPurgeIntervalMs: number
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
+  /** `iss` of the registry tokens (and what /v2 requires). */
+  tokenIssuer: string
+  /** `service` in the Bearer challenge and `aud` of the registry tokens. */
+  tokenService: string
+  tokenLifetimeMs: number
+  /** PEM (PKCS#8) EC P-256 private key; default: generated once under DATA_DIR/token/. */
+  tokenPrivateKeyFile?: string
 }
 
 export class ConfigError extends Error {
@@ -98,5 +118,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
     uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
     logLevel: values.LOG_LEVEL,
+    tokenIssuer: values.TOKEN_ISSUER,
+    tokenService: values.TOKEN_SERVICE,
+    tokenLifetimeMs: values.TOKEN_LIFETIME,
+    tokenPrivateKeyFile: values.TOKEN_PRIVATE_KEY_FILE ? resolve(values.TOKEN_PRIVATE_KEY_FILE) : undefined,
   }
 }

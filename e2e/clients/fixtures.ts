@@ -60,7 +60,7 @@ export function registry(): RegistryTarget {
 export function anonymousPullExpected(): boolean {
   const v = process.env.E2E_ANONYMOUS_PULL
   if (v) return v === '1' || v === 'true'
-  // Ours: the tests push into the admin's namespace, whose repositories anonymous clients may pull.
+  // Ours: tests that pull anonymously push into the seeded public project (publicRepo()).
   // Distribution with htpasswd (the reference) guards every request, so there it cannot hold;
   // E2E_ANONYMOUS_PULL=1 turns the check on for an external registry that allows it.
   return registry().flavour === 'ours'
@@ -387,6 +387,15 @@ export const COPY_NO_TLS = ['--src-tls-verify=false', '--dest-tls-verify=false']
 /** `<namespace>/<runId>-<name>`: unique per run, inside the user's namespace. */
 export function repo(name: string): string {
   return `${registry().namespace}/${runId()}-${name}`
+}
+
+/**
+ * `<public project>/<runId>-<name>` for anonymous pulls: ours seeds a public project
+ * (tests/support/accounts.ts); elsewhere the user's namespace, with E2E_ANONYMOUS_PULL deciding.
+ */
+export function publicRepo(name: string): string {
+  const project = registry().accounts?.publicProject ?? registry().namespace
+  return `${project}/${runId()}-${name}`
 }
 
 /** docker://HOST/<repo>:<tag or @digest> */

@@ -18,6 +18,8 @@ import type {
   StoredManifest,
   UploadSession,
 } from '../../registry-core/src/ports'
+import { RegistryError } from '../../registry-core/src/errors'
+import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
 
 export interface PrismaRegistryIndexOptions {
   /** How long putManifest may wait to start its transaction (PGlite serialises transactions). Default 10 s. */
@@ -38,6 +40,19 @@ function toBuffer(v: Uint8Array | Buffer | string): Buffer {
 function limitOf(page: Page): number {
   const n = Number.isFinite(page.n) ? Math.max(0, Math.floor(page.n)) : 0
   return Math.min(n, 1_000_000) + 1
+}
+
+/** The project a repository belongs to: its first path component ('' for a name without one, which matches no project). */
+function projectOf(repository: string): string {
+  return projectNameOf(repository) ?? ''
+}
+
+/** A repository can only be created inside an existing project (never auto-created). */
+function missingProject(repository: string): RegistryError {
+  return new RegistryError('NAME_UNKNOWN', {
+    message: `project "${projectNameOf(repository) ?? repository}" does not exist`,
+    detail: { name: repository },
+  })
 }
 
 /** References with duplicate digests collapsed (an image may list the same layer twice). */
@@ -70,23 +85,30 @@ export class PrismaRegistryIndex implements RegistryIndex {
   }
 
   async linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
-    // One statement: the blob, the repository (only written when it does not exist yet; ON CONFLICT
-    // covers a concurrent creation) and the link. Safe to call concurrently for the same digest/repo.
-    await this.db.$executeRaw`
+    // One statement: the blob, the repository (only written when it does not exist yet, in the
+    // existing project named by its first component; ON CONFLICT covers a concurrent creation) and
+    // the link. Safe to call concurrently for the same digest/repo. No row from `existing` or
+    // `created` means the project does not exist: nothing is linked and the push fails cleanly.
+    const project = projectOf(repository)
+    const rows = await this.db.$queryRaw<{ linked: bigint | number }[]>`
       WITH blob AS (
         INSERT INTO "Blob" ("digest", "size") VALUES (${digest}, ${BigInt(size)})
         ON CONFLICT ("digest") DO NOTHING
       ), existing AS (
         SELECT "id" FROM "Repository" WHERE "name" = ${repository}
       ), created AS (
-        INSERT INTO "Repository" ("name")
-        SELECT ${repository} WHERE NOT EXISTS (SELECT 1 FROM existing)
+        INSERT INTO "Repository" ("name", "projectId")
+        SELECT ${repository}, p."id" FROM "Project" p
+         WHERE p."name" = ${project} AND NOT EXISTS (SELECT 1 FROM existing)
         ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
         RETURNING "id"
+      ), link AS (
+        INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
+        SELECT "id", ${digest} FROM existing UNION ALL SELECT "id", ${digest} FROM created
+        ON CONFLICT DO NOTHING
       )
-      INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
-      SELECT "id", ${digest} FROM existing UNION ALL SELECT "id", ${digest} FROM created
-      ON CONFLICT DO NOTHING`
+      SELECT (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`
+    if (!rows.length || Number(rows[0].linked) === 0) throw missingProject(repository)
   }
 
   async unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
@@ -151,9 +173,11 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
       // 2. The repository (created on first push) and its push time.
       const [repo] = await tx.$queryRaw<{ id: number }[]>`
-        INSERT INTO "Repository" ("name", "lastPushedAt") VALUES (${repository}, now())
+        INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
+        SELECT ${repository}, p."id", now() FROM "Project" p WHERE p."name" = ${projectOf(repository)}
         ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
         RETURNING "id"`
+      if (!repo) throw missingProject(repository)
 
       // 3. The artifact, idempotent by digest (a re-push only refreshes pushedAt).
       const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
@@ -242,11 +266,15 @@ export class PrismaRegistryIndex implements RegistryIndex {
     return rows.flatMap((r) => (r.name === null ? [] : [r.name]))
   }
 
-  async listRepositories(page: Page, _actor: Actor): Promise<string[]> {
-    // TODO(permissions): filter by what `_actor` may read (a later issue).
-    const where = page.last !== undefined ? Prisma.sql`WHERE "name" COLLATE "C" > ${page.last}` : Prisma.empty
+  async listRepositories(page: Page, actor: Actor): Promise<string[]> {
+    // Only what the actor may read (lib/auth/project-access.ts encodes the subject in Actor.id).
+    // Walks the byte-ordered unique index on "name" and filters by project, so a page costs at most
+    // the rows it skips plus the limit (capped by the engine's maximum page size).
+    const after = page.last !== undefined ? Prisma.sql`"name" COLLATE "C" > ${page.last}` : Prisma.sql`TRUE`
+    const readable = readableProjectsSql(parseActorId(actor.id), Prisma.raw('"projectId"'))
     const rows = await this.db.$queryRaw<{ name: string }[]>`
-      SELECT "name" FROM "Repository" ${where} ORDER BY "name" COLLATE "C" LIMIT ${limitOf(page)}`
+      SELECT "name" FROM "Repository" WHERE ${after} AND ${readable}
+       ORDER BY "name" COLLATE "C" LIMIT ${limitOf(page)}`
     return rows.map((r) => r.name)
   }
 

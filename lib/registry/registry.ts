@@ -5,7 +5,8 @@ import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
-import { BasicAdminAuthorizer } from '../auth/basic-authorizer'
+import { RegistryAuthorizer } from '../auth/registry-authorizer'
+import { loadTokenKeys, tokenSettings } from '../auth/token-service'
 import { RecordingEventSink } from './event-sink'
 import { PrismaRegistryIndex } from './prisma-index'
 
@@ -19,10 +20,11 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
   const blobs = new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger })
   await blobs.init()
   const events = new RecordingEventSink(prisma, logger)
+  const keys = await loadTokenKeys(config)
   const handle = createRegistryHandler({
     blobs,
     index: new PrismaRegistryIndex(prisma),
-    authorizer: new BasicAdminAuthorizer(prisma),
+    authorizer: new RegistryAuthorizer({ prisma, keys, settings: tokenSettings(config), publicUrl: config.publicUrl }),
     events,
     logger,
     publicUrl: config.publicUrl,

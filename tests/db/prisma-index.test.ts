@@ -70,6 +70,8 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
     if (target.kind === 'pglite') expect(getOpenPglite(target.dataDir)).toBeDefined()
     prisma = createPrisma(backend.url)
     index = new PrismaRegistryIndex(prisma)
+    // Repositories live in existing projects (first path component); public so the anonymous catalog lists them.
+    await prisma.project.createMany({ data: ['blobs', 'cat', 'list', 'put', 'race', 'up'].map((name) => ({ name, public: true })) })
   })
   afterAll(async () => {
     await prisma?.$disconnect()
@@ -328,6 +330,35 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(afterCat).toEqual(expected.slice(0, 4))
       expect(await index.listRepositories({ n: 3, last: expected[3] }, ANONYMOUS)).toEqual(expected.slice(4, 8))
       expect(await index.listRepositories({ n: 5, last: '\u{10FFFF}' }, ANONYMOUS)).toEqual([])
+    })
+
+    it('never creates a repository outside an existing project', async () => {
+      const d = uniqueDigest()
+      await expect(index.linkBlob('ghost/app', d, 1)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      await expect(index.linkBlob('single', d, 1)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await prisma.repository.count({ where: { name: { in: ['ghost/app', 'single'] } } })).toBe(0)
+      expect(await index.findBlob('ghost/app', d)).toBeNull()
+      const repo = await prisma.repository.findUniqueOrThrow({ where: { name: 'cat/a-b' }, include: { project: true } })
+      expect(repo.project.name).toBe('cat')
+    })
+
+    it('filters the catalog by what the actor may read', async () => {
+      const priv = await prisma.project.create({ data: { name: `priv${counter}x`, public: false } })
+      const other = await prisma.project.create({ data: { name: `other${counter}x`, public: false } })
+      await index.linkBlob(`${priv.name}/app`, uniqueDigest(), 1)
+      await index.linkBlob(`${other.name}/app`, uniqueDigest(), 1)
+      const user = await prisma.user.create({ data: { username: `u${counter}x`, passwordHash: 'x' } })
+      await prisma.member.create({ data: { projectId: priv.id, userId: user.id, role: 'limitedGuest' } })
+      const robot = await prisma.robot.create({ data: { name: `robot$${other.name}+ci`, projectId: other.id, secretHash: 'x' } })
+      await prisma.robotPermission.create({ data: { robotId: robot.id, projectId: other.id, actions: ['push'] } })
+      const list = async (id?: string) => (await index.listRepositories({ n: 10_000 }, { id })).filter((n) => !/^(blobs|cat|list|put|race|up)\//.test(n))
+      expect(await list(undefined)).toEqual([])
+      expect(await list(`user:${user.id}`)).toEqual([`${priv.name}/app`])
+      expect(await list(`robot:${robot.id}`)).toEqual([`${other.name}/app`])
+      expect((await list(`admin:${user.id}`)).sort()).toEqual([`${other.name}/app`, `${priv.name}/app`].sort())
+      expect(await list('garbage')).toEqual([])
+      // Public projects are visible to everyone.
+      expect(await index.listRepositories({ n: 10_000 }, ANONYMOUS)).toContain('cat/a-b')
     })
 
     it('serves a 10,000-tag listing from the (repositoryId, name) index', async () => {

@@ -7,6 +7,7 @@
  */
 import { inject } from 'vitest'
 import { randomId, registryClient, type Credentials, type RegistryClient } from './oci'
+import type { AccountsFixture } from './accounts'
 
 export interface RegistryUnderTest {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
@@ -21,6 +22,8 @@ export interface RegistryUnderTest {
    * TEST_NAMESPACE, else the admin user's own namespace for ours, else `conformance`.
    */
   namespace: string
+  /** Ours only: users in every role, public/private projects, robots and tokens (tests/support/accounts.ts). */
+  accounts?: AccountsFixture
 }
 
 declare module 'vitest' {

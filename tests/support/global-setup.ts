@@ -14,6 +14,7 @@ import type { TestProject } from 'vitest/node'
 import type { RegistryUnderTest } from './context'
 import { createTestDatabase, type TestDatabase } from './postgres'
 import { startRegistryServer, type RunningServer } from './registry-server'
+import { seedAccounts, type AccountsFixture } from './accounts'
 
 export default async function setup(project: TestProject) {
   const external = process.env.REGISTRY_URL
@@ -31,12 +32,18 @@ export default async function setup(project: TestProject) {
 
   let db: TestDatabase | undefined
   let server: RunningServer | undefined
+  let accounts: AccountsFixture | undefined
   try {
     if (process.env.TEST_DATABASE === 'postgres') {
       if (!process.env.TEST_POSTGRES_URL) throw new Error('TEST_DATABASE=postgres requires TEST_POSTGRES_URL')
       db = await createTestDatabase()
     }
-    server = await startRegistryServer({ databaseUrl: db?.url })
+    server = await startRegistryServer({
+      databaseUrl: db?.url,
+      prepare: async (s) => {
+        accounts = await seedAccounts(s.databaseUrl, { user: s.adminUser, password: s.adminPassword }, s.dataDir)
+      },
+    })
   } catch (err) {
     await db?.drop().catch(() => {})
     throw err
@@ -47,6 +54,7 @@ export default async function setup(project: TestProject) {
     password: server.adminPassword,
     flavour: 'ours',
     namespace: process.env.TEST_NAMESPACE ?? server.adminUser,
+    accounts,
   }
   project.provide('registry', reg)
   const keep = process.env.KEEP_TEST_DATA === '1'

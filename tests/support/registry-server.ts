@@ -35,6 +35,8 @@ export interface StartOptions {
   port?: number
   /** Readiness timeout in ms. Default 90 000. */
   readyTimeoutMs?: number
+  /** Runs once before the first start, e.g. to seed the database (PGlite cannot be shared with the running server). */
+  prepare?: (server: { dataDir: string; databaseUrl: string; adminUser: string; adminPassword: string }) => Promise<void>
 }
 
 export interface RunningServer {
@@ -138,10 +140,12 @@ export async function startRegistryServer(options: StartOptions = {}): Promise<R
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    NEXTAUTH_SECRET: 'test-secret',
+    NEXTAUTH_SECRET: 'test-secret-for-the-registry-test-suite-0123456789',
     NEXTAUTH_URL: url,
     PUBLIC_URL: url,
     NEXT_TELEMETRY_DISABLED: '1',
+    // Every test client shares 127.0.0.1; the suites' deliberate wrong passwords must not block the address.
+    LOGIN_FAILURES_PER_ADDRESS: '100000',
     ...(options.env ?? {}),
   }
   // Variables of the surrounding test run that would point the server elsewhere.
@@ -205,6 +209,7 @@ export async function startRegistryServer(options: StartOptions = {}): Promise<R
     clearTimeout(timer)
   }
 
+  if (options.prepare) await options.prepare({ dataDir, databaseUrl, adminUser, adminPassword })
   await launch()
 
   const server: RunningServer = {

@@ -1,0 +1,8 @@
+import type { Metadata } from 'next'
+import { SignupForm } from '@/components/signup-form'
+
+export const metadata: Metadata = { title: 'Sign up · Harbormaster registry' }
+
+export default function SignupPage() {
+  return <SignupForm />
+}

@@ -1,0 +1,76 @@
+// fetch for the dashboard's JSON API (/api/v1): same-origin, cookie session, and errors turned into
+// exceptions carrying the server's message ({"errors":[{"code","message","detail"}]}).
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export interface ApiResponse<T> {
+  data: T
+  headers: Headers
+  status: number
+}
+
+export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiResponse<T>> {
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiError('The server could not be reached. Check your connection and try again.', 0)
+  }
+  const text = await response.text()
+  let data: unknown = undefined
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = undefined
+    }
+  }
+  if (!response.ok) {
+    const first = (data as { errors?: { code?: string; message?: string }[] } | undefined)?.errors?.[0]
+    throw new ApiError(sentence(first?.message) || fallbackMessage(response.status), response.status, first?.code)
+  }
+  return { data: data as T, headers: response.headers, status: response.status }
+}
+
+/** Server messages are lowercase phrases ("name is required"); shown as a sentence. */
+function sentence(message: string | undefined): string | undefined {
+  if (!message) return undefined
+  const text = message.charAt(0).toUpperCase() + message.slice(1)
+  return /[.!?]$/.test(text) ? text : `${text}.`
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 401) return 'Your session has ended. Log in again.'
+  if (status === 403) return 'You are not allowed to do that.'
+  if (status === 404) return 'Not found.'
+  if (status === 429) return 'Too many requests. Wait a moment and try again.'
+  return `The request failed (HTTP ${status}).`
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : 'Something went wrong.'
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** A date for tables; `fallback` when missing. */
+export function formatDate(value: string | null | undefined, fallback = '—'): string {
+  if (!value) return fallback
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? fallback : dateFormat.format(date)
+}

@@ -1,0 +1,102 @@
+// Small form and layout pieces shared by the pages: labelled inputs, buttons, messages.
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react'
+import { useId } from 'react'
+
+/** Usernames and project names (one namespace), as an HTML `pattern`. */
+export const NAME_PATTERN = '[a-z0-9]+([._\\-][a-z0-9]+)*'
+
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+
+export const inputClass =
+  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-600/40 disabled:bg-slate-100 sm:text-sm'
+
+export function TextField({ label, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode }) {
+  const id = useId()
+  const hintId = hint ? `${id}-hint` : undefined
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input id={id} aria-describedby={hintId} className={inputClass} {...props} />
+      {hint && (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+    </div>
+  )
+}
+
+export function SelectField({ label, children, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string }) {
+  const id = useId()
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <select id={id} className={inputClass} {...props}>
+        {children}
+      </select>
+    </div>
+  )
+}
+
+type Variant = 'primary' | 'secondary' | 'danger' | 'ghost'
+const variants: Record<Variant, string> = {
+  primary: 'bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-700/60',
+  secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 disabled:text-slate-400',
+  danger: 'bg-red-700 text-white hover:bg-red-800 disabled:bg-red-700/60',
+  ghost: 'text-slate-700 hover:bg-slate-200/70',
+}
+
+export function Button({ variant = 'primary', className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+  return (
+    <button
+      type="button"
+      className={`inline-flex items-center justify-center rounded-md px-3.5 py-2 text-sm font-medium transition-colors disabled:cursor-not-allowed ${focusRing} ${variants[variant]} ${className}`}
+      {...props}
+    />
+  )
+}
+
+/** An error from the server, announced to screen readers. */
+export function ErrorMessage({ children, testId }: { children: ReactNode; testId?: string }) {
+  if (!children) return null
+  return (
+    <p role="alert" data-testid={testId} className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+      {children}
+    </p>
+  )
+}
+
+export function SuccessMessage({ children }: { children: ReactNode }) {
+  if (!children) return null
+  return (
+    <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+      {children}
+    </p>
+  )
+}
+
+export function Card({ title, description, children, headingId }: { title: string; description?: ReactNode; children: ReactNode; headingId?: string }) {
+  return (
+    <section aria-labelledby={headingId} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6">
+      <h2 id={headingId} className="text-lg font-semibold text-slate-900">
+        {title}
+      </h2>
+      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+      <div className="mt-4">{children}</div>
+    </section>
+  )
+}
+
+export function VisibilityBadge({ isPublic }: { isPublic: boolean }) {
+  return isPublic ? (
+    <span className="inline-flex items-center rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Public</span>
+  ) : (
+    <span className="inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Private</span>
+  )
+}
+
+export { focusRing }

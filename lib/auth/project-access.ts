@@ -1,0 +1,107 @@
+// From a repository name to the project and the subject's place in it, for `can()`.
+//
+// The project is the first path component of a repository name (`team/app/api` -> `team`).
+// `projectContext` reads the project and the subject's membership in one query.
+// `Actor.id` (what the registry engine hands back to the index) encodes the subject so that the
+// catalog can be filtered in SQL: see `actorFor` / `readableProjectsSql`.
+import { Prisma } from '../generated/prisma/client'
+import type { PrismaClient } from '../db/prisma'
+import type { Actor } from '../../registry-core/src/ports'
+import { subjectName, type ProjectContext, type ProjectRole, type Subject } from './permissions'
+
+/** The project part of a repository name, or null for a single-component name (no project). */
+export function projectNameOf(repository: string): string | null {
+  const slash = repository.indexOf('/')
+  return slash > 0 ? repository.slice(0, slash) : null
+}
+
+export interface ResolvedProject extends ProjectContext {
+  name: string
+}
+
+/** The project named `projectName` with the subject's membership role, or null when it does not exist. */
+export async function projectContext(prisma: PrismaClient, subject: Subject, projectName: string): Promise<ResolvedProject | null> {
+  const userId = subject.kind === 'user' ? subject.userId : null
+  const rows = await prisma.$queryRaw<{ id: number; public: boolean; role: ProjectRole | null }[]>`
+    SELECT p."id", p."public", m."role"::text AS "role"
+      FROM "Project" p
+      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}::int
+     WHERE p."name" = ${projectName}`
+  if (!rows.length) return null
+  return { name: projectName, projectId: rows[0].id, public: rows[0].public, role: rows[0].role }
+}
+
+/** Several projects at once (the token service resolves every requested scope in one query). */
+export async function projectContexts(
+  prisma: PrismaClient,
+  subject: Subject,
+  projectNames: string[],
+): Promise<Map<string, ResolvedProject>> {
+  const result = new Map<string, ResolvedProject>()
+  const names = [...new Set(projectNames)]
+  if (!names.length) return result
+  const userId = subject.kind === 'user' ? subject.userId : null
+  const rows = await prisma.$queryRaw<{ id: number; name: string; public: boolean; role: ProjectRole | null }[]>`
+    SELECT p."id", p."name", p."public", m."role"::text AS "role"
+      FROM "Project" p
+      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}::int
+     WHERE p."name" IN (${Prisma.join(names)})`
+  for (const row of rows) result.set(row.name, { name: row.name, projectId: row.id, public: row.public, role: row.role })
+  return result
+}
+
+/** The project of a repository (null when the name has no project part or the project does not exist). */
+export async function repositoryProjectContext(prisma: PrismaClient, subject: Subject, repository: string): Promise<ResolvedProject | null> {
+  const name = projectNameOf(repository)
+  return name === null ? null : projectContext(prisma, subject, name)
+}
+
+// ---------------------------------------------------------------- actors (catalog filtering)
+
+/**
+ * What the index needs to know to filter the catalog, encoded in `Actor.id`:
+ *   `user:<id>` / `admin:<id>` / `robot:<id>`; anonymous callers have no id.
+ */
+export type ActorIdentity = { kind: 'anonymous' } | { kind: 'user'; userId: number; isAdmin: boolean } | { kind: 'robot'; robotId: number }
+
+export function actorFor(subject: Subject): Actor {
+  switch (subject.kind) {
+    case 'anonymous':
+      return {}
+    case 'user':
+      return { name: subjectName(subject), id: `${subject.isAdmin ? 'admin' : 'user'}:${subject.userId}` }
+    case 'robot':
+      return { name: subject.name, id: `robot:${subject.robotId}` }
+  }
+}
+
+export function parseActorId(id: string | undefined): ActorIdentity {
+  const match = id ? /^(user|admin|robot):(\d{1,10})$/.exec(id) : null
+  if (!match) return { kind: 'anonymous' }
+  const n = Number(match[2])
+  if (match[1] === 'robot') return { kind: 'robot', robotId: n }
+  return { kind: 'user', userId: n, isAdmin: match[1] === 'admin' }
+}
+
+/**
+ * A SQL condition on a project id column: true for the projects whose content the actor may read
+ * (`can(subject, 'project:read', project)`): public projects, projects the user is a member of
+ * (every role may read), projects a robot has a grant in, everything for a system admin. An access
+ * token's permission never removes `project:read`, so it does not enter here.
+ * Keep in step with lib/auth/permissions.ts (tests/integration/registry-authz.test.ts checks it).
+ */
+export function readableProjectsSql(identity: ActorIdentity, column: Prisma.Sql): Prisma.Sql {
+  const publicProjects = Prisma.sql`${column} IN (SELECT "id" FROM "Project" WHERE "public")`
+  switch (identity.kind) {
+    case 'anonymous':
+      return publicProjects
+    case 'user':
+      if (identity.isAdmin) return Prisma.sql`TRUE`
+      return Prisma.sql`(${publicProjects} OR ${column} IN (SELECT "projectId" FROM "Member" WHERE "userId" = ${identity.userId}::int))`
+    case 'robot':
+      return Prisma.sql`(${publicProjects} OR ${column} IN (
+        SELECT rp."projectId" FROM "RobotPermission" rp JOIN "Robot" r ON r."id" = rp."robotId"
+         WHERE rp."robotId" = ${identity.robotId}::int AND cardinality(rp."actions") > 0
+           AND (r."projectId" IS NULL OR r."projectId" = rp."projectId")))`
+  }
+}

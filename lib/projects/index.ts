@@ -1,0 +1,155 @@
+// Projects: the namespace before the first `/` of a repository name.
+import { z } from 'zod'
+import type { PrismaClient } from '../db/prisma'
+import type { Prisma } from '../generated/prisma/client'
+import { can, canSystem, type ProjectRole, type Subject } from '../auth/permissions'
+import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../api/errors'
+import { skipTake, type Page, type PageRequest } from '../api/pagination'
+import { auditActor, recordAudit, type Caller } from '../audit'
+import { requireProject } from './access'
+import { invalidateCredentials } from '../auth/credentials'
+import { namespaceNameSchema } from './names'
+
+export { requireProject, loadProject } from './access'
+export { namespaceNameSchema } from './names'
+
+export const projectCreateSchema = z.strictObject({
+  name: namespaceNameSchema,
+  public: z.boolean({ error: 'public must be true or false' }).default(false),
+})
+export const projectUpdateSchema = z.strictObject({ public: z.boolean({ error: 'public must be true or false' }) })
+
+export interface ProjectView {
+  id: number
+  name: string
+  public: boolean
+  createdAt: Date
+  updatedAt: Date
+  /** The caller's membership role, if any. */
+  role: ProjectRole | null
+  repositoryCount: number
+}
+
+export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
+  const subject = caller.subject
+  if (subject.kind === 'anonymous') throw unauthorized()
+  if (!canSystem(subject, 'project:create') || subject.kind !== 'user') {
+    throw forbidden('projects are created by users signed in with a password or session, not by access tokens or robots')
+  }
+  try {
+    return await prisma.$transaction(async (tx) => {
+      // One namespace: a project may carry a username only for that user (recreating a personal project).
+      const owner = await tx.user.findUnique({ where: { username: input.name }, select: { id: true } })
+      if (owner && owner.id !== subject.userId) throw conflict(`the name ${input.name} is already taken`)
+      const project = await tx.project.create({ data: { name: input.name, public: input.public } })
+      await tx.member.create({ data: { projectId: project.id, userId: subject.userId, role: 'projectAdmin' } })
+      await recordAudit(tx, { ...auditActor(caller), action: 'project.create', resourceType: 'project', resource: project.name, projectId: project.id, detail: { public: project.public } })
+      return { ...project, role: 'projectAdmin' as const, repositoryCount: 0 }
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`the name ${input.name} is already taken`)
+    throw error
+  }
+}
+
+export async function getProject(prisma: PrismaClient, subject: Subject, name: string): Promise<ProjectView> {
+  const { project, context } = await requireProject(prisma, subject, name, 'project:read')
+  const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
+  return { ...project, role: context.role ?? null, repositoryCount }
+}
+
+/** The projects a subject may see, mirrored from `can(subject, 'project:read', …)` as a query. */
+function visibleWhere(subject: Subject): Prisma.ProjectWhereInput {
+  switch (subject.kind) {
+    case 'anonymous':
+      return { public: true }
+    case 'robot':
+      return { OR: [{ public: true }, { id: { in: [...subject.grants.keys()] } }] }
+    case 'user':
+      return subject.isAdmin ? {} : { OR: [{ public: true }, { members: { some: { userId: subject.userId } } }] }
+  }
+}
+
+export const projectListQuerySchema = z.object({
+  q: z.string().max(128).optional(),
+  public: z.enum(['true', 'false'], { error: 'public must be true or false' }).optional(),
+  member: z.enum(['true', 'false'], { error: 'member must be true or false' }).optional(),
+})
+
+/** `q` is a substring of the name; Harbor's `name=~foo` form is accepted too. */
+export function nameFilter(q: string | undefined): string | undefined {
+  if (!q) return undefined
+  const harbor = /^name=~?(.*)$/.exec(q)
+  return (harbor ? harbor[1] : q) || undefined
+}
+
+export async function listProjects(
+  prisma: PrismaClient,
+  subject: Subject,
+  query: z.infer<typeof projectListQuerySchema>,
+  page: PageRequest,
+): Promise<Page<ProjectView>> {
+  const filters: Prisma.ProjectWhereInput[] = [visibleWhere(subject)]
+  const name = nameFilter(query.q)
+  if (name) filters.push({ name: { contains: name } })
+  if (query.public) filters.push({ public: query.public === 'true' })
+  if (query.member === 'true') filters.push(subject.kind === 'user' ? { members: { some: { userId: subject.userId } } } : { id: -1 })
+  const where: Prisma.ProjectWhereInput = { AND: filters }
+  const [rows, total] = await Promise.all([
+    prisma.project.findMany({
+      where,
+      orderBy: { name: 'asc' },
+      ...skipTake(page),
+      include: {
+        _count: { select: { repositories: true } },
+        members: subject.kind === 'user' ? { where: { userId: subject.userId }, select: { role: true } } : false,
+      },
+    }),
+    prisma.project.count({ where }),
+  ])
+  const items: ProjectView[] = []
+  for (const row of rows) {
+    const role = (row.members as { role: ProjectRole }[] | undefined)?.[0]?.role ?? null
+    // The query mirrors the policy; the policy still has the last word.
+    if (!can(subject, 'project:read', { projectId: row.id, public: row.public, role })) continue
+    items.push({ id: row.id, name: row.name, public: row.public, createdAt: row.createdAt, updatedAt: row.updatedAt, role, repositoryCount: row._count.repositories })
+  }
+  return { items, total }
+}
+
+export async function updateProject(prisma: PrismaClient, caller: Caller, name: string, update: z.infer<typeof projectUpdateSchema>): Promise<ProjectView> {
+  const { project, context } = await requireProject(prisma, caller.subject, name, 'project:update')
+  const updated = await prisma.$transaction(async (tx) => {
+    const row = await tx.project.update({ where: { id: project.id }, data: { public: update.public } })
+    if (row.public !== project.public) {
+      await recordAudit(tx, { ...auditActor(caller), action: 'project.visibility', resourceType: 'project', resource: name, projectId: project.id, detail: { public: row.public } })
+    }
+    return row
+  })
+  const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
+  return { ...updated, role: context.role ?? null, repositoryCount }
+}
+
+/**
+ * Deletes a project. Refused (412) while it holds repositories unless `force`, which deletes their
+ * index rows too (tags, artifacts, blob links); the blob bytes stay for garbage collection.
+ */
+export async function deleteProject(prisma: PrismaClient, caller: Caller, name: string, options: { force: boolean }): Promise<{ deletedRepositories: number }> {
+  const { project } = await requireProject(prisma, caller.subject, name, 'project:delete')
+  const result = await prisma.$transaction(async (tx) => {
+    // Locks the project row: a concurrent first push (whose INSERT takes a key-share lock on it)
+    // waits for us and then fails, so the count below cannot go stale.
+    await tx.$queryRaw`SELECT id FROM "Project" WHERE id = ${project.id} FOR UPDATE`
+    const repositories = await tx.repository.count({ where: { projectId: project.id } })
+    if (repositories > 0 && !options.force) {
+      throw precondition(`project ${name} still holds ${repositories} repositories; delete them first or pass force=true`, { repositories })
+    }
+    const deleted = await tx.repository.deleteMany({ where: { projectId: project.id } })
+    await tx.project.delete({ where: { id: project.id } })
+    await recordAudit(tx, { ...auditActor(caller), action: 'project.delete', resourceType: 'project', resource: name, projectId: project.id, detail: { deletedRepositories: deleted.count } })
+    return { deletedRepositories: deleted.count }
+  })
+  // Its robots went with it (cascade): forget their cached verifications in this process.
+  invalidateCredentials()
+  return result
+}
