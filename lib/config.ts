@@ -52,6 +52,7 @@ const schema = z.object({
   MAX_BLOB_SIZE: byteSize.default(0),
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
+  MANIFEST_CACHE_TTL: duration.default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -67,6 +68,7 @@ export interface AppConfig {
   maxBlobBytes: number
   uploadPurgeAfterMs: number
   uploadPurgeIntervalMs: number
+  manifestCacheTtlMs: number
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
 }
 
@@ -97,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBlobBytes: values.MAX_BLOB_SIZE,
     uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
     uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
+    manifestCacheTtlMs: values.MANIFEST_CACHE_TTL,
     logLevel: values.LOG_LEVEL,
   }
 }

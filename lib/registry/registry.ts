@@ -1,5 +1,5 @@
-// Plugs the application into registry-core: the Prisma index, the filesystem blob store, the
-// access policy and the event sink, plus the periodic purge of abandoned uploads.
+// Plugs the application into registry-core: the Prisma index (behind a short manifest cache), the
+// filesystem blob store, the access policy and the event sink, plus the periodic purge of abandoned uploads.
 import { join } from 'node:path'
 import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '../../registry-core/src'
 import type { AppConfig } from '../config'
@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import { BasicAdminAuthorizer } from '../auth/basic-authorizer'
 import { RecordingEventSink } from './event-sink'
+import { ManifestCachingIndex } from './manifest-cache'
 import { PrismaRegistryIndex } from './prisma-index'
 
 export interface Registry {
@@ -21,7 +22,7 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
   const events = new RecordingEventSink(prisma, logger)
   const handle = createRegistryHandler({
     blobs,
-    index: new PrismaRegistryIndex(prisma),
+    index: new ManifestCachingIndex(new PrismaRegistryIndex(prisma), config.manifestCacheTtlMs),
     authorizer: new BasicAdminAuthorizer(prisma),
     events,
     logger,
