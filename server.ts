@@ -4,6 +4,7 @@ import next from 'next'
 import { isRegistryPath } from './registry-core/src'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
 import { createLogger } from './lib/logger'
+import { stampClientAddress } from './lib/client-address'
 
 function readConfig(): AppConfig {
   try {
@@ -50,6 +51,7 @@ const handleNext = app.getRequestHandler()
 await app.prepare()
 
 server.on('request', (req, res) => {
+  stampClientAddress(req, config.trustProxy)
   if (isRegistryPath(req.url)) void registry.handle(req, res)
   else void handleNext(req, res)
 })

@@ -7,7 +7,7 @@ import { getSessionUser } from '@/lib/auth/next-auth'
 export default async function HomePage() {
   const host = (await headers()).get('host') ?? 'localhost:5000'
   const user = await getSessionUser()
-  const image = user ? `${host}/${user.username}/app:1.0` : `${host}/library/alpine:latest`
+  const image = user ? `${host}/${user.username}/app:1.0` : `${host}/<username>/app:1.0`
   const commands = [`docker login ${host}`, `docker tag alpine:latest ${image}`, `docker push ${image}`, `docker pull ${image}`]
   const code = 'rounded bg-slate-200 px-1'
   return (

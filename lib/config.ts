@@ -52,6 +52,8 @@ const schema = z.object({
   MAX_BLOB_SIZE: byteSize.default(0),
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
+  MANIFEST_CACHE_TTL: duration.default(2000),
+  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0').transform((value) => value === '1' || value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_ISSUER: z.string().trim().min(1).max(200).default('harbormaster-token-service'),
   TOKEN_SERVICE: z
@@ -80,6 +82,8 @@ export interface AppConfig {
   maxBlobBytes: number
   uploadPurgeAfterMs: number
   uploadPurgeIntervalMs: number
+  manifestCacheTtlMs: number
+  trustProxy: boolean
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
   /** `iss` of the registry tokens (and what /v2 requires). */
   tokenIssuer: string
@@ -117,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBlobBytes: values.MAX_BLOB_SIZE,
     uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
     uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
+    manifestCacheTtlMs: values.MANIFEST_CACHE_TTL,
+    trustProxy: values.TRUST_PROXY,
     logLevel: values.LOG_LEVEL,
     tokenIssuer: values.TOKEN_ISSUER,
     tokenService: values.TOKEN_SERVICE,

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const outputs = ['dist/server.mjs', '.next/BUILD_ID']
-const sources = ['app', 'components', 'lib', 'registry-core', 'prisma', 'server.ts', 'package-lock.json', 'next.config.js']
+const sources = ['app', 'components', 'lib', 'registry-core', 'prisma', 'server.ts', 'proxy.ts', 'package-lock.json', 'next.config.js']
 const skip = new Set(['node_modules', 'generated', '.next', 'dist'])
 
 function newestMtime(path) {

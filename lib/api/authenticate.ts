@@ -12,6 +12,7 @@
 // In addition, any unsafe request a browser marks `Sec-Fetch-Site: cross-site` is refused outright.
 // (JSON bodies are required too, see parse.ts, which a cross-site HTML form cannot send.)
 import { getPrisma } from '../db/prisma'
+import { clientAddress } from '../client-address'
 import { authenticate, parseBasicAuthorization } from '../auth/credentials'
 import { getSessionUser } from '../auth/next-auth'
 import { ANONYMOUS_SUBJECT } from '../auth/permissions'
@@ -25,13 +26,6 @@ export interface AuthenticatedCaller extends Caller {
   via: 'anonymous' | 'basic' | 'session'
 }
 
-/** The client address: the last `X-Forwarded-For` entry (Next sets it from the socket; a proxy appends, a client cannot choose it). */
-export function clientAddress(request: Request): string | undefined {
-  const forwarded = request.headers.get('x-forwarded-for')
-  const last = forwarded?.split(',').map((part) => part.trim()).filter(Boolean).at(-1)
-  if (!last) return undefined
-  return last.startsWith('::ffff:') ? last.slice(7) : last
-}
 
 let configuredOrigin: string | undefined | null = null
 function publicOrigin(): string | undefined {
@@ -66,7 +60,7 @@ export function isSameOrigin(request: Request): boolean {
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="harbormaster-api", charset="UTF-8"' }
 
 export async function authenticateRequest(request: Request): Promise<AuthenticatedCaller> {
-  const remoteAddress = clientAddress(request)
+  const remoteAddress = clientAddress(request.headers)
   const unsafe = !SAFE_METHODS.has(request.method)
   if (unsafe && request.headers.get('sec-fetch-site') === 'cross-site') {
     throw new HttpError(403, 'FORBIDDEN', 'cross-site requests are not accepted')

@@ -4,6 +4,7 @@
 // re-checks that the user still exists (a deleted user's cookie stops working within
 // USER_CHECK_TTL_MS) and refreshes the username and admin flag from the database.
 import type { NextAuthOptions, Session } from 'next-auth'
+import { clientAddress } from '../client-address'
 import { getServerSession } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { getPrisma } from '../db/prisma'
@@ -59,16 +60,6 @@ class SessionRevokedError extends Error {
   }
 }
 
-/** The client address next-auth's request carries (Next sets x-forwarded-for from the socket when absent). */
-function remoteAddress(headers: Record<string, unknown> | undefined): string | undefined {
-  const forwarded = headers?.['x-forwarded-for']
-  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded
-  if (typeof value !== 'string' || value.trim() === '') return undefined
-  // The entry closest to this server is the one a client cannot choose (a proxy appends it).
-  const parts = value.split(',').map((part) => part.trim()).filter(Boolean)
-  return parts.at(-1)
-}
-
 export const authOptions: NextAuthOptions = {
   session: { strategy: 'jwt', maxAge: 7 * 24 * 3600, updateAge: 3600 },
   pages: { signIn: '/login' },
@@ -87,7 +78,7 @@ export const authOptions: NextAuthOptions = {
         // Wrong, unknown, throttled: all null, all shown as the same message (authenticate decides).
         let subject
         try {
-          subject = await authenticate(getPrisma(), username, password, remoteAddress(req?.headers), {
+          subject = await authenticate(getPrisma(), username, password, clientAddress(req?.headers), {
             allowRobots: false,
             allowTokens: false,
             via: 'web',

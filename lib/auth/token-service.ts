@@ -22,7 +22,8 @@ import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtV
 import { assertName } from '../../registry-core/src/grammar'
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
-import { authenticate, normalizeAddress, parseBasicAuthorization } from './credentials'
+import { authenticate, parseBasicAuthorization } from './credentials'
+import { clientAddress } from '../client-address'
 import { ANONYMOUS_SUBJECT, registryActions, subjectName, type RobotAction, type Subject } from './permissions'
 import { actorFor, projectContexts, projectNameOf } from './project-access'
 
@@ -302,11 +303,6 @@ function badRequest(message: string): Response {
   return new Response(errorBody('UNSUPPORTED', message), { status: 400, headers: JSON_HEADERS })
 }
 
-/** The client address: the `x-forwarded-for` Next fills in from the socket (first hop). */
-export function requestAddress(request: Request): string | undefined {
-  const forwarded = request.headers.get('x-forwarded-for')
-  return normalizeAddress(forwarded?.split(',')[0])
-}
 
 async function tokenResponse(deps: TokenServiceDeps, subject: Subject, rawScopes: string[], oauth: boolean): Promise<Response> {
   let scopes: ResourceScope[]
@@ -339,7 +335,7 @@ export async function handleTokenGet(deps: TokenServiceDeps, request: Request): 
   if (credentials === 'malformed') return unauthorized('malformed Authorization header')
   let subject: Subject = ANONYMOUS_SUBJECT
   if (credentials) {
-    const authenticated = await authenticate(deps.prisma, credentials.username, credentials.password, requestAddress(request), { via: 'token' })
+    const authenticated = await authenticate(deps.prisma, credentials.username, credentials.password, clientAddress(request.headers), { via: 'token' })
     if (!authenticated) return unauthorized()
     subject = authenticated
   }
@@ -361,7 +357,7 @@ export async function handleTokenPost(deps: TokenServiceDeps, request: Request):
   }
   const service = form.get('service')
   if (service !== null && service !== deps.settings.service) return oauthError(400, 'invalid_request', `unknown service "${service.slice(0, 200)}"`)
-  const subject = await authenticate(deps.prisma, form.get('username') ?? '', form.get('password') ?? '', requestAddress(request), { via: 'token' })
+  const subject = await authenticate(deps.prisma, form.get('username') ?? '', form.get('password') ?? '', clientAddress(request.headers), { via: 'token' })
   if (!subject) return oauthError(401, 'invalid_grant', 'invalid username or password')
   return tokenResponse(deps, subject, form.getAll('scope'), true)
 }

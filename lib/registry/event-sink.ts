@@ -27,7 +27,7 @@ export class RecordingEventSink implements EventSink {
       this.countPull(event)
       return
     }
-    this.logger.info(
+    this.logger.debug(
       { event: event.type, repository: event.repository, digest: event.digest, tag: event.tag, actor: event.actor.name, from: event.fromRepository },
       'registry event',
     )

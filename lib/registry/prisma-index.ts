@@ -1,6 +1,6 @@
 // The registry index on PostgreSQL / PGlite through Prisma: what exists in which repository.
 //
-// Hot paths (findBlob, getManifest) are one round trip each ($queryRaw joins). Writes that can race
+// Hot paths (findBlob, getManifest, putManifest) are one round trip each. Writes that can race
 // between requests or replicas (linkBlob, the upserts inside putManifest) are single INSERT … ON
 // CONFLICT statements, so concurrent pushes of the same blob, manifest, tag or repository never fail
 // on a unique constraint. Tag and repository listings are byte-lexically ordered (COLLATE "C", which
@@ -20,13 +20,6 @@ import type {
 } from '../../registry-core/src/ports'
 import { RegistryError } from '../../registry-core/src/errors'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
-
-export interface PrismaRegistryIndexOptions {
-  /** How long putManifest may wait to start its transaction (PGlite serialises transactions). Default 10 s. */
-  transactionMaxWaitMs?: number
-  /** How long putManifest's transaction may run. Default 30 s. */
-  transactionTimeoutMs?: number
-}
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -63,14 +56,7 @@ function uniqueReferences(refs: ManifestReference[]): ManifestReference[] {
 }
 
 export class PrismaRegistryIndex implements RegistryIndex {
-  private readonly txOptions: { maxWait: number; timeout: number }
-
-  constructor(
-    private readonly db: PrismaClient,
-    options: PrismaRegistryIndexOptions = {},
-  ) {
-    this.txOptions = { maxWait: options.transactionMaxWaitMs ?? 10_000, timeout: options.transactionTimeoutMs ?? 30_000 }
-  }
+  constructor(private readonly db: PrismaClient) {}
 
   // ---------------------------------------------------------------- blobs
 
@@ -143,77 +129,65 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
     const refs = uniqueReferences(manifest.references)
-    const blobDigests = refs.filter((r) => r.kind === 'blob').map((r) => r.digest)
-    const manifestDigests = refs.filter((r) => r.kind === 'manifest').map((r) => r.digest)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
-
-    return this.db.$transaction(async (tx) => {
-      // 1. Every reference must be present in this repository. KEY SHARE locks keep a concurrent
-      //    unlinkBlob / deleteManifest from removing them before we commit.
-      const missing: Digest[] = []
-      if (blobDigests.length) {
-        const rows = await tx.$queryRaw<{ digest: string }[]>`
-          SELECT rb."digest" FROM "RepositoryBlob" rb
-            JOIN "Repository" r ON r."id" = rb."repositoryId"
-           WHERE r."name" = ${repository} AND rb."digest" IN (${Prisma.join(blobDigests)})
-             FOR KEY SHARE OF rb`
-        const found = new Set(rows.map((r) => r.digest))
-        missing.push(...blobDigests.filter((d) => !found.has(d)))
-      }
-      if (manifestDigests.length) {
-        const rows = await tx.$queryRaw<{ digest: string }[]>`
-          SELECT a."digest" FROM "Artifact" a
-            JOIN "Repository" r ON r."id" = a."repositoryId"
-           WHERE r."name" = ${repository} AND a."digest" IN (${Prisma.join(manifestDigests)})
-             FOR KEY SHARE OF a`
-        const found = new Set(rows.map((r) => r.digest))
-        missing.push(...manifestDigests.filter((d) => !found.has(d)))
-      }
-      if (missing.length) return { ok: false, missing } satisfies PutManifestResult
-
-      // 2. The repository (created on first push) and its push time.
-      const [repo] = await tx.$queryRaw<{ id: number }[]>`
+    const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
+    const content = new Uint8Array(manifest.content.buffer, manifest.content.byteOffset, manifest.content.byteLength)
+    // One statement, so one round trip and atomic by itself: check that every reference is present
+    // in this repository (KEY SHARE locks keep a concurrent unlink or delete from removing them before
+    // commit), and only when none is missing, upsert the repository, the artifact (idempotent by
+    // digest; a re-push refreshes pushedAt), its references (when new) and the tag (moved if needed).
+    const rows = await this.db.$queryRaw<{ missing: string[]; saved: boolean }[]>`
+      WITH input AS (
+        SELECT * FROM unnest(
+          ${refs.map((r) => r.digest)}::text[], ${refs.map((r) => r.kind)}::text[],
+          ${refs.map((r) => String(r.size))}::bigint[], ${refs.map((r) => r.mediaType)}::text[],
+          ${refs.map((r) => (r.platform ? JSON.stringify(r.platform) : null))}::text[]
+        ) AS i("digest", "kind", "size", "mediaType", "platform")
+      ), repo AS (
+        SELECT "id" FROM "Repository" WHERE "name" = ${repository}
+      ), present_blobs AS (
+        SELECT rb."digest" FROM "RepositoryBlob" rb JOIN repo ON rb."repositoryId" = repo."id"
+         WHERE rb."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'blob')
+           FOR KEY SHARE OF rb
+      ), present_manifests AS (
+        SELECT a."digest" FROM "Artifact" a JOIN repo ON a."repositoryId" = repo."id"
+         WHERE a."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'manifest')
+           FOR KEY SHARE OF a
+      ), missing AS (
+        SELECT i."digest" FROM input i
+         WHERE (i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
+            OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests))
+      ), saved_repo AS (
         INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
-        SELECT ${repository}, p."id", now() FROM "Project" p WHERE p."name" = ${projectOf(repository)}
+        SELECT ${repository}, p."id", now() FROM "Project" p
+         WHERE p."name" = ${projectOf(repository)} AND NOT EXISTS (SELECT 1 FROM missing)
         ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
-        RETURNING "id"`
-      if (!repo) throw missingProject(repository)
-
-      // 3. The artifact, idempotent by digest (a re-push only refreshes pushedAt).
-      const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
-      const [artifact] = await tx.$queryRaw<{ id: number; inserted: boolean }[]>`
+        RETURNING "id"
+      ), artifact AS (
         INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
                                 "manifestSize", "size", "subjectDigest", "annotations")
-        VALUES (${repo.id}, ${manifest.digest}, ${manifest.mediaType}, ${manifest.artifactType ?? null},
-                ${new Uint8Array(manifest.content.buffer, manifest.content.byteOffset, manifest.content.byteLength)},
-                ${manifest.content.length}, ${size}, ${manifest.subject?.digest ?? null}, ${annotations}::jsonb)
+        SELECT saved_repo."id", ${manifest.digest}, ${manifest.mediaType}, ${manifest.artifactType ?? null},
+               ${content}, ${manifest.content.length}, ${size}, ${manifest.subject?.digest ?? null}, ${annotations}::jsonb
+          FROM saved_repo
         ON CONFLICT ("repositoryId", "digest") DO UPDATE SET "pushedAt" = now()
-        RETURNING "id", ("xmax" = 0) AS "inserted"`
-
-      // 4. Its references (only when new; ON CONFLICT DO NOTHING covers a concurrent identical push).
-      if (artifact.inserted && refs.length) {
-        await tx.artifactReference.createMany({
-          data: refs.map((r) => ({
-            artifactId: artifact.id,
-            digest: r.digest,
-            kind: r.kind,
-            size: BigInt(r.size),
-            mediaType: r.mediaType,
-            platform: r.platform ? (r.platform as unknown as Prisma.InputJsonValue) : undefined,
-          })),
-          skipDuplicates: true,
-        })
-      }
-
-      // 5. The tag, moved when it pointed elsewhere.
-      if (tag !== undefined) {
-        await tx.$executeRaw`
-          INSERT INTO "Tag" ("repositoryId", "name", "artifactId") VALUES (${repo.id}, ${tag}, ${artifact.id})
-          ON CONFLICT ("repositoryId", "name")
-          DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()`
-      }
-      return { ok: true } satisfies PutManifestResult
-    }, this.txOptions)
+        RETURNING "id", ("xmax" = 0) AS "inserted"
+      ), saved_references AS (
+        INSERT INTO "ArtifactReference" ("artifactId", "digest", "kind", "size", "mediaType", "platform")
+        SELECT artifact."id", i."digest", i."kind"::"ReferenceKind", i."size", i."mediaType", i."platform"::jsonb
+          FROM artifact, input i WHERE artifact."inserted"
+        ON CONFLICT DO NOTHING
+      ), saved_tag AS (
+        INSERT INTO "Tag" ("repositoryId", "name", "artifactId")
+        SELECT saved_repo."id", ${tag ?? null}::text, artifact."id" FROM saved_repo, artifact
+         WHERE ${tag ?? null}::text IS NOT NULL
+        ON CONFLICT ("repositoryId", "name") DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()
+      )
+      SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved"`
+    const missing = rows[0]?.missing ?? []
+    if (missing.length) return { ok: false, missing }
+    // Nothing missing yet nothing saved: the project named by the repository does not exist.
+    if (!rows[0]?.saved) throw missingProject(repository)
+    return { ok: true }
   }
 
   async deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null> {

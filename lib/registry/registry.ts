@@ -1,5 +1,5 @@
-// Plugs the application into registry-core: the Prisma index, the filesystem blob store, the
-// access policy and the event sink, plus the periodic purge of abandoned uploads.
+// Plugs the application into registry-core: the Prisma index (behind a short manifest cache), the
+// filesystem blob store, the access policy and the event sink, plus the periodic purge of abandoned uploads.
 import { join } from 'node:path'
 import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '../../registry-core/src'
 import type { AppConfig } from '../config'
@@ -7,7 +7,9 @@ import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import { RegistryAuthorizer } from '../auth/registry-authorizer'
 import { loadTokenKeys, tokenSettings } from '../auth/token-service'
+import { clientAddress } from '../client-address'
 import { RecordingEventSink } from './event-sink'
+import { ManifestCachingIndex } from './manifest-cache'
 import { PrismaRegistryIndex } from './prisma-index'
 
 export interface Registry {
@@ -23,11 +25,12 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
   const keys = await loadTokenKeys(config)
   const handle = createRegistryHandler({
     blobs,
-    index: new PrismaRegistryIndex(prisma),
+    index: new ManifestCachingIndex(new PrismaRegistryIndex(prisma), config.manifestCacheTtlMs),
     authorizer: new RegistryAuthorizer({ prisma, keys, settings: tokenSettings(config), publicUrl: config.publicUrl }),
     events,
     logger,
     publicUrl: config.publicUrl,
+    remoteAddress: (req) => clientAddress(req.headers),
     limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes },
   })
 

@@ -20,6 +20,8 @@ export interface RegistryOptions {
   limits?: Partial<RegistryLimits>
   /** External base URL (scheme://host[:port]) for absolute `Location` headers; relative when absent. */
   publicUrl?: string
+  /** The client's address (e.g. from a trusted proxy's header); the socket peer when absent. */
+  remoteAddress?: (req: IncomingMessage) => string | undefined
 }
 
 export interface RegistryContext {
@@ -30,6 +32,7 @@ export interface RegistryContext {
   logger: Logger
   limits: RegistryLimits
   publicUrl: string
+  remoteAddress: (req: IncomingMessage) => string | undefined
 }
 
 export interface RequestContext {

@@ -87,6 +87,7 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
+    remoteAddress: options.remoteAddress ?? ((req) => req.socket.remoteAddress),
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -96,7 +97,7 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
       const url = new URL(req.url ?? '/', 'http://registry.invalid')
       const match = matchRoute(url.pathname)
       const access = requiredAccess(match, method)
-      const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: req.socket.remoteAddress }
+      const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: ctx.remoteAddress(req) }
       const decision = await ctx.authorizer.authorize(info, access)
       if (decision.kind !== 'allow') throw decisionError(decision, access)
       const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor }

@@ -17,7 +17,7 @@ const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 const UPLOAD_ID_RE = /^[A-Za-z0-9_-]{1,128}$/
 /** Bytes gathered from the body before one positioned write (bounded; never the whole body). */
 const WRITE_BATCH_BYTES = 1024 * 1024
-/** Buffer size used when rehashing stored bytes. */
+/** Read size for downloads and for rehashing stored bytes. */
 const READ_CHUNK_BYTES = 1024 * 1024
 const DEFAULT_MAX_CACHED_STATES = 10_000
 
@@ -112,7 +112,8 @@ export class FilesystemBlobStore implements BlobStore {
         }
       }
       // The stream owns the handle from here: it closes it when it ends or is destroyed.
-      return fh.createReadStream(range ? { start: range.start, end: range.end } : {})
+      // 1 MiB reads: a sixteenth of the syscalls and chunks of the default 64 KiB, for large layers.
+      return fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) })
     } catch (err) {
       await fh.close().catch(() => {})
       throw err

@@ -1,0 +1,112 @@
+// A short-lived in-process cache in front of the index's manifest lookups: manifest GETs are the
+// hottest path of a registry, and a popular tag is read thousands of times a second.
+// Writes through this process invalidate the repository's entries at once; writes by another
+// replica become visible within the TTL (set MANIFEST_CACHE_TTL=0 to turn the cache off).
+import type {
+  Actor,
+  Descriptor,
+  Digest,
+  ManifestRecord,
+  Page,
+  PutManifestResult,
+  RegistryIndex,
+  StoredManifest,
+  UploadSession,
+} from '../../registry-core/src/ports'
+
+interface Entry {
+  manifest: StoredManifest
+  generation: number
+  expires: number
+}
+
+export class ManifestCachingIndex implements RegistryIndex {
+  private readonly entries = new Map<string, Entry>()
+  /** Bumped on every local write to a repository; older entries are stale. */
+  private readonly generations = new Map<string, number>()
+
+  constructor(
+    private readonly inner: RegistryIndex,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {
+    const key = `${repository}\0${'tag' in reference ? `t:${reference.tag}` : reference.digest}`
+    const generation = this.generations.get(repository) ?? 0
+    const cached = this.entries.get(key)
+    if (cached && cached.generation === generation && cached.expires > Date.now()) return cached.manifest
+    const manifest = await this.inner.getManifest(repository, reference)
+    // Misses are not cached: a manifest pushed through another replica must be readable at once.
+    if (manifest && this.ttlMs > 0 && (this.generations.get(repository) ?? 0) === generation) {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
+      this.entries.set(key, { manifest, generation, expires: Date.now() + this.ttlMs })
+    }
+    return manifest
+  }
+
+  private invalidate(repository: string): void {
+    this.generations.set(repository, (this.generations.get(repository) ?? 0) + 1)
+  }
+
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
+    this.invalidate(repository)
+    try {
+      return await this.inner.putManifest(repository, manifest, tag)
+    } finally {
+      this.invalidate(repository)
+    }
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null> {
+    this.invalidate(repository)
+    try {
+      return await this.inner.deleteTag(repository, tag)
+    } finally {
+      this.invalidate(repository)
+    }
+  }
+
+  async deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null> {
+    this.invalidate(repository)
+    try {
+      return await this.inner.deleteManifest(repository, digest)
+    } finally {
+      this.invalidate(repository)
+    }
+  }
+
+  findBlob(repository: string, digest: Digest): Promise<{ size: number } | null> {
+    return this.inner.findBlob(repository, digest)
+  }
+  linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
+    return this.inner.linkBlob(repository, digest, size)
+  }
+  unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
+    return this.inner.unlinkBlob(repository, digest)
+  }
+  listTags(repository: string, page: Page): Promise<string[] | null> {
+    return this.inner.listTags(repository, page)
+  }
+  listRepositories(page: Page, actor: Actor): Promise<string[]> {
+    return this.inner.listRepositories(page, actor)
+  }
+  listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]> {
+    return this.inner.listReferrers(repository, digest, artifactType)
+  }
+  createUpload(session: UploadSession): Promise<void> {
+    return this.inner.createUpload(session)
+  }
+  getUpload(repository: string, id: string): Promise<UploadSession | null> {
+    return this.inner.getUpload(repository, id)
+  }
+  updateUpload(id: string, size: number): Promise<boolean> {
+    return this.inner.updateUpload(id, size)
+  }
+  deleteUpload(id: string): Promise<void> {
+    return this.inner.deleteUpload(id)
+  }
+  listStaleUploads(before: Date, limit: number): Promise<UploadSession[]> {
+    return this.inner.listStaleUploads(before, limit)
+  }
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { ManifestCachingIndex } from '../../../lib/registry/manifest-cache'
+import type { ManifestRecord, RegistryIndex, StoredManifest } from '../../../registry-core/src/ports'
+
+/** An index double that counts lookups and lets the test change what is stored. */
+function fakeIndex() {
+  const stored = new Map<string, StoredManifest>()
+  let lookups = 0
+  let release: (() => void) | undefined
+  const index = {
+    async getManifest(repository: string, reference: { tag: string } | { digest: string }) {
+      lookups++
+      const found = stored.get(`${repository}:${'tag' in reference ? reference.tag : reference.digest}`) ?? null
+      if (release === undefined) return found
+      await new Promise<void>((resolve) => (release = resolve))
+      return found
+    },
+    async putManifest(repository: string, manifest: ManifestRecord, tag?: string) {
+      if (tag) stored.set(`${repository}:${tag}`, manifest)
+      return { ok: true as const }
+    },
+    async deleteTag(repository: string, tag: string) {
+      const had = stored.get(`${repository}:${tag}`)
+      stored.delete(`${repository}:${tag}`)
+      return had ? { digest: had.digest } : null
+    },
+  } as unknown as RegistryIndex
+  return {
+    index,
+    stored,
+    lookups: () => lookups,
+    /** Makes the next lookup wait until `go()` is called. */
+    hold: () => {
+      release = () => undefined
+      return () => {
+        const r = release!
+        release = undefined
+        r()
+      }
+    },
+  }
+}
+
+const manifest = (digest: string): ManifestRecord => ({ digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', content: Buffer.from(digest), references: [] })
+
+describe('ManifestCachingIndex', () => {
+  it('serves repeated lookups from memory within the TTL', async () => {
+    const fake = fakeIndex()
+    fake.stored.set('r:v1', manifest('sha256:a'))
+    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    for (let i = 0; i < 5; i++) expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    expect(fake.lookups()).toBe(1)
+  })
+
+  it('sees its own writes at once: a moved tag and a deleted tag', async () => {
+    const fake = fakeIndex()
+    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    await cache.putManifest('r', manifest('sha256:a'), 'v1')
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    await cache.putManifest('r', manifest('sha256:b'), 'v1')
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:b')
+    await cache.deleteTag('r', 'v1')
+    expect(await cache.getManifest('r', { tag: 'v1' })).toBeNull()
+  })
+
+  it('never caches a miss, and expires entries after the TTL', async () => {
+    const fake = fakeIndex()
+    const cache = new ManifestCachingIndex(fake.index, 20)
+    expect(await cache.getManifest('r', { tag: 'v1' })).toBeNull()
+    fake.stored.set('r:v1', manifest('sha256:a'))
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    fake.stored.set('r:v1', manifest('sha256:b'))
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:b')
+  })
+
+  it('does not keep what a lookup read while a write to the repository was under way', async () => {
+    const fake = fakeIndex()
+    fake.stored.set('r:v1', manifest('sha256:old'))
+    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    const go = fake.hold()
+    const slowRead = cache.getManifest('r', { tag: 'v1' })
+    await cache.putManifest('r', manifest('sha256:new'), 'v1')
+    go()
+    expect((await slowRead)?.digest).toBe('sha256:old')
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:new')
+  })
+
+  it('is off with a TTL of 0', async () => {
+    const fake = fakeIndex()
+    fake.stored.set('r:v1', manifest('sha256:a'))
+    const cache = new ManifestCachingIndex(fake.index, 0)
+    await cache.getManifest('r', { tag: 'v1' })
+    await cache.getManifest('r', { tag: 'v1' })
+    expect(fake.lookups()).toBe(2)
+  })
+})
