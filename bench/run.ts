@@ -1,0 +1,520 @@
+// Benchmark harness: runs the scenarios against our registry and against CNCF distribution
+// (Debian's docker-registry, started here on loopback) in the same run, then prints a table of
+// ratios and writes bench/results/<timestamp>.json.
+//
+//   npm run build && npm run bench                    # our server on PGlite vs distribution
+//   npm run bench -- --postgres                       # our server on a throwaway PostgreSQL 15
+//   npm run bench -- --target http://127.0.0.1:5000 --user u --password p --only manifest-get
+//   npm run bench -- --quick                          # smaller sizes, a smoke run
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Client, HttpError, Target, type AuthMode, type Credentials } from './lib/http'
+import { Sampler, cleanupAll, type WatchStats, distributionVersion, startDistribution, startOurs, startPostgres } from './lib/procs'
+import { FULL, QUICK, SCENARIOS, type MetricDef, type Scenario, type Side, type SideResult } from './scenarios'
+import { errorText, fmtNum, pad, sleep } from './lib/util'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+
+class UsageError extends Error {}
+const ROOT = resolve(HERE, '..')
+
+interface Options {
+  target?: string
+  user?: string
+  password?: string
+  auth: AuthMode
+  only?: string[]
+  quick: boolean
+  databaseUrl?: string
+  postgres: boolean
+  namespace: string
+  keep: boolean
+  serverEnv: Record<string, string>
+  serverNodeArgs: string[]
+  pgConf: string[]
+  targetPid?: number
+  out?: string
+  repeat: number
+}
+
+const USAGE = `usage: npm run bench -- [options]
+
+  --target URL          benchmark this registry instead of starting ours (node dist/server.mjs)
+  --user U --password P Basic credentials for the target (pushes and deletes; pulls go anonymous
+                        unless refused). When we start our server: admin / a random password.
+  --auth basic|bearer   basic (default): preemptive Basic on writes; bearer: the Docker token flow.
+                        A Bearer challenge in answer to Basic switches to the token flow (noted).
+  --only a,b,...        scenarios to run: ${SCENARIOS.map((s) => s.id).join(', ')}
+  --quick               smaller sizes (smoke run)
+  --database-url URL    DATABASE_URL for our server (postgresql://...); default pglite:<tmp>/db
+  --postgres            start a throwaway PostgreSQL 15 for our server (initdb in a temp dir)
+  --namespace NS        first path component of repository names (default: bench)
+  --server-env K=V      extra environment for our server (repeatable)
+  --pg-conf name=value  a PostgreSQL setting for --postgres (repeatable), e.g. fsync=off
+  --server-node-args="A B"  extra node flags for our server (note the =), e.g.
+                        --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --target-pid PID      sample RSS/CPU of an external --target process
+  --repeat N            run each scenario N times per side (interleaved) and keep each metric's best
+                        value (memory: the worst run): use it when other work shares the machine
+  --out FILE            JSON results path (default bench/results/<timestamp>.json)
+  --keep                keep temp dirs (server data, logs)
+`
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { auth: 'basic', quick: false, postgres: false, namespace: 'bench', keep: false, serverEnv: {}, serverNodeArgs: [], pgConf: [], repeat: 1 }
+  const val = (i: number, name: string): string => {
+    const v = argv[i + 1]
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`)
+    return v
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
+    const take = (): string => {
+      if (inline !== undefined) return inline
+      const v = val(i, flag)
+      i++
+      return v
+    }
+    switch (flag) {
+      case '--target':
+        o.target = take().replace(/\/+$/, '')
+        break
+      case '--user':
+        o.user = take()
+        break
+      case '--password':
+        o.password = take()
+        break
+      case '--auth': {
+        const v = take()
+        if (v !== 'basic' && v !== 'bearer') throw new UsageError(`--auth must be basic or bearer`)
+        o.auth = v
+        break
+      }
+      case '--only':
+        o.only = take().split(',').map((s) => s.trim()).filter(Boolean)
+        break
+      case '--quick':
+        o.quick = true
+        break
+      case '--database-url':
+        o.databaseUrl = take()
+        break
+      case '--postgres':
+        o.postgres = true
+        break
+      case '--namespace':
+        o.namespace = take()
+        break
+      case '--server-env': {
+        const kv = take()
+        const eq = kv.indexOf('=')
+        if (eq < 1) throw new UsageError(`--server-env expects KEY=VALUE, got ${kv}`)
+        o.serverEnv[kv.slice(0, eq)] = kv.slice(eq + 1)
+        break
+      }
+      case '--server-node-args':
+        o.serverNodeArgs.push(...take().split(/\s+/).filter(Boolean))
+        break
+      case '--pg-conf': {
+        const kv = take()
+        if (!/^[a-z_.]+=\S+$/.test(kv)) throw new UsageError(`--pg-conf expects name=value (e.g. fsync=off), got ${kv}`)
+        o.pgConf.push(kv)
+        break
+      }
+      case '--target-pid':
+        o.targetPid = Number(take())
+        break
+      case '--repeat': {
+        const n = Number(take())
+        if (!Number.isInteger(n) || n < 1 || n > 20) throw new UsageError('--repeat must be an integer from 1 to 20')
+        o.repeat = n
+        break
+      }
+      case '--out':
+        o.out = take()
+        break
+      case '--keep':
+        o.keep = true
+        break
+      case '-h':
+      case '--help':
+        process.stdout.write(USAGE)
+        process.exit(0)
+        break
+      default:
+        throw new UsageError(`unknown option ${a}\n\n${USAGE}`)
+    }
+  }
+  if (o.only) {
+    const known = new Set(SCENARIOS.map((s) => s.id))
+    const bad = o.only.filter((s) => !known.has(s))
+    if (bad.length) throw new UsageError(`unknown scenario(s): ${bad.join(', ')}; known: ${[...known].join(', ')}`)
+  }
+  if (o.pgConf.length && !o.postgres) throw new UsageError('--pg-conf needs --postgres')
+  if (o.postgres && o.databaseUrl) throw new UsageError('--postgres and --database-url are exclusive')
+  if (o.target && (o.postgres || o.databaseUrl)) throw new UsageError('--postgres/--database-url configure the server we start; they make no sense with --target')
+  if ((o.user === undefined) !== (o.password === undefined) && o.target) throw new UsageError('--user and --password go together')
+  return o
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
+}
+
+interface ScenarioOutcome {
+  id: string
+  title: string
+  params: string
+  notes: string[]
+  results: Partial<Record<'ours' | 'distribution', SideResult>>
+  errors: Partial<Record<'ours' | 'distribution', { message: string; request?: Record<string, unknown> }>>
+  durationMs: Partial<Record<'ours' | 'distribution', number>>
+}
+
+interface Row {
+  scenario: string
+  metric: string
+  unit: string
+  ours: number | null
+  distribution: number | null
+  ratio: number | null
+  better: string
+  target: string
+  pass: boolean | null
+}
+
+function buildRows(outcomes: ScenarioOutcome[]): Row[] {
+  const rows: Row[] = []
+  for (const o of outcomes) {
+    const sc = SCENARIOS.find((s) => s.id === o.id)!
+    for (const m of sc.metrics) {
+      const ours = o.results.ours?.metrics[m.key]
+      const dist = o.results.distribution?.metrics[m.key]
+      const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v)
+      const ratio = ok(ours) && ok(dist) && dist !== 0 ? ours / dist : null
+      let target = ''
+      let pass: boolean | null = null
+      if (m.minRatio !== undefined) {
+        target = `>= ${m.minRatio}x`
+        pass = ratio === null ? (o.errors.ours ? false : null) : ratio >= m.minRatio
+      } else if (m.maxOurs !== undefined) {
+        target = `< ${m.maxOurs} ${m.unit}`
+        pass = ok(ours) ? ours < m.maxOurs : o.errors.ours ? false : null
+      }
+      rows.push({
+        scenario: o.id,
+        metric: `${m.label} [${m.unit}]`,
+        unit: m.unit,
+        ours: ok(ours) ? ours : null,
+        distribution: ok(dist) ? dist : null,
+        ratio,
+        better: m.better === 'higher' ? 'higher' : 'lower',
+        target,
+        pass,
+      })
+    }
+  }
+  return rows
+}
+
+function fmtMetric(v: number | null, m: MetricDef | undefined, failed: boolean): string {
+  if (v === null) return failed ? 'FAILED' : 'n/a'
+  return fmtNum(v, m?.digits)
+}
+
+function printTable(outcomes: ScenarioOutcome[], rows: Row[]): string {
+  const lines: string[] = []
+  const header = ['scenario', 'metric', 'ours', 'distribution', 'ours/dist', 'better', 'target']
+  const body = rows.map((r) => {
+    const o = outcomes.find((x) => x.id === r.scenario)!
+    const m = SCENARIOS.find((s) => s.id === r.scenario)!.metrics.find((mm) => `${mm.label} [${mm.unit}]` === r.metric)
+    const ratio = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}x`
+    const tgt = r.target ? `${r.target} ${r.pass === null ? '?' : r.pass ? 'PASS' : 'FAIL'}` : ''
+    return [r.scenario, r.metric, fmtMetric(r.ours, m, !!o.errors.ours), fmtMetric(r.distribution, m, !!o.errors.distribution), ratio, r.better === 'higher' ? 'higher ^' : 'lower v', tgt]
+  })
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
+  const right = [false, false, true, true, true, false, false]
+  const fmtRow = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], right[i])).join('  ')
+  lines.push(fmtRow(header))
+  lines.push(widths.map((w) => '-'.repeat(w)).join('  '))
+  let prev = ''
+  for (const b of body) {
+    if (prev && b[0] !== prev) lines.push('')
+    lines.push(fmtRow(b[0] === prev ? ['', ...b.slice(1)] : b))
+    prev = b[0]
+  }
+  return lines.join('\n')
+}
+
+/** Best value per metric (in its "better" direction) over repeated runs; all runs kept in details. */
+function bestOf(sc: Scenario, list: SideResult[]): SideResult {
+  const all = list.map((r) => ({ metrics: r.metrics, details: r.details, proc: r.proc }))
+  if (sc.repeatPolicy === 'worst-run') {
+    const m = sc.metrics[0]
+    const val = (r: SideResult) => r.metrics[m.key] ?? NaN
+    let worst = list[0]
+    for (const r of list) if (m.better === 'higher' ? val(r) < val(worst) : val(r) > val(worst)) worst = r
+    return { metrics: worst.metrics, details: { ...worst.details, runs: all }, proc: worst.proc }
+  }
+  const metrics: Record<string, number> = {}
+  for (const m of sc.metrics) {
+    const vals = list.map((r) => r.metrics[m.key]).filter((v) => v !== undefined && Number.isFinite(v))
+    if (vals.length) metrics[m.key] = m.better === 'higher' ? Math.max(...vals) : Math.min(...vals)
+  }
+  // Load figures: from the run that was best on the first metric.
+  const first = sc.metrics[0]
+  let best = list[0]
+  for (const r of list) {
+    const a = r.metrics[first.key]
+    const b = best.metrics[first.key]
+    if (a !== undefined && (b === undefined || (first.better === 'higher' ? a > b : a < b))) best = r
+  }
+  return { metrics, details: { ...best.details, runs: all }, proc: best.proc }
+}
+
+function loadLines(outcomes: ScenarioOutcome[]): string[] {
+  const lines: string[] = []
+  const w = Math.max(...outcomes.map((o) => o.id.length))
+  for (const o of outcomes) {
+    const parts: string[] = []
+    for (const side of ['ours', 'distribution'] as const) {
+      const procs = Object.values(o.results[side]?.proc ?? {}).filter((p): p is WatchStats => !!p)
+      if (!procs.length) continue
+      const sum = (k: keyof WatchStats) => procs.reduce((a, p) => a + p[k], 0)
+      const wall = sum('wallSeconds')
+      if (!(wall > 0)) continue
+      const f = (k: keyof WatchStats) => (sum(k) / wall).toFixed(2)
+      const db = sum('dbCpuSeconds') > 0 ? ` (pg ${f('dbCpuSeconds')})` : ''
+      parts.push(`${side} ${f('cpuSeconds')}${db} / ${f('clientCpuSeconds')} / ${f('otherCpuSeconds')}`)
+    }
+    if (parts.length) lines.push(`${pad(o.id, w)}  ${parts.join('   ')}`)
+  }
+  return lines
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2))
+  const sizes = opts.quick ? QUICK : FULL
+  const selected: Scenario[] = opts.only ? SCENARIOS.filter((s) => opts.only!.includes(s.id)) : SCENARIOS
+  const runId = randomBytes(3).toString('hex')
+  const startedAt = new Date()
+  const loadAtStart = loadavg()
+  const sampler = new Sampler()
+  sampler.start()
+
+  let shuttingDown = false
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (shuttingDown) return
+      shuttingDown = true
+      log(`${sig}: stopping the processes we started`)
+      void cleanupAll().then(() => process.exit(130))
+    })
+  }
+
+  // --- reference registry
+  log('starting docker-registry (CNCF distribution) on loopback')
+  const dist = await startDistribution(opts.keep)
+  const distVersion = distributionVersion()
+  log(`distribution: ${dist.url} pid ${dist.pid} (${distVersion})`)
+  sampler.watch('distribution', dist.pid)
+
+  // --- our registry (or the given target)
+  let oursUrl: string
+  let creds: Credentials | undefined
+  let oursInfo: Record<string, unknown>
+  if (opts.target) {
+    oursUrl = opts.target
+    creds = opts.user !== undefined ? { user: opts.user, password: opts.password ?? '' } : undefined
+    oursInfo = { url: oursUrl, startedByHarness: false, pid: opts.targetPid ?? null }
+    if (opts.targetPid) sampler.watch('ours', opts.targetPid)
+  } else {
+    let databaseUrl = opts.databaseUrl
+    let pgPid: (() => number | null) | undefined
+    let dbKind = databaseUrl ? 'postgresql (given)' : 'pglite'
+    if (opts.postgres) {
+      log('starting a throwaway PostgreSQL 15')
+      const pg = await startPostgres(opts.keep, opts.pgConf)
+      databaseUrl = pg.url
+      pgPid = pg.postmasterPid
+      dbKind = `postgresql 15 (throwaway, started by the harness${opts.pgConf.length ? `; ${opts.pgConf.join(' ')}` : ''})`
+      log(`postgres: ${pg.url}; log ${pg.log}`)
+    }
+    const adminUser = opts.user ?? 'admin'
+    const adminPassword = opts.password ?? randomBytes(12).toString('base64url')
+    log(`starting our server: node dist/server.mjs (DATABASE_URL=${databaseUrl ?? 'pglite:<tmp>/db'})`)
+    const ours = await startOurs({ root: ROOT, databaseUrl, adminUser, adminPassword, extraEnv: opts.serverEnv, nodeArgs: opts.serverNodeArgs, keep: opts.keep })
+    oursUrl = ours.url
+    creds = { user: adminUser, password: adminPassword }
+    oursInfo = { url: oursUrl, startedByHarness: true, build: ours.build, pid: ours.pid, database: dbKind, databaseUrl: ours.databaseUrl.replace(/\/\/[^@]*@/, '//<user>@'), log: ours.logFile, dataDir: ours.dir }
+    log(`ours: ${oursUrl} pid ${ours.pid} (${dbKind}); log ${ours.logFile}`)
+    // CPU of our server includes PostgreSQL's when it serves it.
+    sampler.watch('ours', ours.pid, () => {
+      const p = pgPid?.()
+      return p ? [ours.pid, p] : [ours.pid]
+    })
+  }
+
+  const targets = {
+    ours: new Target('ours', oursUrl, creds, opts.auth),
+    distribution: new Target('distribution', dist.url, undefined, 'basic'),
+  }
+
+  // --- sanity: both answer /v2/
+  for (const t of Object.values(targets)) {
+    const c = new Client(t, 1)
+    try {
+      const r = await c.request({ method: 'GET', url: '/v2/', kind: 'ping' })
+      log(`${t.label}: GET /v2/ -> ${r.status}${r.headers['www-authenticate'] ? ` (${r.headers['www-authenticate']})` : ''}`)
+    } finally {
+      c.close()
+    }
+  }
+
+  const outcomes: ScenarioOutcome[] = []
+  for (const [idx, sc] of selected.entries()) {
+    const outcome: ScenarioOutcome = { id: sc.id, title: sc.title, params: sc.params(sizes), notes: [], results: {}, errors: {}, durationMs: {} }
+    outcomes.push(outcome)
+    log(`=== ${sc.id}: ${outcome.params}`)
+    const shared: Record<string, unknown> = {}
+    const sides: Side[] = (['ours', 'distribution'] as const).map((label) => ({
+      label,
+      target: targets[label],
+      ns: opts.namespace,
+      runId,
+      sizes,
+      shared,
+      begin: () => sampler.begin(label),
+      end: (w: unknown) => sampler.end(w as ReturnType<Sampler['begin']>),
+      log: (m: string) => log(`[${sc.id}/${label}] ${m}`),
+    }))
+    if (sc.prepare) {
+      try {
+        const notes = await sc.prepare(sides)
+        outcome.notes.push(...notes)
+        for (const n of notes) log(`${sc.id}: ${n}`)
+      } catch (e) {
+        outcome.notes.push(`prepare failed: ${errorText(e)}`)
+        log(`${sc.id}: prepare failed: ${errorText(e)}`)
+      }
+    }
+    // Alternate which side goes first, so neither always runs on a "cold" or "dirty" machine.
+    // With --repeat N each side runs N times (interleaved) and the best value of each metric counts.
+    const runs: Partial<Record<'ours' | 'distribution', SideResult[]>> = {}
+    for (let rep = 0; rep < opts.repeat; rep++) {
+      const order = (idx + rep) % 2 === 0 ? sides : [...sides].reverse()
+      for (const side of order) {
+        if (outcome.errors[side.label]) continue // a side that failed once is not retried
+        const t0 = Date.now()
+        try {
+          const r = await sc.run(side)
+          ;(runs[side.label] ??= []).push(r)
+          const notes = (r.details.notes as string[] | undefined) ?? []
+          for (const n of notes) if (!outcome.notes.includes(`${side.label}: ${n}`)) outcome.notes.push(`${side.label}: ${n}`)
+          const summary = sc.metrics
+            .filter((m) => r.metrics[m.key] !== undefined)
+            .map((m) => `${m.key}=${fmtNum(r.metrics[m.key], m.digits)}`)
+            .join(' ')
+          log(`${sc.id} ${side.label}${opts.repeat > 1 ? ` #${rep + 1}` : ''}: ${summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+        } catch (e) {
+          const request = e instanceof HttpError ? e.toJSON() : undefined
+          outcome.errors[side.label] = { message: errorText(e), request }
+          log(`${sc.id} ${side.label}: FAILED: ${errorText(e)}`)
+        }
+        outcome.durationMs[side.label] = (outcome.durationMs[side.label] ?? 0) + Date.now() - t0
+        await sleep(500)
+      }
+    }
+    for (const label of ['ours', 'distribution'] as const) {
+      const list = runs[label]
+      if (!list?.length) continue
+      outcome.results[label] = list.length === 1 ? list[0] : bestOf(sc, list)
+    }
+  }
+
+  sampler.stop()
+  const rows = buildRows(outcomes)
+  const table = printTable(outcomes, rows)
+
+  const out: string[] = []
+  out.push('')
+  out.push(`Registry benchmark ${startedAt.toISOString()}  (${opts.quick ? 'QUICK sizes' : 'full sizes'}${opts.repeat > 1 ? `; best of ${opts.repeat} runs per side` : ''}; run id ${runId})`)
+  out.push(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, node ${process.version}; client and servers share it; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`)
+  out.push(`ours:         ${oursUrl}${oursInfo.database ? ` (${oursInfo.database})` : ''}; auth ${creds ? targets.ours.authMode : 'none'}${oursInfo.build ? `; ${oursInfo.build}` : ''}`)
+  out.push(`distribution: ${dist.url} (${distVersion}, filesystem storage, inmemory blob descriptor cache)`)
+  out.push('ours/dist: a ratio of the two values. For "higher ^" metrics (throughput) > 1 means ours is faster;')
+  out.push('for "lower v" metrics (latency, CPU, memory) < 1 means ours is better.')
+  out.push('')
+  out.push(table)
+  const notes: string[] = []
+  for (const t of Object.values(targets)) for (const n of t.notes) notes.push(`${t.label}: ${n}`)
+  for (const o of outcomes) for (const n of o.notes) notes.push(`${o.id}: ${n}`)
+  if (notes.length) {
+    out.push('')
+    out.push('Notes:')
+    for (const n of notes) out.push(`  - ${n}`)
+  }
+  const load = loadLines(outcomes)
+  if (load.length) {
+    out.push('')
+    out.push('Machine load during the timed parts (average busy cores: server [of which PostgreSQL] / harness client / other;')
+    out.push('"other" well above 0 means something else on the machine competed and the numbers are noisy):')
+    out.push(...load.map((l) => `  ${l}`))
+  }
+  const failures = outcomes.flatMap((o) => (['ours', 'distribution'] as const).filter((s) => o.errors[s]).map((s) => ({ id: o.id, side: s, err: o.errors[s]! })))
+  if (failures.length) {
+    out.push('')
+    out.push('Failures:')
+    for (const f of failures) out.push(`  - ${f.id} on ${f.side}: ${f.err.message.split('\n').join('\n      ')}`)
+  }
+  const file = opts.out ? resolve(opts.out) : join(HERE, 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)
+  mkdirSync(dirname(file), { recursive: true })
+  // When our server failed a scenario, keep its log next to the results and show its tail.
+  let serverLogCopy: string | undefined
+  if (failures.some((f) => f.side === 'ours') && typeof oursInfo.log === 'string' && existsSync(oursInfo.log)) {
+    serverLogCopy = file.replace(/\.json$/, '') + '-ours-server.log'
+    copyFileSync(oursInfo.log, serverLogCopy)
+    const tailLines = readFileSync(oursInfo.log, 'utf8').trimEnd().split('\n').slice(-30)
+    out.push('')
+    out.push(`Our server's log (last ${tailLines.length} lines; full copy: ${serverLogCopy}):`)
+    out.push(...tailLines.map((l) => `  | ${l}`))
+  }
+  process.stdout.write(out.join('\n') + '\n')
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        runId,
+        options: { ...opts, password: opts.password ? '<redacted>' : undefined },
+        sizes,
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, node: process.version, loadAtStart, loadAtEnd: loadavg() },
+        ours: { ...oursInfo, serverLogCopy, authMode: creds ? targets.ours.authMode : 'none', requests: targets.ours.requests, challenges: targets.ours.challenges, notes: [...targets.ours.notes] },
+        distribution: { url: dist.url, version: distVersion, pid: dist.pid, requests: targets.distribution.requests },
+        rows,
+        scenarios: outcomes,
+      },
+      null,
+      2,
+    ),
+  )
+  process.stdout.write(`\nJSON results: ${file}\n`)
+  return failures.length ? 1 : 0
+}
+
+main()
+  .then(async (code) => {
+    await cleanupAll()
+    process.exit(code)
+  })
+  .catch(async (e) => {
+    console.error(e instanceof UsageError || e instanceof HttpError ? e.message : e instanceof Error ? (e.stack ?? e.message) : e)
+    await cleanupAll()
+    process.exit(2)
+  })
