@@ -35,6 +35,7 @@ interface Options {
   serverEnv: Record<string, string>
   serverNodeArgs: string[]
   pgConf: string[]
+  projectSetup: boolean
   targetPid?: number
   out?: string
   repeat: number
@@ -51,7 +52,9 @@ const USAGE = `usage: npm run bench -- [options]
   --quick               smaller sizes (smoke run)
   --database-url URL    DATABASE_URL for our server (postgresql://...); default pglite:<tmp>/db
   --postgres            start a throwaway PostgreSQL 15 for our server (initdb in a temp dir)
-  --namespace NS        first path component of repository names (default: bench)
+  --namespace NS        first path component of repository names (default: bench). On ours, the
+                        harness creates it as a public project (POST /api/v1/projects) unless it
+                        exists; --no-project skips that
   --server-env K=V      extra environment for our server (repeatable)
   --pg-conf name=value  a PostgreSQL setting for --postgres (repeatable), e.g. fsync=off
   --server-node-args="A B"  extra node flags for our server (note the =), e.g.
@@ -64,7 +67,7 @@ const USAGE = `usage: npm run bench -- [options]
 `
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { auth: 'basic', quick: false, postgres: false, namespace: 'bench', keep: false, serverEnv: {}, serverNodeArgs: [], pgConf: [], repeat: 1 }
+  const o: Options = { auth: 'basic', quick: false, postgres: false, namespace: 'bench', keep: false, serverEnv: {}, serverNodeArgs: [], pgConf: [], projectSetup: true, repeat: 1 }
   const val = (i: number, name: string): string => {
     const v = argv[i + 1]
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`)
@@ -137,6 +140,9 @@ function parseArgs(argv: string[]): Options {
       }
       case '--out':
         o.out = take()
+        break
+      case '--no-project':
+        o.projectSetup = false
         break
       case '--keep':
         o.keep = true
@@ -249,6 +255,36 @@ function printTable(outcomes: ScenarioOutcome[], rows: Row[]): string {
     prev = b[0]
   }
   return lines.join('\n')
+}
+
+/**
+ * Creates the public project `name` through the REST API (`POST /api/v1/projects`, Basic auth) unless
+ * it exists. Returns what happened; never throws (a registry without projects simply has no such API).
+ */
+async function ensureProject(target: Target, name: string): Promise<string> {
+  const c = new Client(target, 1)
+  const headers = { authorization: target.basicHeader()!, accept: 'application/json' }
+  try {
+    const get = await c.request({ method: 'GET', url: `/api/v1/projects/${encodeURIComponent(name)}`, kind: 'ping', headers })
+    if (get.status === 200) {
+      const p = JSON.parse(get.body.toString('utf8')) as { public?: boolean }
+      return `project "${name}" exists (public: ${p.public ?? 'unknown'})`
+    }
+    const post = await c.request({
+      method: 'POST',
+      url: '/api/v1/projects',
+      kind: 'ping',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ name, public: true })),
+    })
+    if (post.status === 201) return `created public project "${name}" (POST /api/v1/projects -> 201)`
+    if (post.status === 409) return `project "${name}" exists (POST /api/v1/projects -> 409)`
+    return `no project created: GET /api/v1/projects/${name} -> ${get.status}, POST /api/v1/projects -> ${post.status} ${post.body.toString('utf8', 0, 300).replace(/\s+/g, ' ')}`
+  } catch (e) {
+    return `no project created: ${errorText(e).split('\n')[0]}`
+  } finally {
+    c.close()
+  }
 }
 
 /** Best value per metric (in its "better" direction) over repeated runs; all runs kept in details. */
@@ -376,6 +412,15 @@ async function main(): Promise<number> {
     }
   }
 
+  // --- a project for the namespace (ours only): registries with projects refuse pushes into a
+  // project that does not exist. A public one, so that pulls can go anonymous as on distribution.
+  const setupNotes: string[] = []
+  if (creds && opts.projectSetup) {
+    const note = await ensureProject(targets.ours, opts.namespace)
+    setupNotes.push(note)
+    log(`ours: ${note}`)
+  }
+
   const outcomes: ScenarioOutcome[] = []
   for (const [idx, sc] of selected.entries()) {
     const outcome: ScenarioOutcome = { id: sc.id, title: sc.title, params: sc.params(sizes), notes: [], results: {}, errors: {}, durationMs: {} }
@@ -451,7 +496,7 @@ async function main(): Promise<number> {
   out.push('for "lower v" metrics (latency, CPU, memory) < 1 means ours is better.')
   out.push('')
   out.push(table)
-  const notes: string[] = []
+  const notes: string[] = setupNotes.map((n) => `ours: ${n}`)
   for (const t of Object.values(targets)) for (const n of t.notes) notes.push(`${t.label}: ${n}`)
   for (const o of outcomes) for (const n of o.notes) notes.push(`${o.id}: ${n}`)
   if (notes.length) {

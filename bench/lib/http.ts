@@ -276,7 +276,8 @@ export class Client {
       if (auth) headers.authorization = auth
       t.requests++
       const res = await rawRequest(this.agent, full, headers, r.timeoutMs ?? 120_000)
-      if (res.status === 401 && t.creds && attempt < 3 && (await this.on401(r.kind, url, res, auth))) continue
+      // A ping (GET /v2/) is an anonymous probe whose 401 is expected: it changes nothing.
+      if (res.status === 401 && t.creds && r.kind !== 'ping' && attempt < 3 && (await this.on401(r.kind, url, res, auth))) continue
       if (r.expect && !r.expect.includes(res.status)) {
         throw new HttpError(r.method, full.url, redact(headers), res.status, res.headers, res.body.toString('utf8', 0, 4000))
       }

@@ -185,7 +185,6 @@ export async function startOurs(o: OursOptions): Promise<Started & { databaseUrl
     ADMIN_PASSWORD: o.adminPassword,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    NEXTAUTH_SECRET: 'bench',
     NEXT_TELEMETRY_DISABLED: '1',
     ...o.extraEnv,
   }
