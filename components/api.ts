@@ -74,3 +74,11 @@ export function formatDate(value: string | null | undefined, fallback = '—'): 
   const date = new Date(value)
   return Number.isNaN(date.getTime()) ? fallback : dateFormat.format(date)
 }
+
+/** A paginated list: the array body (or `{items}`) plus X-Total-Count. */
+export async function apiList<T>(path: string): Promise<{ items: T[]; total: number }> {
+  const { data, headers } = await api<T[] | { items: T[] }>(path)
+  const items = Array.isArray(data) ? data : (data?.items ?? [])
+  const total = Number(headers.get('x-total-count') ?? items.length)
+  return { items, total: Number.isFinite(total) ? total : items.length }
+}

@@ -1,30 +1,54 @@
 'use client'
-// One project: its visibility, the caller's role, and how to push into it. A project the caller may
-// not see answers 404 from the API and shows "not found" here (never whether it exists).
+// One project, with tabs: repositories, members, settings. A project the caller may not see answers
+// 404 from the API and shows "not found" here (never whether it exists).
 import { useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
-import { api, errorMessage, ApiError, formatDate } from './api'
+import { api, errorMessage, ApiError } from './api'
+import { ProjectMembers } from './project-members'
+import { ProjectRepositories } from './project-repositories'
+import { ProjectRobots } from './project-robots'
+import { ProjectSettings } from './project-settings'
 import { ROLE_NAMES, type Project } from './projects-view'
 import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
+import { TimeAgo, Tabs } from './widgets'
+
+type Tab = 'repositories' | 'members' | 'robots' | 'settings'
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'repositories', label: 'Repositories' },
+  { id: 'members', label: 'Members' },
+  { id: 'robots', label: 'Robot accounts' },
+  { id: 'settings', label: 'Settings' },
+]
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
     queryKey: ['project', name],
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(name)}`)).data,
   })
-  const [host, setHost] = useState('HOST')
-  useEffect(() => setHost(window.location.host), [])
+  const [tab, setTab] = useState<Tab>('repositories')
+  // The tab lives in the URL hash so reloads and shared links keep it.
+  useEffect(() => {
+    const fromHash = window.location.hash.slice(1) as Tab
+    if (TABS.some((t) => t.id === fromHash)) setTab(fromHash)
+  }, [])
+  const choose = (next: Tab) => {
+    setTab(next)
+    window.history.replaceState(null, '', `#${next}`)
+  }
 
   return (
-    <main className="mx-auto max-w-3xl px-4 py-8 sm:px-6 sm:py-10">
-      <p className="text-sm">
+    <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
+      <nav aria-label="Breadcrumb" className="text-sm">
         <Link href="/projects" className={`rounded text-sky-700 hover:underline ${focusRing}`}>
           ← Projects
         </Link>
-      </p>
+      </nav>
       {project.isPending ? (
-        <p className="mt-6 text-sm text-slate-500">Loading…</p>
+        <div className="mt-4 h-24" role="status" aria-label="Loading project">
+          <div className="h-8 w-64 animate-pulse rounded bg-slate-200" />
+          <div className="mt-4 h-4 w-96 max-w-full animate-pulse rounded bg-slate-100" />
+        </div>
       ) : project.isError ? (
         <div className="mt-6 space-y-3">
           <h1 className="text-2xl font-semibold tracking-tight">Project not available</h1>
@@ -36,32 +60,39 @@ export function ProjectDetail({ name }: { name: string }) {
         </div>
       ) : (
         <>
-          <div className="mt-4 flex flex-wrap items-center gap-3">
-            <h1 className="font-mono text-2xl font-semibold tracking-tight">{project.data.name}</h1>
-            <VisibilityBadge isPublic={project.data.public} />
+          <div className="mt-4 min-h-20">
+            <div className="flex flex-wrap items-center gap-3">
+              <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{project.data.name}</h1>
+              <VisibilityBadge isPublic={project.data.public} />
+            </div>
+            <dl className="mt-3 flex flex-wrap gap-x-6 gap-y-1 text-sm">
+              <div className="flex gap-2">
+                <dt className="text-slate-500">Your role</dt>
+                <dd>{project.data.role ? (ROLE_NAMES[project.data.role] ?? project.data.role) : 'Not a member'}</dd>
+              </div>
+              {typeof project.data.repositoryCount === 'number' && (
+                <div className="flex gap-2">
+                  <dt className="text-slate-500">Repositories</dt>
+                  <dd>{project.data.repositoryCount}</dd>
+                </div>
+              )}
+              <div className="flex gap-2">
+                <dt className="text-slate-500">Created</dt>
+                <dd>
+                  <TimeAgo value={project.data.createdAt} fallback="—" />
+                </dd>
+              </div>
+            </dl>
           </div>
-          <dl className="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
-            <dt className="text-slate-500">Your role</dt>
-            <dd>{project.data.role ? (ROLE_NAMES[project.data.role] ?? project.data.role) : 'Not a member'}</dd>
-            {typeof project.data.repositoryCount === 'number' && (
-              <>
-                <dt className="text-slate-500">Repositories</dt>
-                <dd>{project.data.repositoryCount}</dd>
-              </>
-            )}
-            <dt className="text-slate-500">Created</dt>
-            <dd>{formatDate(project.data.createdAt)}</dd>
-          </dl>
-          <h2 className="mt-8 text-lg font-medium">Push an image</h2>
-          <pre className="mt-3 overflow-x-auto rounded-lg bg-slate-900 p-4 text-sm text-slate-100">
-            <code>
-              {[
-                `docker login ${host}`,
-                `docker tag alpine:latest ${host}/${project.data.name}/app:1.0`,
-                `docker push ${host}/${project.data.name}/app:1.0`,
-              ].join('\n')}
-            </code>
-          </pre>
+          <div className="mt-2">
+            <Tabs label="Project sections" tabs={TABS} current={tab} onChange={choose} />
+            <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="pt-6">
+              {tab === 'repositories' && <ProjectRepositories project={project.data} />}
+              {tab === 'members' && <ProjectMembers project={project.data} />}
+              {tab === 'robots' && <ProjectRobots project={project.data} />}
+              {tab === 'settings' && <ProjectSettings project={project.data} />}
+            </div>
+          </div>
         </>
       )}
     </main>

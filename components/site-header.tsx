@@ -6,6 +6,7 @@ import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { signOut, useSession } from 'next-auth/react'
 import { useState } from 'react'
+import { HeaderSearch } from './header-search'
 import { focusRing } from './ui'
 
 const linkClass = `rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 hover:text-white ${focusRing} focus-visible:outline-sky-400`
@@ -37,6 +38,7 @@ export function SiteHeader() {
         <Link href="/" className={`mr-auto rounded-md text-base font-semibold tracking-tight ${focusRing} focus-visible:outline-sky-400`}>
           Harbormaster
         </Link>
+        {status !== 'loading' && <HeaderSearch />}
         {status === 'authenticated' && session?.user ? (
           <nav aria-label="Account" className="flex flex-wrap items-center gap-1 sm:gap-2">
             <Link href="/projects" aria-current={current('/projects')} className={`${linkClass} aria-[current=page]:bg-slate-800`}>

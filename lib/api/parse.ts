@@ -23,16 +23,16 @@ export function parseQ(request: Request): string | undefined {
   return parseQuery(request, z.object({ q: z.string().max(128, 'q must be at most 128 characters').optional() }).loose()).q || undefined
 }
 
-/** A JSON body (Content-Type application/json, at most 64 KiB) validated by `schema`. */
-export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+/** A JSON body (Content-Type application/json, at most 64 KiB unless `maxBytes` says otherwise) validated by `schema`. */
+export async function parseBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<z.infer<S>> {
   const type = request.headers.get('content-type') ?? ''
   if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be JSON (Content-Type: application/json)')
   }
   const declared = Number(request.headers.get('content-length') ?? 0)
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${MAX_BODY_BYTES} bytes`)
+  if (declared > maxBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${maxBytes} bytes`)
   const text = await request.text()
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${MAX_BODY_BYTES} bytes`)
+  if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${maxBytes} bytes`)
   let value: unknown
   try {
     value = text.trim() === '' ? {} : JSON.parse(text)
@@ -53,4 +53,33 @@ export function parseId(value: string, what = 'id'): number {
 export function parseName(value: string, what: string): string {
   if (value.length < 1 || value.length > 255) throw new HttpError(400, 'BAD_REQUEST', `${what} is not valid`)
   return value
+}
+
+/**
+ * A repository name (the part after `project/`) from a path segment, URL-encoded with slashes as %2F.
+ * Decoded here whether or not the framework already did (a repository name never contains `%`).
+ */
+export function parseRepositoryParam(value: string): string {
+  let name = value
+  if (name.includes('%')) {
+    try {
+      name = decodeURIComponent(name)
+    } catch {
+      throw new HttpError(400, 'BAD_REQUEST', 'repository is not valid')
+    }
+  }
+  return parseName(name, 'repository')
+}
+
+/** A tag or digest from a path segment (decoded once when still encoded; neither contains `%`). */
+export function parseReferenceParam(value: string, what = 'reference'): string {
+  let ref = value
+  if (ref.includes('%')) {
+    try {
+      ref = decodeURIComponent(ref)
+    } catch {
+      throw new HttpError(400, 'BAD_REQUEST', `${what} is not valid`)
+    }
+  }
+  return parseName(ref, what)
 }

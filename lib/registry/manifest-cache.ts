@@ -2,6 +2,11 @@
 // hottest path of a registry, and a popular tag is read thousands of times a second.
 // Writes through this process invalidate the repository's entries at once; writes by another
 // replica become visible within the TTL (set MANIFEST_CACHE_TTL=0 to turn the cache off).
+//
+// The state (entries and generations) lives on globalThis: the server bundle (/v2) and Next's
+// bundle (/api/v1 route handlers) each load this module, and a tag deleted through the API must be
+// gone from /v2 at once. Every ManifestCachingIndex of the process shares one cache; an
+// invalidation through any of them (or `invalidateManifestCache`) is seen by all.
 import type {
   Actor,
   Descriptor,
@@ -20,16 +25,43 @@ interface Entry {
   expires: number
 }
 
-export class ManifestCachingIndex implements RegistryIndex {
-  private readonly entries = new Map<string, Entry>()
+export interface ManifestCacheState {
+  entries: Map<string, Entry>
   /** Bumped on every local write to a repository; older entries are stale. */
-  private readonly generations = new Map<string, number>()
+  generations: Map<string, number>
+}
+
+const g = globalThis as typeof globalThis & { __manifestCache?: ManifestCacheState }
+
+/** A fresh, unshared cache state (tests). */
+export function createManifestCacheState(): ManifestCacheState {
+  return { entries: new Map(), generations: new Map() }
+}
+
+function sharedState(): ManifestCacheState {
+  g.__manifestCache ??= createManifestCacheState()
+  return g.__manifestCache
+}
+
+/** Marks every cached manifest of `repository` stale, in every bundle of this process. */
+export function invalidateManifestCache(repository: string, state: ManifestCacheState = sharedState()): void {
+  const { generations } = state
+  generations.set(repository, (generations.get(repository) ?? 0) + 1)
+}
+
+export class ManifestCachingIndex implements RegistryIndex {
+  private readonly entries: Map<string, Entry>
+  private readonly generations: Map<string, number>
 
   constructor(
     private readonly inner: RegistryIndex,
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
-  ) {}
+    private readonly state: ManifestCacheState = sharedState(),
+  ) {
+    this.entries = state.entries
+    this.generations = state.generations
+  }
 
   async getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {
     const key = `${repository}\0${'tag' in reference ? `t:${reference.tag}` : reference.digest}`
@@ -46,7 +78,7 @@ export class ManifestCachingIndex implements RegistryIndex {
   }
 
   private invalidate(repository: string): void {
-    this.generations.set(repository, (this.generations.get(repository) ?? 0) + 1)
+    invalidateManifestCache(repository, this.state)
   }
 
   async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {

@@ -4,7 +4,9 @@ import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
 import { isValidName } from '../../registry-core/src/grammar'
-import { conflict, invalid, isUniqueViolation } from '../api/errors'
+import { conflict, invalid, isUniqueViolation, notFound } from '../api/errors'
+import type { ProjectAction } from '../auth/permissions'
+import { invalidateManifestCache } from '../registry/manifest-cache'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
@@ -59,5 +61,78 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
   return {
     items: rows.map(({ _count, ...row }) => ({ ...row, projectName: project.name, artifactCount: _count.artifacts })),
     total,
+  }
+}
+
+// ---------------------------------------------------------------- one repository
+
+/** A description may be 64 KiB of Markdown; its JSON body (escapes included) at most this. */
+export const REPOSITORY_UPDATE_MAX_BODY = 512 * 1024
+
+export const repositoryUpdateSchema = z.strictObject({
+  description: z
+    .string({ error: 'description must be a string' })
+    .refine((s) => Buffer.byteLength(s) <= 64 * 1024, 'description must be at most 64 KiB')
+    .describe('Markdown'),
+})
+
+/** The wire shape of a repository (OpenAPI). */
+export const repositorySchema = z.object({
+  id: z.number(),
+  name: z.string().describe('full name, project/name'),
+  projectName: z.string(),
+  description: z.string().describe('Markdown'),
+  artifactCount: z.number(),
+  pullCount: z.number(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastPushedAt: z.iso.datetime().nullable(),
+})
+
+async function loadRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction) {
+  const loaded = await requireProject(prisma, caller.subject, projectName, action)
+  const fullName = `${loaded.project.name}/${name}`
+  const row = await prisma.repository.findFirst({
+    where: { name: fullName, projectId: loaded.project.id },
+    include: { _count: { select: { artifacts: true } } },
+  })
+  if (!row) throw notFound(`repository ${fullName} not found`)
+  const { _count, ...rest } = row
+  return { loaded, view: { ...rest, projectName: loaded.project.name, artifactCount: _count.artifacts } satisfies RepositoryView }
+}
+
+export async function getRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<RepositoryView> {
+  return (await loadRepository(prisma, caller, projectName, name, 'repository:pull')).view
+}
+
+export async function updateRepository(
+  prisma: PrismaClient,
+  caller: Caller,
+  projectName: string,
+  name: string,
+  input: z.infer<typeof repositoryUpdateSchema>,
+): Promise<RepositoryView> {
+  const { loaded, view } = await loadRepository(prisma, caller, projectName, name, 'repository:push')
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.repository.update({ where: { id: view.id }, data: { description: input.description } })
+    await recordAudit(tx, { ...auditActor(caller), action: 'repository.update', resourceType: 'repository', resource: view.name, projectId: loaded.project.id })
+    return { ...view, ...row }
+  })
+}
+
+/**
+ * Deletes a repository with its artifacts, tags and blob links (cascades); the blob bytes stay for
+ * garbage collection. /v2 sees it at once (the shared manifest cache is invalidated).
+ */
+export async function deleteRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<void> {
+  const { loaded, view } = await loadRepository(prisma, caller, projectName, name, 'repository:delete')
+  invalidateManifestCache(view.name)
+  try {
+    await prisma.$transaction(async (tx) => {
+      await tx.repository.delete({ where: { id: view.id } })
+      await recordAudit(tx, { ...auditActor(caller), action: 'repository.delete', resourceType: 'repository', resource: view.name, projectId: loaded.project.id })
+    })
+  } finally {
+    invalidateManifestCache(view.name)
   }
 }

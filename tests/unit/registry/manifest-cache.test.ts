@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ManifestCachingIndex } from '../../../lib/registry/manifest-cache'
+import { createManifestCacheState, invalidateManifestCache, ManifestCachingIndex } from '../../../lib/registry/manifest-cache'
 import type { ManifestRecord, RegistryIndex, StoredManifest } from '../../../registry-core/src/ports'
 
 /** An index double that counts lookups and lets the test change what is stored. */
@@ -47,14 +47,14 @@ describe('ManifestCachingIndex', () => {
   it('serves repeated lookups from memory within the TTL', async () => {
     const fake = fakeIndex()
     fake.stored.set('r:v1', manifest('sha256:a'))
-    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    const cache = new ManifestCachingIndex(fake.index, 60_000, undefined, createManifestCacheState())
     for (let i = 0; i < 5; i++) expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
     expect(fake.lookups()).toBe(1)
   })
 
   it('sees its own writes at once: a moved tag and a deleted tag', async () => {
     const fake = fakeIndex()
-    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    const cache = new ManifestCachingIndex(fake.index, 60_000, undefined, createManifestCacheState())
     await cache.putManifest('r', manifest('sha256:a'), 'v1')
     expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
     await cache.putManifest('r', manifest('sha256:b'), 'v1')
@@ -65,7 +65,7 @@ describe('ManifestCachingIndex', () => {
 
   it('never caches a miss, and expires entries after the TTL', async () => {
     const fake = fakeIndex()
-    const cache = new ManifestCachingIndex(fake.index, 20)
+    const cache = new ManifestCachingIndex(fake.index, 20, undefined, createManifestCacheState())
     expect(await cache.getManifest('r', { tag: 'v1' })).toBeNull()
     fake.stored.set('r:v1', manifest('sha256:a'))
     expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
@@ -77,7 +77,7 @@ describe('ManifestCachingIndex', () => {
   it('does not keep what a lookup read while a write to the repository was under way', async () => {
     const fake = fakeIndex()
     fake.stored.set('r:v1', manifest('sha256:old'))
-    const cache = new ManifestCachingIndex(fake.index, 60_000)
+    const cache = new ManifestCachingIndex(fake.index, 60_000, undefined, createManifestCacheState())
     const go = fake.hold()
     const slowRead = cache.getManifest('r', { tag: 'v1' })
     await cache.putManifest('r', manifest('sha256:new'), 'v1')
@@ -89,9 +89,25 @@ describe('ManifestCachingIndex', () => {
   it('is off with a TTL of 0', async () => {
     const fake = fakeIndex()
     fake.stored.set('r:v1', manifest('sha256:a'))
-    const cache = new ManifestCachingIndex(fake.index, 0)
+    const cache = new ManifestCachingIndex(fake.index, 0, undefined, createManifestCacheState())
     await cache.getManifest('r', { tag: 'v1' })
     await cache.getManifest('r', { tag: 'v1' })
     expect(fake.lookups()).toBe(2)
+  })
+
+  it('shares one cache per process: a write through one instance invalidates the other (server bundle vs. Next bundle)', async () => {
+    const fake = fakeIndex()
+    const repo = `shared-${Math.random()}`
+    fake.stored.set(`${repo}:v1`, manifest('sha256:a'))
+    const server = new ManifestCachingIndex(fake.index, 60_000)
+    const api = new ManifestCachingIndex(fake.index, 60_000)
+    expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:a')
+    await api.deleteTag(repo, 'v1')
+    expect(await server.getManifest(repo, { tag: 'v1' })).toBeNull()
+    fake.stored.set(`${repo}:v1`, manifest('sha256:b'))
+    expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:b')
+    fake.stored.set(`${repo}:v1`, manifest('sha256:c'))
+    invalidateManifestCache(repo)
+    expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:c')
   })
 })

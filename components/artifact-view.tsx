@@ -1,0 +1,239 @@
+'use client'
+// One artifact: tags, platforms (an index's children link to their own pages), layers with sizes,
+// the config summary, referrers, and the raw manifest.
+import { useQuery } from '@tanstack/react-query'
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { api, ApiError, errorMessage } from './api'
+import { KIND_LABELS, type ArtifactDetail } from './artifact-types'
+import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
+import { ErrorMessage, focusRing } from './ui'
+import { CommandLine, CopyButton, LoadingRows, TimeAgo, useHost } from './widgets'
+
+function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="min-w-0 rounded-xl border border-slate-200 bg-white shadow-sm">
+      <h2 id={id} className="border-b border-slate-200 px-4 py-3 text-lg font-semibold">
+        {title}
+      </h2>
+      <div className="p-4">{children}</div>
+    </section>
+  )
+}
+
+export function ArtifactView({ project, repository, digest }: { project: string; repository: string; digest: string }) {
+  const host = useHost()
+  const full = `${project}/${repository}`
+  const artifact = useQuery({
+    queryKey: ['artifact', project, repository, digest],
+    queryFn: async () => (await api<ArtifactDetail>(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}`)).data,
+  })
+  const artifactHref = (d: string) => `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(d)}`
+
+  return (
+    <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
+      <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm text-slate-500">
+        <Link href="/projects" className={`rounded text-sky-700 hover:underline ${focusRing}`}>
+          Projects
+        </Link>
+        <span aria-hidden>/</span>
+        <Link href={`/projects/${encodeURIComponent(project)}`} className={`rounded text-sky-700 hover:underline ${focusRing}`}>
+          {project}
+        </Link>
+        <span aria-hidden>/</span>
+        <Link href={repositoryPath(project, repository)} className={`break-all rounded text-sky-700 hover:underline ${focusRing}`}>
+          {repository}
+        </Link>
+      </nav>
+      <h1 className="mt-3 font-mono text-xl font-semibold tracking-tight sm:text-2xl">
+        <span className="break-all">{full}</span>
+        <span className="text-slate-400">@</span>
+        <span className="break-all" title={digest}>
+          {shortDigest(digest)}
+        </span>
+      </h1>
+      {artifact.isPending ? (
+        <LoadingRows rows={6} label="Loading artifact" />
+      ) : artifact.isError ? (
+        <div className="mt-4">
+          <ErrorMessage testId="artifact-error">
+            {artifact.error instanceof ApiError && artifact.error.status === 404 ? `There is no artifact ${shortDigest(digest)} in ${full} that you can see.` : errorMessage(artifact.error)}
+          </ErrorMessage>
+        </div>
+      ) : (
+        <div className="mt-4 space-y-6">
+          <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
+            <dt className="text-slate-500">Digest</dt>
+            <dd className="flex min-w-0 items-center gap-2">
+              <code className="break-all font-mono text-xs">{artifact.data.digest}</code>
+              <CopyButton text={artifact.data.digest} label="Copy digest" />
+            </dd>
+            <dt className="text-slate-500">Kind</dt>
+            <dd>
+              {KIND_LABELS[artifact.data.kind]} <span className="break-all font-mono text-xs text-slate-500">{artifact.data.artifactType ?? artifact.data.mediaType}</span>
+            </dd>
+            <dt className="text-slate-500">Size</dt>
+            <dd title={`${artifact.data.size.toLocaleString('en-US')} bytes`}>{formatBytes(artifact.data.size)}</dd>
+            <dt className="text-slate-500">Pushed</dt>
+            <dd>
+              <TimeAgo value={artifact.data.pushedAt} />
+            </dd>
+            <dt className="text-slate-500">Last pulled</dt>
+            <dd>
+              <TimeAgo value={artifact.data.lastPulledAt} /> · {formatCount(artifact.data.pullCount)} {artifact.data.pullCount === 1 ? 'pull' : 'pulls'}
+            </dd>
+          </dl>
+          <div className="max-w-3xl space-y-2">
+            <CommandLine command={`docker pull ${host}/${full}@${artifact.data.digest}`} label="Copy pull command by digest" />
+          </div>
+
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Section title="Tags" id="tags-heading">
+              {artifact.data.tags.length === 0 ? (
+                <p className="text-sm text-slate-500">This artifact has no tags.</p>
+              ) : (
+                <ul className="space-y-2">
+                  {artifact.data.tags.map((tag) => (
+                    <li key={tag.name} className="flex flex-wrap items-center gap-2 text-sm">
+                      <span className="rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">{tag.name}</span>
+                      <span className="text-xs text-slate-500">
+                        pushed <TimeAgo value={tag.pushedAt} />
+                      </span>
+                      <div className="w-full">
+                        <CommandLine command={`docker pull ${host}/${full}:${tag.name}`} label={`Copy pull command for ${tag.name}`} />
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Section>
+
+            {artifact.data.config ? (
+              <Section title="Configuration" id="config-heading">
+                <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
+                  <dt className="text-slate-500">OS</dt>
+                  <dd>{artifact.data.config.os ?? '—'}</dd>
+                  <dt className="text-slate-500">Architecture</dt>
+                  <dd>{artifact.data.config.architecture ?? '—'}</dd>
+                  <dt className="text-slate-500">Created</dt>
+                  <dd>
+                    <TimeAgo value={artifact.data.config.created} fallback="—" />
+                  </dd>
+                  <dt className="text-slate-500">Entrypoint</dt>
+                  <dd className="break-all font-mono text-xs">{artifact.data.config.entrypoint?.length ? JSON.stringify(artifact.data.config.entrypoint) : '—'}</dd>
+                  <dt className="text-slate-500">Command</dt>
+                  <dd className="break-all font-mono text-xs">{artifact.data.config.cmd?.length ? JSON.stringify(artifact.data.config.cmd) : '—'}</dd>
+                  <dt className="text-slate-500">Labels</dt>
+                  <dd>
+                    {Object.keys(artifact.data.config.labels ?? {}).length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="space-y-0.5 font-mono text-xs">
+                        {Object.entries(artifact.data.config.labels).map(([key, value]) => (
+                          <li key={key} className="break-all">
+                            <span className="text-slate-500">{key}=</span>
+                            {value}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </dd>
+                </dl>
+              </Section>
+            ) : (
+              <Section title="Platforms" id="platforms-heading">
+                {artifact.data.platforms.length === 0 ? (
+                  <p className="text-sm text-slate-500">No platform information.</p>
+                ) : (
+                  <p className="font-mono text-sm">{artifact.data.platforms.map(formatPlatform).join(', ')}</p>
+                )}
+              </Section>
+            )}
+          </div>
+
+          {artifact.data.children.length > 0 && (
+            <Section title="Platforms in this index" id="children-heading">
+              <Table head={['Platform', 'Digest', 'Size']}>
+                {artifact.data.children.map((child) => (
+                  <tr key={child.digest}>
+                    <td className="px-3 py-2 font-mono text-xs">{formatPlatform(child.platform)}</td>
+                    <td className="px-3 py-2">
+                      <Link href={artifactHref(child.digest)} title={child.digest} className={`rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+                        {shortDigest(child.digest)}
+                      </Link>
+                    </td>
+                    <td className="px-3 py-2 text-right tabular-nums">{formatBytes(child.size)}</td>
+                  </tr>
+                ))}
+              </Table>
+            </Section>
+          )}
+
+          {artifact.data.layers.length > 0 && (
+            <Section title={`Layers (${artifact.data.layers.length})`} id="layers-heading">
+              <Table head={['#', 'Digest', 'Media type', 'Size']}>
+                {artifact.data.layers.map((layer, i) => (
+                  <tr key={`${layer.digest}-${i}`}>
+                    <td className="px-3 py-2 tabular-nums text-slate-500">{i + 1}</td>
+                    <td className="px-3 py-2 font-mono text-xs" title={layer.digest}>
+                      {shortDigest(layer.digest)}
+                    </td>
+                    <td className="break-all px-3 py-2 font-mono text-xs text-slate-600">{layer.mediaType}</td>
+                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums" title={`${layer.size.toLocaleString('en-US')} bytes`}>
+                      {formatBytes(layer.size)}
+                    </td>
+                  </tr>
+                ))}
+              </Table>
+            </Section>
+          )}
+
+          <Section title="Referrers" id="referrers-heading">
+            {artifact.data.referrers.length === 0 ? (
+              <p className="text-sm text-slate-500">No signatures, SBOMs or other artifacts refer to this one.</p>
+            ) : (
+              <Table head={['Digest', 'Artifact type']}>
+                {artifact.data.referrers.map((referrer) => (
+                  <tr key={referrer.digest}>
+                    <td className="px-3 py-2">
+                      <Link href={artifactHref(referrer.digest)} className={`rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+                        {shortDigest(referrer.digest)}
+                      </Link>
+                    </td>
+                    <td className="break-all px-3 py-2 font-mono text-xs">{referrer.artifactType ?? '—'}</td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Section>
+
+          <details className="rounded-xl border border-slate-200 bg-white shadow-sm">
+            <summary className={`cursor-pointer px-4 py-3 text-lg font-semibold ${focusRing}`}>Raw manifest</summary>
+            <pre className="max-h-[32rem] overflow-auto border-t border-slate-200 bg-slate-900 p-4 text-xs text-slate-100" data-testid="raw-manifest">
+              <code>{JSON.stringify(artifact.data.manifest, null, 2)}</code>
+            </pre>
+          </details>
+        </div>
+      )}
+    </main>
+  )
+}
+
+function Table({ head, children }: { head: string[]; children: ReactNode }) {
+  return (
+    <div className="-m-4 overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            {head.map((h) => (
+              <th key={h} scope="col" className={`px-3 py-2 font-medium ${h === 'Size' ? 'text-right' : ''}`}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,101 @@
+// Shared display formatting for the dashboard: relative times (with the exact time for hovering),
+// sizes in human units, short digests, and the registry host used in docker commands.
+
+const exactFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
+
+function toDate(value: string | number | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') return null
+  const date = value instanceof Date ? value : new Date(value)
+  return Number.isNaN(date.getTime()) ? null : date
+}
+
+/** "3 minutes ago", "in 2 days", "just now"; `fallback` when missing. */
+export function relativeTime(value: string | number | Date | null | undefined, now: number = Date.now(), fallback = 'Never'): string {
+  const date = toDate(value)
+  if (!date) return fallback
+  const seconds = Math.round((date.getTime() - now) / 1000)
+  const abs = Math.abs(seconds)
+  if (abs < 45) return 'just now'
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['minute', 60],
+    ['hour', 3600],
+    ['day', 86400],
+    ['month', 2592000],
+    ['year', 31536000],
+  ]
+  let unit: Intl.RelativeTimeFormatUnit = 'minute'
+  let size = 60
+  for (const [name, secs] of units) {
+    if (abs >= secs * 0.75 || name === 'minute') {
+      unit = name
+      size = secs
+    }
+  }
+  return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(Math.round(seconds / size), unit)
+}
+
+/** The exact time, in UTC, for a title attribute. */
+export function exactTime(value: string | number | Date | null | undefined): string | undefined {
+  const date = toDate(value)
+  return date ? `${exactFormat.format(date)} UTC` : undefined
+}
+
+/** 0 B, 512 B, 1.5 KiB, 23.4 MiB … */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—'
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+  let value = bytes / 1024
+  let i = 0
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024
+    i++
+  }
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[i]}`
+}
+
+/** sha256:0123456789ab (12 hex characters). */
+export function shortDigest(digest: string | null | undefined, length = 12): string {
+  if (!digest) return '—'
+  const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest]
+  return algorithm ? `${algorithm}:${hex.slice(0, length)}` : hex.slice(0, length)
+}
+
+/** Plain text from a Markdown-lite description, shortened for tables and search results. */
+export function excerpt(text: string | null | undefined, length = 120): string {
+  const plain = (text ?? '')
+    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/^\s*(#{1,6}|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/[`*_]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return plain.length > length ? `${plain.slice(0, length - 1)}…` : plain
+}
+
+/** 1234 → "1,234". */
+export function formatCount(value: number | null | undefined): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en-US') : '0'
+}
+
+export interface Platform {
+  os?: string | null
+  architecture?: string | null
+  variant?: string | null
+}
+
+/** linux/arm64/v8 */
+export function formatPlatform(platform: Platform | null | undefined): string {
+  if (!platform) return '—'
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/') || '—'
+}
+
+/** Path segments of a repository name (slashes kept), each URL-encoded, for dashboard links. */
+export function repositoryPath(project: string, repository: string): string {
+  return `/projects/${encodeURIComponent(project)}/repositories/${repository.split('/').map(encodeURIComponent).join('/')}`
+}
+
+/** The API path of a repository (its name relative to the project, URL-encoded with %2F). */
+export function repositoryApi(project: string, repository: string): string {
+  return `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(repository)}`
+}

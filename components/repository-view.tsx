@@ -1,0 +1,360 @@
+'use client'
+// One repository: its Markdown description (editable), and its artifacts with tags, pull commands,
+// tag filter, pagination, and confirmed deletion of a tag or a whole artifact.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import Link from 'next/link'
+import { useEffect, useState } from 'react'
+import { api, apiList, ApiError, errorMessage } from './api'
+import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
+import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
+import { Markdown } from './markdown'
+import type { Repository } from './project-repositories'
+import type { Project } from './projects-view'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
+import { ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
+
+const PAGE_SIZE = 25
+const WRITE_ROLES = new Set(['projectAdmin', 'maintainer', 'developer'])
+const DELETE_ROLES = new Set(['projectAdmin', 'maintainer'])
+
+type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact'; artifact: Artifact } | null
+
+export function RepositoryView({ project, repository }: { project: string; repository: string }) {
+  const queryClient = useQueryClient()
+  const host = useHost()
+  const base = repositoryApi(project, repository)
+  const full = `${project}/${repository}`
+
+  const projectQuery = useQuery({
+    queryKey: ['project', project],
+    queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
+  })
+  const repo = useQuery({ queryKey: ['repository', project, repository], queryFn: async () => (await api<Repository>(base)).data })
+  const role = projectQuery.data?.role ?? ''
+
+  const [tagInput, setTagInput] = useState('')
+  const [tagFilter, setTagFilter] = useState('')
+  const [page, setPage] = useState(1)
+  useEffect(() => {
+    const timer = setTimeout(() => setTagFilter(tagInput.trim()), 250)
+    return () => clearTimeout(timer)
+  }, [tagInput])
+  useEffect(() => setPage(1), [tagFilter])
+
+  const artifacts = useQuery({
+    queryKey: ['artifacts', project, repository, tagFilter, page],
+    queryFn: () =>
+      apiList<Artifact>(`${base}/artifacts?${new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE), ...(tagFilter ? { tag: tagFilter } : {}) })}`),
+    placeholderData: keepPreviousData,
+    enabled: repo.isSuccess,
+  })
+
+  const [pending, setPending] = useState<Pending>(null)
+  const [message, setMessage] = useState<string | null>(null)
+  const remove = useMutation({
+    mutationFn: async (what: NonNullable<Pending>) => {
+      if (what.kind === 'tag') await api(`${base}/artifacts/${encodeURIComponent(what.artifact.digest)}/tags/${encodeURIComponent(what.tag.name)}`, { method: 'DELETE' })
+      else await api(`${base}/artifacts/${encodeURIComponent(what.artifact.digest)}`, { method: 'DELETE' })
+    },
+    onSuccess: async (_, what) => {
+      setMessage(
+        what.kind === 'tag'
+          ? `Tag ${what.tag.name} deleted; artifact ${shortDigest(what.artifact.digest)} stays.`
+          : `Artifact ${shortDigest(what.artifact.digest)} deleted${what.artifact.tags.length ? ` with tags ${what.artifact.tags.map((t) => t.name).join(', ')}` : ''}.`,
+      )
+      setPending(null)
+      await queryClient.invalidateQueries({ queryKey: ['artifacts', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['repository', project, repository] })
+    },
+  })
+
+  const notFound = repo.error instanceof ApiError && (repo.error.status === 404 || repo.error.status === 403)
+
+  return (
+    <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
+      <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm text-slate-500">
+        <Link href="/projects" className={`rounded text-sky-700 hover:underline ${focusRing}`}>
+          Projects
+        </Link>
+        <span aria-hidden>/</span>
+        <Link href={`/projects/${encodeURIComponent(project)}`} className={`rounded text-sky-700 hover:underline ${focusRing}`}>
+          {project}
+        </Link>
+      </nav>
+      <h1 className="mt-3 break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
+      {repo.isPending ? (
+        <LoadingRows label="Loading repository" />
+      ) : repo.isError ? (
+        <div className="mt-4">
+          <ErrorMessage testId="repository-error">{notFound ? `There is no repository ${full} that you can see.` : errorMessage(repo.error)}</ErrorMessage>
+        </div>
+      ) : (
+        <>
+          <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">
+            <div className="flex gap-2">
+              <dt className="text-slate-500">Artifacts</dt>
+              <dd>{formatCount(repo.data.artifactCount)}</dd>
+            </div>
+            <div className="flex gap-2">
+              <dt className="text-slate-500">Pulls</dt>
+              <dd>{formatCount(Number(repo.data.pullCount ?? 0))}</dd>
+            </div>
+            <div className="flex gap-2">
+              <dt className="text-slate-500">Last push</dt>
+              <dd>
+                <TimeAgo value={repo.data.lastPushedAt} />
+              </dd>
+            </div>
+          </dl>
+          <Description base={base} project={project} repository={repository} description={repo.data.description ?? ''} canEdit={WRITE_ROLES.has(role)} />
+
+          <section aria-labelledby="artifacts-heading" className="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
+            <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 px-4 py-3">
+              <h2 id="artifacts-heading" className="text-lg font-semibold">
+                Artifacts
+              </h2>
+              <div className="w-full sm:w-56">
+                <label htmlFor="tag-filter" className="sr-only">
+                  Filter by tag
+                </label>
+                <input id="tag-filter" type="search" placeholder="Filter by tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} className={`${inputClass} mt-0`} />
+              </div>
+            </div>
+            <div className="space-y-2 px-4 pt-3 empty:hidden">
+              <SuccessMessage>{message}</SuccessMessage>
+            </div>
+            {artifacts.isPending ? (
+              <LoadingRows label="Loading artifacts" />
+            ) : artifacts.isError ? (
+              <div className="p-4">
+                <ErrorMessage testId="artifacts-error">{errorMessage(artifacts.error)}</ErrorMessage>
+              </div>
+            ) : artifacts.data.items.length === 0 ? (
+              tagFilter ? (
+                <p className="p-4 text-sm text-slate-600">No artifact has a tag matching “{tagFilter}”.</p>
+              ) : (
+                <div className="space-y-3 p-4" data-testid="artifacts-empty">
+                  <p className="text-sm text-slate-700">No artifacts yet. Push one:</p>
+                  <PushCommands project={project} repo={repository} tag="latest" />
+                </div>
+              )
+            ) : (
+              <>
+                <div className="overflow-x-auto">
+                  <table className="w-full min-w-[56rem] text-left text-sm" data-testid="artifact-table">
+                    <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                      <tr>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Digest</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Tags</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Kind</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Platforms</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 text-right font-medium">Size</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Pushed</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Last pulled</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 text-right font-medium">Pulls</th>
+                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">
+                          <span className="sr-only">Actions</span>
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody className="divide-y divide-slate-100">
+                      {artifacts.data.items.map((artifact) => (
+                        <ArtifactRow
+                          key={artifact.digest}
+                          artifact={artifact}
+                          project={project}
+                          repository={repository}
+                          pullBase={`${host}/${full}`}
+                          canDelete={DELETE_ROLES.has(role)}
+                          onDelete={(what) => {
+                            setMessage(null)
+                            remove.reset()
+                            setPending(what)
+                          }}
+                        />
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+                <Pagination page={page} total={artifacts.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="artifacts" />
+              </>
+            )}
+          </section>
+        </>
+      )}
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.kind === 'tag' ? `Delete tag ${pending.tag.name}?` : `Delete artifact ${shortDigest(pending?.artifact.digest)}?`}
+        confirmLabel={pending?.kind === 'tag' ? 'Delete tag' : 'Delete artifact'}
+        pending={remove.isPending}
+        error={remove.isError ? errorMessage(remove.error) : null}
+        onCancel={() => setPending(null)}
+        onConfirm={() => pending && remove.mutate(pending)}
+      >
+        {pending?.kind === 'tag' ? (
+          <p>
+            The tag <strong className="font-mono">{full}:{pending.tag.name}</strong> goes. The artifact{' '}
+            <span className="font-mono">{shortDigest(pending.artifact.digest)}</span> stays
+            {pending.artifact.tags.length > 1 ? ` with its other tags (${pending.artifact.tags.filter((t) => t.name !== pending.tag.name).map((t) => t.name).join(', ')})` : ', untagged'}.
+          </p>
+        ) : pending ? (
+          <div className="space-y-2">
+            <p>
+              The artifact <strong className="break-all font-mono">{pending.artifact.digest}</strong> goes
+              {pending.artifact.tags.length ? (
+                <>
+                  {' '}with {pending.artifact.tags.length === 1 ? 'its tag' : `all ${pending.artifact.tags.length} of its tags`}:{' '}
+                  <strong className="font-mono">{pending.artifact.tags.map((t) => t.name).join(', ')}</strong>
+                </>
+              ) : (
+                ' (it has no tags)'
+              )}
+              .
+            </p>
+            <p>Anyone pulling it by tag or digest will get “manifest unknown”.</p>
+          </div>
+        ) : null}
+      </ConfirmDialog>
+    </main>
+  )
+}
+
+function ArtifactRow({
+  artifact,
+  project,
+  repository,
+  pullBase,
+  canDelete,
+  onDelete,
+}: {
+  artifact: Artifact
+  project: string
+  repository: string
+  pullBase: string
+  canDelete: boolean
+  onDelete: (what: NonNullable<Pending>) => void
+}) {
+  const href = `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(artifact.digest)}`
+  return (
+    <tr className="align-top" data-testid="artifact-row" data-digest={artifact.digest}>
+      <td className="px-4 py-2.5">
+        <div className="flex items-center gap-2">
+          <Link href={href} title={artifact.digest} className={`whitespace-nowrap rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+            {shortDigest(artifact.digest)}
+          </Link>
+          <CopyButton text={`docker pull ${pullBase}@${artifact.digest}`} label={`Copy pull command for ${shortDigest(artifact.digest)}`} />
+        </div>
+      </td>
+      <td className="px-4 py-2.5">
+        {artifact.tags.length === 0 ? (
+          <span className="text-slate-400">untagged</span>
+        ) : (
+          <ul className="flex max-w-xs flex-wrap gap-1.5">
+            {artifact.tags.map((tag) => (
+              <li key={tag.name} className="inline-flex items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200" data-testid="tag-chip">
+                <span className="font-mono">{tag.name}</span>
+                <CopyButton text={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} compact />
+                {canDelete && (
+                  <button
+                    type="button"
+                    aria-label={`Delete tag ${tag.name}`}
+                    title={`Delete tag ${tag.name}`}
+                    onClick={() => onDelete({ kind: 'tag', artifact, tag })}
+                    className={`rounded-full px-1.5 text-sky-800 hover:bg-red-100 hover:text-red-800 ${focusRing}`}
+                  >
+                    <span aria-hidden>×</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td className="px-4 py-2.5">
+        <span title={artifact.artifactType ?? artifact.mediaType}>{KIND_LABELS[artifact.kind] ?? artifact.kind}</span>
+        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{artifact.referrers.length} referrer{artifact.referrers.length === 1 ? '' : 's'}</span>}
+      </td>
+      <td className="px-4 py-2.5 font-mono text-xs">{artifact.platforms.length ? artifact.platforms.map(formatPlatform).join(', ') : '—'}</td>
+      <td className="whitespace-nowrap px-4 py-2.5 text-right tabular-nums" title={`${artifact.size.toLocaleString('en-US')} bytes`}>
+        {formatBytes(artifact.size)}
+      </td>
+      <td className="px-4 py-2.5">
+        <TimeAgo value={artifact.pushedAt} />
+      </td>
+      <td className="px-4 py-2.5">
+        <TimeAgo value={artifact.lastPulledAt} />
+      </td>
+      <td className="px-4 py-2.5 text-right tabular-nums">{formatCount(artifact.pullCount)}</td>
+      <td className="px-4 py-2.5 text-right">
+        {canDelete && (
+          <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete artifact ${shortDigest(artifact.digest)}`} onClick={() => onDelete({ kind: 'artifact', artifact })}>
+            Delete
+          </Button>
+        )}
+      </td>
+    </tr>
+  )
+}
+
+function Description({ base, project, repository, description, canEdit }: { base: string; project: string; repository: string; description: string; canEdit: boolean }) {
+  const queryClient = useQueryClient()
+  const [editing, setEditing] = useState(false)
+  const [draft, setDraft] = useState(description)
+  const save = useMutation({
+    mutationFn: () => api(base, { method: 'PATCH', body: { description: draft } }),
+    onSuccess: async () => {
+      setEditing(false)
+      await queryClient.invalidateQueries({ queryKey: ['repository', project, repository] })
+    },
+  })
+  return (
+    <section aria-labelledby="description-heading" className="mt-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      <div className="flex items-center justify-between gap-3">
+        <h2 id="description-heading" className="text-lg font-semibold">
+          Description
+        </h2>
+        {canEdit && !editing && (
+          <Button
+            variant="secondary"
+            onClick={() => {
+              setDraft(description)
+              save.reset()
+              setEditing(true)
+            }}
+          >
+            Edit description
+          </Button>
+        )}
+      </div>
+      {editing ? (
+        <form
+          className="mt-3 space-y-3"
+          onSubmit={(event) => {
+            event.preventDefault()
+            save.mutate()
+          }}
+        >
+          <label htmlFor="description-editor" className="sr-only">
+            Description (Markdown)
+          </label>
+          <textarea id="description-editor" rows={8} value={draft} onChange={(e) => setDraft(e.target.value)} className={`${inputClass} font-mono`} autoFocus />
+          <ErrorMessage testId="description-error">{save.isError ? errorMessage(save.error) : null}</ErrorMessage>
+          <div className="flex gap-2">
+            <Button type="submit" disabled={save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save description'}
+            </Button>
+            <Button variant="secondary" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : description.trim() ? (
+        <div className="mt-3">
+          <Markdown source={description} />
+        </div>
+      ) : (
+        <p className="mt-3 text-sm text-slate-500">No description{canEdit ? ' yet.' : '.'}</p>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,233 @@
+// The dashboard journey in a real browser: sign up, create a project, push an image with skopeo
+// under two tags, see it with its tags, size and platform, copy the pull command, delete one tag
+// (the other stays), delete the artifact — with /v2 agreeing at each step; create a repository
+// with a description from the UI; find it with the header search. Screenshots go to test-results/.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { MT, ociImage, sha256 } from '../tests/support/oci'
+
+test.describe.configure({ mode: 'serial' })
+
+const suffix = Date.now().toString(36)
+const user = { username: `dash-${suffix}`, email: `dash-${suffix}@example.com`, password: 'dash-password-1' }
+const project = `shop-${suffix}`
+const repo = 'web/frontend'
+const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`
+
+async function signUp(page: Page) {
+  await page.goto('/signup')
+  await page.getByLabel('Username').fill(user.username)
+  await page.getByLabel('Email').fill(user.email)
+  await page.getByLabel('Password', { exact: true }).fill(user.password)
+  await page.getByLabel('Confirm password').fill(user.password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page).toHaveURL(/\/projects$/)
+  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
+}
+
+async function logIn(page: Page) {
+  await page.goto('/login')
+  await page.getByLabel('Username').fill(user.username)
+  await page.getByLabel('Password').fill(user.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
+}
+
+/** A one-layer linux/amd64 image as an OCI layout directory that skopeo can copy from. */
+function writeLayout(): { dir: string } {
+  const image = ociImage({ layers: 1, layerSize: 3000, platform: { os: 'linux', architecture: 'amd64' } })
+  const dir = mkdtempSync(path.join(tmpdir(), 'dash-layout-'))
+  mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
+  for (const blob of [...image.blobs, { content: image.manifest.content, digest: image.manifest.digest }]) {
+    writeFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)), blob.content)
+  }
+  writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
+  const manifestDescriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }
+  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [manifestDescriptor] }))
+  expect(sha256(image.manifest.content)).toBe(image.manifest.digest)
+  return { dir }
+}
+
+test('push with skopeo, browse, copy the pull command, delete a tag and the artifact', async ({ page, request, baseURL }) => {
+  const host = new URL(baseURL!).host
+  await signUp(page)
+
+  // Create the project from the projects page.
+  await page.getByLabel('Project name').fill(project)
+  await page.getByRole('button', { name: 'Create project' }).click()
+  await expect(page.getByText(`Project ${project} created.`)).toBeVisible()
+  await page.getByTestId('project-list').getByRole('link', { name: project }).click()
+  await expect(page.getByRole('heading', { name: project })).toBeVisible()
+  // No repositories yet: the empty state shows the exact push commands.
+  await expect(page.getByTestId('repositories-empty')).toContainText(`docker login ${host}`)
+  await expect(page.getByText(`docker push ${host}/${project}/app:1.0`)).toBeVisible()
+
+  // Push one image under two tags with skopeo.
+  const layout = writeLayout()
+  try {
+    for (const tag of ['v1', 'v2']) {
+      execFileSync(
+        'skopeo',
+        ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${layout.dir}:v1`, `docker://${host}/${project}/${repo}:${tag}`],
+        { stdio: 'pipe', timeout: 60_000 },
+      )
+    }
+  } finally {
+    rmSync(layout.dir, { recursive: true, force: true })
+  }
+  // skopeo may re-serialise the manifest: take the digest and size from what /v2 serves.
+  const served = await request.get(`/v2/${project}/${repo}/manifests/v1`, { headers: { authorization: basic, accept: MT.ociManifest } })
+  expect(served.status()).toBe(200)
+  const body = await served.body()
+  const digest = served.headers()['docker-content-digest']
+  expect(digest).toBe(sha256(body))
+  const parsed = JSON.parse(body.toString('utf8')) as { config: { size: number }; layers: { size: number }[] }
+  const size = body.length + parsed.config.size + parsed.layers.reduce((sum, l) => sum + l.size, 0)
+  const tagsList = async () => (await (await request.get(`/v2/${project}/${repo}/tags/list`, { headers: { authorization: basic } })).json()).tags as string[]
+  expect((await tagsList()).sort()).toEqual(['v1', 'v2'])
+
+  // The project page lists the repository.
+  await page.reload()
+  const table = page.getByTestId('repository-table')
+  await expect(table.getByRole('link', { name: repo })).toBeVisible()
+  await expect(table.getByRole('row').filter({ hasText: repo })).toContainText('just now')
+  await page.screenshot({ path: 'test-results/project.png', fullPage: true })
+
+  // The repository page: one artifact with both tags, its size and platform.
+  await table.getByRole('link', { name: repo }).click()
+  await expect(page.getByRole('heading', { name: `${project}/${repo}` })).toBeVisible()
+  const row = page.getByTestId('artifact-row')
+  await expect(row).toHaveCount(1)
+  await expect(row).toHaveAttribute('data-digest', digest)
+  await expect(row.getByTestId('tag-chip')).toHaveText([/v1/, /v2/])
+  await expect(row).toContainText('linux/amd64')
+  await expect(row).toContainText('Image')
+  await expect(row).toContainText(`${(size / 1024).toFixed(1)} KiB`)
+  await expect(row).toContainText(digest.slice(0, 19))
+
+  // Copy the pull command for v1 and for the digest.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  await row.getByRole('button', { name: 'Copy pull command for v1' }).click()
+  await expect(row.getByRole('button', { name: 'Copied: pull command for v1' })).toBeVisible()
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`docker pull ${host}/${project}/${repo}:v1`)
+  await row.getByRole('button', { name: `Copy pull command for ${digest.slice(0, 19)}` }).click()
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`docker pull ${host}/${project}/${repo}@${digest}`)
+  await page.screenshot({ path: 'test-results/repository.png', fullPage: true })
+
+  // The artifact page: tags, config, layers, raw manifest.
+  await row.getByRole('link', { name: digest.slice(0, 19) }).click()
+  await expect(page.getByRole('heading', { name: 'Layers (1)' })).toBeVisible()
+  await expect(page.getByText(digest, { exact: true })).toBeVisible()
+  await expect(page.getByText(`docker pull ${host}/${project}/${repo}:v2`)).toBeVisible()
+  await expect(page.getByRole('region', { name: 'Configuration' })).toContainText('amd64')
+  await expect(page.getByRole('region', { name: 'Layers (1)' })).toContainText(`${(parsed.layers[0].size / 1024).toFixed(1)} KiB`)
+  await page.getByText('Raw manifest').click()
+  await expect(page.getByTestId('raw-manifest')).toContainText(MT.ociConfig)
+  await page.screenshot({ path: 'test-results/artifact.png', fullPage: true })
+  await page.goBack()
+
+  // Delete tag v2: the confirmation names it; cancel first, then confirm. v1 stays, /v2 agrees.
+  await row.getByRole('button', { name: 'Delete tag v2' }).click()
+  const dialog = page.getByRole('dialog')
+  await expect(dialog).toContainText(`${project}/${repo}:v2`)
+  await expect(dialog).toContainText('stays with its other tags (v1)')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toBeHidden()
+  await row.getByRole('button', { name: 'Delete tag v2' }).click()
+  await dialog.getByRole('button', { name: 'Delete tag' }).click()
+  await expect(page.getByText('Tag v2 deleted;')).toBeVisible()
+  await expect(row.getByTestId('tag-chip')).toHaveText([/v1/])
+  expect(await tagsList()).toEqual(['v1'])
+
+  // Delete the artifact: the confirmation names the digest and its remaining tag.
+  await row.getByRole('button', { name: `Delete artifact ${digest.slice(0, 19)}` }).click()
+  await expect(dialog).toContainText(digest)
+  await expect(dialog).toContainText('v1')
+  await dialog.getByRole('button', { name: 'Delete artifact' }).click()
+  await expect(page.getByTestId('artifacts-empty')).toContainText(`docker push ${host}/${project}/${repo}:latest`)
+  const manifest = await request.get(`/v2/${project}/${repo}/manifests/${digest}`, { headers: { authorization: basic, accept: MT.ociManifest } })
+  expect(manifest.status()).toBe(404)
+  expect(await tagsList()).toEqual([])
+})
+
+test('create a repository with a description, find it with the header search', async ({ page }) => {
+  await logIn(page)
+  await page.goto(`/projects/${project}`)
+  await page.getByLabel('Repository name').fill('tools/catalog-api')
+  await page.getByLabel('Description').fill('# Catalog API\n\nServes the **product catalog**. <script>alert(1)</script>\n\n- fast\n- `cached`')
+  await page.getByRole('button', { name: 'Create repository' }).click()
+  await expect(page.getByText('Repository tools/catalog-api created.')).toBeVisible()
+  const catalogRow = page.getByTestId('repository-table').getByRole('row').filter({ hasText: 'tools/catalog-api' })
+  await expect(catalogRow).toContainText('Serves the product catalog.')
+  await expect(catalogRow).toContainText('Never')
+
+  // Repository search on the project page.
+  await page.getByLabel('Search repositories').fill('catalog')
+  await expect(page.getByTestId('repository-table').getByRole('row')).toHaveCount(2) // header + one
+  await page.getByLabel('Search repositories').fill('no-such-thing')
+  await expect(page.getByText('No repository matches “no-such-thing”.')).toBeVisible()
+
+  // The header search finds it by part of its name.
+  await page.getByLabel('Search projects and repositories').fill('log-ap')
+  const results = page.getByTestId('search-results')
+  await expect(results.getByRole('link', { name: new RegExp(`${project}/tools/catalog-api`) })).toBeVisible()
+  await page.screenshot({ path: 'test-results/search.png', fullPage: true })
+  await results.getByRole('link', { name: new RegExp(`${project}/tools/catalog-api`) }).click()
+
+  // The description is rendered as Markdown-lite with the HTML shown as text.
+  await expect(page.getByRole('heading', { name: `${project}/tools/catalog-api` })).toBeVisible()
+  const markdown = page.getByTestId('markdown')
+  await expect(markdown.locator('strong')).toHaveText('product catalog')
+  await expect(markdown).toContainText('<script>alert(1)</script>')
+  await expect(markdown.locator('script')).toHaveCount(0)
+  await expect(page.getByTestId('artifacts-empty')).toBeVisible()
+
+  // Edit the description.
+  await page.getByRole('button', { name: 'Edit description' }).click()
+  await page.getByLabel('Description (Markdown)').fill('Now *edited*.')
+  await page.getByRole('button', { name: 'Save description' }).click()
+  await expect(markdown.locator('em')).toHaveText('edited')
+
+  // Phone width: the repository page stays readable.
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.screenshot({ path: 'test-results/repository-phone.png', fullPage: true })
+})
+
+test('members and settings tabs', async ({ page }) => {
+  await logIn(page)
+  await page.goto(`/projects/${project}#members`)
+  await expect(page.getByRole('tab', { name: 'Members' })).toHaveAttribute('aria-selected', 'true')
+  await expect(page.getByTestId('member-list')).toContainText(user.username)
+  await page.getByLabel('Username').fill(`nobody-${suffix}`)
+  await page.getByRole('button', { name: 'Add member' }).click()
+  await expect(page.getByTestId('add-member-error')).toContainText('not found')
+
+  // Robot accounts: create one, see its secret once, delete it.
+  await page.getByRole('tab', { name: 'Robot accounts' }).click()
+  await page.getByLabel('Robot name').fill('ci')
+  await page.getByLabel('push', { exact: true }).check()
+  await page.getByRole('button', { name: 'Create robot' }).click()
+  await expect(page.getByTestId('robot-secret')).toContainText('shown only once')
+  const robotRow = page.getByTestId('robot-table').getByRole('row').filter({ hasText: `robot$${project}+ci` })
+  await expect(robotRow).toContainText('pull, push')
+  await robotRow.getByRole('button', { name: `Delete robot$${project}+ci` }).click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete robot' }).click()
+  await expect(page.getByText(`robot$${project}+ci deleted.`)).toBeVisible()
+
+  await page.getByRole('tab', { name: 'Settings' }).click()
+  await page.getByLabel(/^Public/).check()
+  await expect(page.getByText(`${project} is now public.`)).toBeVisible()
+  await page.getByRole('button', { name: 'Delete project…' }).click()
+  const dialog = page.getByRole('dialog')
+  const confirm = dialog.getByRole('button', { name: 'Delete project' })
+  await expect(confirm).toBeDisabled()
+  await dialog.getByLabel(/Type .* to confirm/).fill(project)
+  await expect(confirm).toBeEnabled()
+  await page.screenshot({ path: 'test-results/project-settings.png', fullPage: true })
+  await confirm.click()
+  await expect(page).toHaveURL(/\/projects$/)
+  await expect(page.getByTestId('project-list').getByRole('link', { name: project })).toHaveCount(0)
+})

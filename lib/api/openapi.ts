@@ -1,0 +1,153 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the handlers validate with
+// (z.toJSONSchema). ROUTES is the registry: one entry per method and path; a unit test checks that
+// every route file under app/api/v1 (and each method it exports) appears here.
+import { z } from 'zod'
+import { pageQuerySchema } from './pagination'
+import { auditFilterSchema } from '../audit'
+import { memberAddSchema, memberUpdateSchema } from '../members'
+import { projectCreateSchema, projectListQuerySchema, projectUpdateSchema } from '../projects'
+import { repositoryCreateSchema, repositorySchema, repositoryUpdateSchema } from '../repositories'
+import { artifactDetailSchema, artifactListQuerySchema, artifactSchema, tagCreateSchema } from '../artifacts'
+import { projectRobotCreateSchema, robotUpdateSchema, systemRobotCreateSchema } from '../robots'
+import { settingsUpdateSchema } from '../settings'
+import { passwordChangeSchema, signupSchema, userUpdateSchema } from '../users'
+import { tokenCreateSchema } from '../tokens'
+import { searchQuerySchema, searchResultSchema } from '../search'
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+export interface RouteSpec {
+  method: Method
+  /** OpenAPI path, `{param}` for a dynamic segment. */
+  path: string
+  summary: string
+  tag: string
+  query?: z.ZodObject
+  paginated?: boolean
+  body?: z.ZodType
+  /** Success status and body schema (undefined: a JSON body not described further; null: none). */
+  status?: number
+  response?: z.ZodType | null
+}
+
+const P = '/api/v1/projects/{project}'
+const R = `${P}/repositories/{repository}`
+const A = `${R}/artifacts/{reference}`
+
+export const ROUTES: RouteSpec[] = [
+  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta' },
+  { method: 'get', path: '/api/v1/search', summary: 'Projects and repositories the caller may read whose name contains q (at most 20 each)', tag: 'search', query: searchQuerySchema, response: searchResultSchema },
+  // users and the caller's account
+  { method: 'get', path: '/api/v1/users', summary: 'List users (system admins)', tag: 'users', paginated: true },
+  { method: 'post', path: '/api/v1/users', summary: 'Sign up (or create a user as admin)', tag: 'users', body: signupSchema, status: 201 },
+  { method: 'patch', path: '/api/v1/users/{username}', summary: 'Grant or revoke system admin', tag: 'users', body: userUpdateSchema },
+  { method: 'get', path: '/api/v1/users/me', summary: 'The caller', tag: 'users' },
+  { method: 'put', path: '/api/v1/users/me/password', summary: 'Change the password', tag: 'users', body: passwordChangeSchema, status: 204, response: null },
+  { method: 'get', path: '/api/v1/users/me/tokens', summary: "The caller's access tokens", tag: 'tokens', paginated: true },
+  { method: 'post', path: '/api/v1/users/me/tokens', summary: 'Create an access token (the secret is shown once)', tag: 'tokens', body: tokenCreateSchema, status: 201 },
+  { method: 'delete', path: '/api/v1/users/me/tokens/{id}', summary: 'Revoke an access token', tag: 'tokens', status: 204, response: null },
+  // system
+  { method: 'get', path: '/api/v1/settings', summary: 'System settings', tag: 'settings' },
+  { method: 'put', path: '/api/v1/settings', summary: 'Change system settings (system admins)', tag: 'settings', body: settingsUpdateSchema },
+  { method: 'get', path: '/api/v1/audit-logs', summary: 'System audit log (system admins)', tag: 'audit', query: auditFilterSchema, paginated: true },
+  { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true },
+  { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201 },
+  { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema },
+  { method: 'delete', path: '/api/v1/robots/{id}', summary: 'Delete a system robot account', tag: 'robots', status: 204, response: null },
+  // projects
+  { method: 'get', path: '/api/v1/projects', summary: 'Projects the caller may see', tag: 'projects', query: projectListQuerySchema, paginated: true },
+  { method: 'post', path: '/api/v1/projects', summary: 'Create a project', tag: 'projects', body: projectCreateSchema, status: 201 },
+  { method: 'get', path: P, summary: 'One project', tag: 'projects' },
+  { method: 'patch', path: P, summary: 'Change visibility', tag: 'projects', body: projectUpdateSchema },
+  { method: 'delete', path: P, summary: 'Delete a project', tag: 'projects', status: 204, response: null },
+  { method: 'get', path: `${P}/audit-logs`, summary: "The project's audit log", tag: 'audit', query: auditFilterSchema, paginated: true },
+  { method: 'get', path: `${P}/members`, summary: 'Members', tag: 'members', paginated: true },
+  { method: 'post', path: `${P}/members`, summary: 'Add a member', tag: 'members', body: memberAddSchema, status: 201 },
+  { method: 'patch', path: `${P}/members/{username}`, summary: "Change a member's role", tag: 'members', body: memberUpdateSchema },
+  { method: 'delete', path: `${P}/members/{username}`, summary: 'Remove a member', tag: 'members', status: 204, response: null },
+  { method: 'get', path: `${P}/robots`, summary: 'Project robot accounts', tag: 'robots', paginated: true },
+  { method: 'post', path: `${P}/robots`, summary: 'Create a project robot account', tag: 'robots', body: projectRobotCreateSchema, status: 201 },
+  { method: 'patch', path: `${P}/robots/{id}`, summary: 'Update a project robot account', tag: 'robots', body: robotUpdateSchema },
+  { method: 'delete', path: `${P}/robots/{id}`, summary: 'Delete a project robot account', tag: 'robots', status: 204, response: null },
+  // repositories
+  { method: 'get', path: `${P}/repositories`, summary: 'Repositories of a project (q: substring of the name)', tag: 'repositories', query: z.object({ q: z.string().max(128).optional() }), paginated: true, response: z.array(repositorySchema) },
+  { method: 'post', path: `${P}/repositories`, summary: 'Create a repository', tag: 'repositories', body: repositoryCreateSchema, status: 201, response: repositorySchema },
+  { method: 'get', path: R, summary: 'One repository ({repository}: the part after project/, slashes as %2F)', tag: 'repositories', response: repositorySchema },
+  { method: 'patch', path: R, summary: 'Change the description (repository:push)', tag: 'repositories', body: repositoryUpdateSchema, response: repositorySchema },
+  { method: 'delete', path: R, summary: 'Delete the repository with its artifacts and tags (repository:delete)', tag: 'repositories', status: 204, response: null },
+  // artifacts and tags
+  { method: 'get', path: `${R}/artifacts`, summary: 'Artifacts, newest first (tag: substring; tagged: true|false)', tag: 'artifacts', query: artifactListQuerySchema, paginated: true, response: z.array(artifactSchema) },
+  { method: 'get', path: A, summary: 'One artifact by digest or tag, with manifest, config, layers and children', tag: 'artifacts', response: artifactDetailSchema },
+  { method: 'delete', path: A, summary: 'Delete the artifact and all its tags (repository:delete)', tag: 'artifacts', status: 204, response: null },
+  { method: 'post', path: `${A}/tags`, summary: 'Tag the artifact (201; 200 if it already has the tag; 409 if the tag names another artifact)', tag: 'artifacts', body: tagCreateSchema, status: 201, response: artifactSchema },
+  { method: 'delete', path: `${A}/tags/{tag}`, summary: 'Delete one tag; the artifact stays (repository:delete)', tag: 'artifacts', status: 204, response: null },
+]
+
+const errorSchema = z.object({ errors: z.array(z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() })) })
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>
+  return rest
+}
+
+function queryParameters(route: RouteSpec): unknown[] {
+  const shapes: z.ZodObject[] = []
+  if (route.paginated) shapes.push(pageQuerySchema)
+  if (route.query) shapes.push(route.query)
+  return shapes.flatMap((shape) =>
+    Object.entries(shape.shape).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: jsonSchema(schema as z.ZodType, 'input'),
+    })),
+  )
+}
+
+function operation(route: RouteSpec): Record<string, unknown> {
+  const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+  const status = String(route.status ?? 200)
+  const success: Record<string, unknown> = { description: 'success' }
+  if (route.response !== null) success.content = { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } }
+  if (route.paginated) {
+    success.headers = {
+      'X-Total-Count': { schema: { type: 'integer' }, description: 'items in all pages' },
+      Link: { schema: { type: 'string' }, description: 'rel="prev" / rel="next" pages' },
+    }
+  }
+  const error = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
+  return {
+    summary: route.summary,
+    tags: [route.tag],
+    operationId: `${route.method}${route.path.replace(/^\/api\/v1/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    parameters: [...pathParams, ...queryParameters(route)],
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+    responses: { [status]: success, '400': error, '401': error, '403': error, '404': error },
+  }
+}
+
+let cached: Record<string, unknown> | undefined
+
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route)
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Harbormaster registry API',
+      version: '1',
+      description:
+        'Management API. Authenticate with HTTP Basic (password, access token hmp_… or robot secret) or the session cookie. ' +
+        'Lists paginate with page and page_size (<= 100) and answer X-Total-Count and Link. Errors: {"errors":[{code,message,detail}]}.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { basic: { type: 'http', scheme: 'basic' }, session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token' } },
+      schemas: { Error: jsonSchema(errorSchema, 'output') },
+    },
+    security: [{ basic: [] }, { session: [] }, {}],
+    paths,
+  }
+  return cached
+}

@@ -1,0 +1,357 @@
+// Artifacts of a repository for /api/v1: list (paginated, filtered, newest first), one artifact with
+// its manifest, config summary, layers and children, and the writes (delete an artifact, delete or
+// add a tag). Every operation looks the repository up within the project named in the request and
+// after `can()` said yes (lib/projects/access.ts).
+//
+// Writes go through the registry index /v2 uses (lib/registry/api-index.ts: PrismaRegistryIndex behind
+// the process-wide manifest cache), so there is one source of truth and /v2 sees them at once.
+// `afterWrite` is the one place where later events (webhooks, issue #5) will be emitted.
+import { z } from 'zod'
+import type { PrismaClient } from '../db/prisma'
+import type { Prisma } from '../generated/prisma/client'
+import type { ProjectAction } from '../auth/permissions'
+import { conflict, invalid, notFound } from '../api/errors'
+import { skipTake, type Page, type PageRequest } from '../api/pagination'
+import { auditActor, recordAudit, type Caller } from '../audit'
+import { requireProject, type LoadedProject } from '../projects/access'
+import { isValidTag, looksLikeDigest, isSupportedDigest } from '../../registry-core/src/grammar'
+import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
+import { getBlobStore, getRegistryIndex } from '../registry/api-index'
+
+// ---------------------------------------------------------------- schemas (also the OpenAPI document's)
+
+export const platformSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() })
+
+export const artifactSchema = z.object({
+  digest: z.string(),
+  mediaType: z.string(),
+  artifactType: z.string().nullable(),
+  kind: z.enum(['image', 'index', 'artifact']),
+  size: z.number().describe('manifest size plus the sizes of the content it references'),
+  platforms: z.array(platformSchema),
+  tags: z.array(z.object({ name: z.string(), pushedAt: z.iso.datetime() })),
+  pushedAt: z.iso.datetime(),
+  lastPulledAt: z.iso.datetime().nullable(),
+  pullCount: z.number(),
+  referrers: z.array(z.object({ digest: z.string(), artifactType: z.string().nullable() })),
+})
+
+export const artifactDetailSchema = artifactSchema.extend({
+  manifest: z.record(z.string(), z.unknown()),
+  config: z
+    .object({
+      os: z.string().nullable(),
+      architecture: z.string().nullable(),
+      created: z.string().nullable(),
+      entrypoint: z.array(z.string()).nullable(),
+      cmd: z.array(z.string()).nullable(),
+      labels: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+  layers: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number() })),
+  children: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number(), platform: platformSchema.nullable() })),
+})
+
+export const artifactListQuerySchema = z.object({
+  tag: z.string().max(128, 'tag must be at most 128 characters').optional().describe('substring of a tag name'),
+  tagged: z.enum(['true', 'false'], { error: 'tagged must be true or false' }).optional(),
+})
+
+export const tagCreateSchema = z.strictObject({
+  name: z.string({ error: 'name is required' }).refine(isValidTag, 'name must be a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})'),
+})
+
+export type ArtifactView = z.infer<typeof artifactSchema>
+export type ArtifactDetail = z.infer<typeof artifactDetailSchema>
+export type Platform = z.infer<typeof platformSchema>
+
+// ---------------------------------------------------------------- kinds and platforms
+
+const INDEX_TYPES = new Set<string>([MediaTypes.ociIndex, MediaTypes.dockerManifestList])
+export const IMAGE_CONFIG_TYPES = new Set<string>(['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json'])
+
+export function kindOf(mediaType: string, artifactType: string | null): ArtifactView['kind'] {
+  if (INDEX_TYPES.has(mediaType)) return 'index'
+  if (artifactType !== null && IMAGE_CONFIG_TYPES.has(artifactType)) return 'image'
+  return 'artifact'
+}
+
+function platformOf(value: unknown): Platform | null {
+  if (!value || typeof value !== 'object') return null
+  const p = value as Record<string, unknown>
+  if (typeof p.os !== 'string' || typeof p.architecture !== 'string') return null
+  return { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) }
+}
+
+const MAX_CONFIG_BYTES = 1024 * 1024
+const g = globalThis as typeof globalThis & { __imageConfigCache?: Map<string, Record<string, unknown> | null> }
+const configCache = (g.__imageConfigCache ??= new Map())
+
+/** An image config blob as JSON (content-addressed, so cached per digest for the life of the process); null when unreadable. */
+async function readConfig(digest: string): Promise<Record<string, unknown> | null> {
+  if (configCache.has(digest)) return configCache.get(digest)!
+  let parsed: Record<string, unknown> | null = null
+  try {
+    const stream = await getBlobStore().read(digest)
+    const chunks: Buffer[] = []
+    let total = 0
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).length
+      if (total > MAX_CONFIG_BYTES) {
+        stream.destroy()
+        break
+      }
+      chunks.push(chunk as Buffer)
+    }
+    if (total <= MAX_CONFIG_BYTES) {
+      const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as Record<string, unknown>
+    }
+  } catch {
+    return null // missing or unreadable: not cached, it may appear later
+  }
+  if (configCache.size >= 10_000) configCache.delete(configCache.keys().next().value!)
+  configCache.set(digest, parsed)
+  return parsed
+}
+
+// ---------------------------------------------------------------- lookup
+
+export interface LoadedRepository extends LoadedProject {
+  repository: { id: number; name: string }
+}
+
+/** The repository `project/name`, if the caller may do `action` in its project; else 401/403/404. */
+export async function requireRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction): Promise<LoadedRepository> {
+  const loaded = await requireProject(prisma, caller.subject, projectName, action)
+  const fullName = `${loaded.project.name}/${name}`
+  const repository = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id }, select: { id: true, name: true } })
+  if (!repository) throw notFound(`repository ${fullName} not found`)
+  return { ...loaded, repository }
+}
+
+const listSelect = {
+  id: true,
+  digest: true,
+  mediaType: true,
+  artifactType: true,
+  size: true,
+  pushedAt: true,
+  lastPulledAt: true,
+  pullCount: true,
+} satisfies Prisma.ArtifactSelect
+
+type ArtifactRow = Prisma.ArtifactGetPayload<{ select: typeof listSelect }>
+
+/** Tags, references and referrers of a page of artifacts: one query each (no N+1). */
+async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[]): Promise<ArtifactView[]> {
+  if (!rows.length) return []
+  const ids = rows.map((r) => r.id)
+  const [tags, references, referrers] = await Promise.all([
+    prisma.tag.findMany({ where: { artifactId: { in: ids } }, select: { artifactId: true, name: true, updatedAt: true }, orderBy: { name: 'asc' } }),
+    prisma.artifactReference.findMany({ where: { artifactId: { in: ids } }, select: { artifactId: true, digest: true, kind: true, mediaType: true, platform: true } }),
+    prisma.artifact.findMany({
+      where: { repositoryId, subjectDigest: { in: rows.map((r) => r.digest) } },
+      select: { digest: true, artifactType: true, subjectDigest: true },
+      orderBy: { id: 'asc' },
+    }),
+  ])
+  const group = <T>(items: T[], key: (item: T) => number | string) => {
+    const map = new Map<number | string, T[]>()
+    for (const item of items) {
+      const k = key(item)
+      const list = map.get(k)
+      if (list) list.push(item)
+      else map.set(k, [item])
+    }
+    return map
+  }
+  const tagsOf = group(tags, (t) => t.artifactId)
+  const refsOf = group(references, (r) => r.artifactId)
+  const referrersOf = group(referrers, (r) => r.subjectDigest!)
+
+  return Promise.all(
+    rows.map(async (row) => {
+      const kind = kindOf(row.mediaType, row.artifactType)
+      const refs = refsOf.get(row.id) ?? []
+      let platforms: Platform[] = []
+      if (kind === 'index') {
+        platforms = refs.flatMap((r) => {
+          const p = r.kind === 'manifest' ? platformOf(r.platform) : null
+          return p ? [p] : []
+        })
+      } else if (kind === 'image') {
+        const config = refs.find((r) => r.kind === 'blob' && IMAGE_CONFIG_TYPES.has(r.mediaType))
+        const json = config ? await readConfig(config.digest) : null
+        const p = platformOf(json)
+        if (p) platforms = [p]
+      }
+      return {
+        digest: row.digest,
+        mediaType: row.mediaType,
+        artifactType: row.artifactType,
+        kind,
+        size: Number(row.size),
+        platforms,
+        tags: (tagsOf.get(row.id) ?? []).map((t) => ({ name: t.name, pushedAt: t.updatedAt.toISOString() })),
+        pushedAt: row.pushedAt.toISOString(),
+        lastPulledAt: row.lastPulledAt?.toISOString() ?? null,
+        pullCount: Number(row.pullCount),
+        referrers: (referrersOf.get(row.digest) ?? []).map((r) => ({ digest: r.digest, artifactType: r.artifactType })),
+      }
+    }),
+  )
+}
+
+export async function listArtifacts(
+  prisma: PrismaClient,
+  caller: Caller,
+  projectName: string,
+  name: string,
+  filter: z.infer<typeof artifactListQuerySchema>,
+  page: PageRequest,
+): Promise<Page<ArtifactView>> {
+  const { repository } = await requireRepository(prisma, caller, projectName, name, 'repository:pull')
+  const tagConditions: Prisma.ArtifactWhereInput[] = []
+  if (filter.tag) tagConditions.push({ tags: { some: { name: { contains: filter.tag } } } })
+  if (filter.tagged === 'true') tagConditions.push({ tags: { some: {} } })
+  if (filter.tagged === 'false') tagConditions.push({ tags: { none: {} } })
+  const where: Prisma.ArtifactWhereInput = { repositoryId: repository.id, ...(tagConditions.length ? { AND: tagConditions } : {}) }
+  const [rows, total] = await Promise.all([
+    prisma.artifact.findMany({ where, select: listSelect, orderBy: [{ pushedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
+    prisma.artifact.count({ where }),
+  ])
+  return { items: await toViews(prisma, repository.id, rows), total }
+}
+
+async function findArtifact(prisma: PrismaClient, repositoryId: number, reference: string) {
+  const select = { ...listSelect, content: true }
+  if (looksLikeDigest(reference)) {
+    if (!isSupportedDigest(reference)) throw invalid(`${reference} is not a valid digest`)
+    return prisma.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: reference } }, select })
+  }
+  const tag = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId, name: reference } }, select: { artifact: { select } } })
+  return tag?.artifact ?? null
+}
+
+function stringArray(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null
+}
+
+export async function getArtifact(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string): Promise<ArtifactDetail> {
+  const { repository } = await requireRepository(prisma, caller, projectName, name, 'repository:pull')
+  const row = await findArtifact(prisma, repository.id, reference)
+  if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  const { content, ...rest } = row
+  const [view] = await toViews(prisma, repository.id, [rest])
+  let manifest: Record<string, unknown> = {}
+  try {
+    manifest = JSON.parse(Buffer.from(content).toString('utf8')) as Record<string, unknown>
+  } catch {
+    // stored manifests were validated on push; keep the rest of the answer if one is not JSON
+  }
+  const descriptors = (value: unknown) =>
+    Array.isArray(value)
+      ? value.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && typeof (d as Record<string, unknown>).digest === 'string')
+      : []
+  const layers = descriptors(manifest.layers).map((d) => ({ digest: String(d.digest), mediaType: String(d.mediaType ?? ''), size: Number(d.size ?? 0) }))
+  const children = descriptors(manifest.manifests).map((d) => ({
+    digest: String(d.digest),
+    mediaType: String(d.mediaType ?? ''),
+    size: Number(d.size ?? 0),
+    platform: platformOf(d.platform),
+  }))
+  let config: ArtifactDetail['config'] = null
+  const configDescriptor = manifest.config as Record<string, unknown> | undefined
+  if (view.kind === 'image' && configDescriptor && typeof configDescriptor.digest === 'string') {
+    const json = await readConfig(configDescriptor.digest)
+    if (json) {
+      const inner = (json.config && typeof json.config === 'object' ? json.config : {}) as Record<string, unknown>
+      const labels: Record<string, string> = {}
+      if (inner.Labels && typeof inner.Labels === 'object') {
+        for (const [k, v] of Object.entries(inner.Labels as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v
+      }
+      config = {
+        os: typeof json.os === 'string' ? json.os : null,
+        architecture: typeof json.architecture === 'string' ? json.architecture : null,
+        created: typeof json.created === 'string' ? json.created : null,
+        entrypoint: stringArray(inner.Entrypoint),
+        cmd: stringArray(inner.Cmd),
+        labels,
+      }
+    }
+  }
+  return { ...view, manifest, config, layers, children }
+}
+
+// ---------------------------------------------------------------- writes (through the /v2 index)
+
+type WriteEvent =
+  | { action: 'artifact.delete'; repository: string; digest: string; tags: string[] }
+  | { action: 'tag.delete'; repository: string; digest: string; tag: string }
+  | { action: 'tag.create'; repository: string; digest: string; tag: string }
+
+/** After every successful write: the audit entry; later also the EventSink call (webhooks, issue #5). */
+async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: number, event: WriteEvent): Promise<void> {
+  const resource = 'tag' in event ? `${event.repository}:${event.tag}` : `${event.repository}@${event.digest}`
+  await recordAudit(prisma, {
+    ...auditActor(caller),
+    action: event.action,
+    resourceType: 'tag' in event ? 'tag' : 'artifact',
+    resource,
+    projectId,
+  })
+}
+
+/** Deletes an artifact (by digest, or by a tag naming it) and every tag pointing at it. */
+export async function deleteArtifact(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string): Promise<void> {
+  const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
+  const row = await findArtifact(prisma, repository.id, reference)
+  if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest)
+  if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
+}
+
+/** Deletes one tag of the artifact `reference`; the artifact stays. */
+export async function deleteTag(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string, tag: string): Promise<void> {
+  const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
+  const row = await findArtifact(prisma, repository.id, reference)
+  if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  const current = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId: repository.id, name: tag } }, select: { artifactId: true } })
+  if (!current || current.artifactId !== row.id) throw notFound(`tag ${tag} not found on artifact ${reference}`)
+  const gone = await getRegistryIndex().deleteTag(repository.name, tag)
+  if (!gone) throw notFound(`tag ${tag} not found in ${repository.name}`)
+  await afterWrite(prisma, caller, project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
+}
+
+/**
+ * Adds a tag to an existing artifact, by recording the artifact's stored manifest under the tag
+ * through the index (as a `PUT /v2/<name>/manifests/<tag>` of the same bytes would).
+ * A tag that already names another artifact is NOT moved: 409 (delete it first). On the same
+ * artifact it is a no-op (200).
+ */
+export async function addTag(
+  prisma: PrismaClient,
+  caller: Caller,
+  projectName: string,
+  name: string,
+  reference: string,
+  input: z.infer<typeof tagCreateSchema>,
+): Promise<{ created: boolean; artifact: ArtifactView }> {
+  const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:push')
+  const row = await findArtifact(prisma, repository.id, reference)
+  if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  const existing = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId: repository.id, name: input.name } }, select: { artifactId: true } })
+  const { content, ...rest } = row
+  if (existing && existing.artifactId !== row.id) throw conflict(`tag ${input.name} already names another artifact in ${repository.name}; delete it first`)
+  if (!existing) {
+    const record = { ...parseManifest(Buffer.from(content), row.mediaType, row.digest.startsWith('sha512:') ? 'sha512' : 'sha256'), digest: row.digest }
+    const result = await getRegistryIndex().putManifest(repository.name, record, input.name)
+    if (!result.ok) throw conflict(`artifact ${row.digest} references content missing from ${repository.name}`, { missing: result.missing })
+    await afterWrite(prisma, caller, project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
+  }
+  const fresh = await prisma.artifact.findUnique({ where: { id: row.id }, select: listSelect })
+  const [artifact] = await toViews(prisma, repository.id, [fresh ?? rest])
+  return { created: !existing, artifact }
+}

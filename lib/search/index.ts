@@ -1,0 +1,52 @@
+// Search across the projects and repositories the caller may read (the same SQL condition as the
+// /v2 catalog: lib/auth/project-access.ts `readableProjectsSql`). Case-insensitive substring match,
+// at most 20 of each, names in byte order.
+import { z } from 'zod'
+import { Prisma } from '../generated/prisma/client'
+import type { PrismaClient } from '../db/prisma'
+import type { Caller } from '../audit'
+import { actorFor, parseActorId, readableProjectsSql } from '../auth/project-access'
+
+export const SEARCH_LIMIT = 20
+
+export const searchQuerySchema = z.object({
+  q: z.string({ error: 'q is required' }).min(1, 'q is required').max(128, 'q must be at most 128 characters'),
+})
+
+export const searchResultSchema = z.object({
+  projects: z.array(z.object({ name: z.string(), public: z.boolean(), repositoryCount: z.number() })),
+  repositories: z.array(
+    z.object({ name: z.string(), projectName: z.string(), description: z.string(), artifactCount: z.number(), pullCount: z.number(), lastPushedAt: z.iso.datetime().nullable() }),
+  ),
+})
+
+export type SearchResult = z.infer<typeof searchResultSchema>
+
+export async function search(prisma: PrismaClient, caller: Caller, q: string): Promise<SearchResult> {
+  const identity = parseActorId(actorFor(caller.subject).id)
+  const needle = q.toLowerCase()
+  const [projects, repositories] = await Promise.all([
+    prisma.$queryRaw<{ name: string; public: boolean; repositoryCount: bigint }[]>`
+      SELECT p."name", p."public", (SELECT count(*) FROM "Repository" r WHERE r."projectId" = p."id") AS "repositoryCount"
+        FROM "Project" p
+       WHERE strpos(lower(p."name"), ${needle}) > 0 AND ${readableProjectsSql(identity, Prisma.raw('p."id"'))}
+       ORDER BY p."name" COLLATE "C" LIMIT ${SEARCH_LIMIT}`,
+    prisma.$queryRaw<{ name: string; projectName: string; description: string; artifactCount: bigint; pullCount: bigint; lastPushedAt: Date | null }[]>`
+      SELECT r."name", p."name" AS "projectName", r."description", r."pullCount", r."lastPushedAt",
+             (SELECT count(*) FROM "Artifact" a WHERE a."repositoryId" = r."id") AS "artifactCount"
+        FROM "Repository" r JOIN "Project" p ON p."id" = r."projectId"
+       WHERE strpos(lower(r."name"), ${needle}) > 0 AND ${readableProjectsSql(identity, Prisma.raw('r."projectId"'))}
+       ORDER BY r."name" COLLATE "C" LIMIT ${SEARCH_LIMIT}`,
+  ])
+  return {
+    projects: projects.map((p) => ({ name: p.name, public: p.public, repositoryCount: Number(p.repositoryCount) })),
+    repositories: repositories.map((r) => ({
+      name: r.name,
+      projectName: r.projectName,
+      description: r.description,
+      artifactCount: Number(r.artifactCount),
+      pullCount: Number(r.pullCount),
+      lastPushedAt: r.lastPushedAt ? new Date(r.lastPushedAt).toISOString() : null,
+    })),
+  }
+}

@@ -1,0 +1,277 @@
+// /api/v1 repositories (one), artifacts, tags and search, over HTTP against the running server.
+// Writes through the API must be what /v2 serves at once (one index, one shared manifest cache).
+import { beforeAll, describe, expect, it } from 'vitest'
+import { registryUnderTest } from '../support/context'
+import { apiClient, type ApiCredentials } from '../support/api'
+import { MT, ociArtifact, ociImage, ociIndex, randomId, registryClient, type Image, type Manifest } from '../support/oci'
+
+const reg = registryUnderTest()
+const api = apiClient(reg.url)
+const admin: ApiCredentials = { user: reg.user, password: reg.password }
+const ours = reg.flavour === 'ours'
+
+describe.runIf(ours)('artifacts API', () => {
+  let owner: ApiCredentials
+  let dev: ApiCredentials
+  let guest: ApiCredentials
+  let outsider: ApiCredentials
+  let project: string
+  let short: string
+  let full: string
+  let base: string
+  let amd: Image
+  let arm: Image
+  let untagged: Image
+  let index: Manifest
+  let signature: ReturnType<typeof ociArtifact>
+
+  const v2 = () => registryClient(reg.url, owner)
+  const tagsOnV2 = async () => ((await v2().tags(full)).json() as { tags: string[] | null }).tags ?? []
+
+  beforeAll(async () => {
+    owner = await api.signup('aown')
+    dev = await api.signup('adev')
+    guest = await api.signup('agst')
+    outsider = await api.signup('aout')
+    project = `art${randomId(8)}`
+    expect((await api.post('/api/v1/projects', { name: project, public: false }, { auth: owner })).status).toBe(201)
+    for (const [who, role] of [
+      [dev, 'developer'],
+      [guest, 'guest'],
+    ] as const) {
+      const res = await api.post(`/api/v1/projects/${project}/members`, { username: who.user, role }, { auth: owner })
+      expect(res.status, res.describe()).toBe(201)
+    }
+    short = `team/findme-${randomId(6)}`
+    full = `${project}/${short}`
+    base = `/api/v1/projects/${project}/repositories/${encodeURIComponent(short)}`
+
+    const client = v2()
+    amd = ociImage({ platform: { os: 'linux', architecture: 'amd64' } })
+    arm = ociImage({ platform: { os: 'linux', architecture: 'arm64' } })
+    untagged = ociImage({ platform: { os: 'linux', architecture: 'amd64' } })
+    await client.pushImage(full, amd, 'v1')
+    expect((await client.putManifest(full, 'latest', amd.manifest)).status).toBe(201)
+    await client.pushImage(full, arm, 'v2')
+    await client.pushImage(full, untagged)
+    index = ociIndex({
+      manifests: [
+        amd.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }),
+        arm.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }),
+      ],
+    })
+    expect((await client.putManifest(full, 'multi', index)).status).toBe(201)
+    signature = ociArtifact({ artifactType: 'application/vnd.example.signature', subject: amd.manifest.descriptor() })
+    await client.pushImage(full, signature)
+  })
+
+  it('repository: get, patch description (push needed), list with counts, q filter', async () => {
+    const res = await api.get(base, { auth: guest })
+    expect(res.status, res.describe()).toBe(200)
+    expect(res.json()).toMatchObject({ name: full, projectName: project, description: '', artifactCount: 5, pullCount: expect.any(Number) })
+    expect(res.json().lastPushedAt).toBeTruthy()
+
+    const markdown = '# Find me\n\nSome *Markdown*.'
+    expect((await api.patch(base, { description: markdown }, { auth: guest })).status).toBe(403)
+    const patched = await api.patch(base, { description: markdown }, { auth: dev })
+    expect(patched.status, patched.describe()).toBe(200)
+    expect(patched.json().description).toBe(markdown)
+    expect((await api.patch(base, { description: 'x'.repeat(64 * 1024 + 1) }, { auth: owner })).status).toBe(400)
+    const longest = 'é'.repeat(32 * 1024) // 64 KiB of UTF-8
+    expect((await api.patch(base, { description: longest }, { auth: owner })).status).toBe(200)
+    expect((await api.patch(base, { description: longest + 'x' }, { auth: owner })).status).toBe(400)
+    expect((await api.patch(base, { description: markdown }, { auth: owner })).status).toBe(200)
+    expect((await api.patch(base, { description: 1 }, { auth: owner })).status).toBe(400)
+
+    const list = await api.get(`/api/v1/projects/${project}/repositories?q=findme`, { auth: guest })
+    expect(list.status).toBe(200)
+    expect(list.json()).toEqual([expect.objectContaining({ name: full, description: markdown, artifactCount: 5 })])
+    expect(list.header('x-total-count')).toBe('1')
+    expect((await api.get(`/api/v1/projects/${project}/repositories?q=nothing-like-this`, { auth: guest })).json()).toEqual([])
+
+    expect((await api.get(`/api/v1/projects/${project}/repositories/${encodeURIComponent('team/missing')}`, { auth: owner })).status).toBe(404)
+    expect((await api.get(base, { auth: outsider })).status).toBe(404)
+    expect((await api.get(base)).status).toBe(401)
+  })
+
+  it('artifacts: list newest first with kind, platforms, tags, size and referrers', async () => {
+    const res = await api.get(`${base}/artifacts?page_size=100`, { auth: guest })
+    expect(res.status, res.describe()).toBe(200)
+    expect(res.header('x-total-count')).toBe('5')
+    const items = res.json<any[]>()
+    expect(items.map((a) => a.digest)).toEqual([signature.manifest.digest, index.digest, untagged.manifest.digest, arm.manifest.digest, amd.manifest.digest])
+    const byDigest = new Map(items.map((a) => [a.digest, a]))
+    const a = byDigest.get(amd.manifest.digest)
+    expect(a).toMatchObject({
+      mediaType: MT.ociManifest,
+      artifactType: MT.ociConfig,
+      kind: 'image',
+      platforms: [{ os: 'linux', architecture: 'amd64' }],
+      pullCount: expect.any(Number),
+      referrers: [{ digest: signature.manifest.digest, artifactType: 'application/vnd.example.signature' }],
+    })
+    expect(a.tags.map((t: { name: string }) => t.name).sort()).toEqual(['latest', 'v1'])
+    expect(a.size).toBe(amd.manifest.size + amd.blobs.reduce((s, b) => s + b.size, 0))
+    expect(byDigest.get(index.digest)).toMatchObject({
+      kind: 'index',
+      tags: [{ name: 'multi', pushedAt: expect.any(String) }],
+      platforms: expect.arrayContaining([
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ]),
+    })
+    expect(byDigest.get(signature.manifest.digest)).toMatchObject({ kind: 'artifact', artifactType: 'application/vnd.example.signature', tags: [] })
+  })
+
+  it('artifacts: filters by tag substring and tagged, paginates with X-Total-Count and Link', async () => {
+    const byTag = await api.get(`${base}/artifacts?tag=v`, { auth: guest })
+    expect(byTag.json<any[]>().map((a) => a.digest)).toEqual([arm.manifest.digest, amd.manifest.digest])
+    const latest = await api.get(`${base}/artifacts?tag=late`, { auth: guest })
+    expect(latest.json<any[]>().map((a) => a.digest)).toEqual([amd.manifest.digest])
+    const untaggedOnly = await api.get(`${base}/artifacts?tagged=false`, { auth: guest })
+    expect(untaggedOnly.json<any[]>().map((a) => a.digest)).toEqual([signature.manifest.digest, untagged.manifest.digest])
+    expect((await api.get(`${base}/artifacts?tagged=true`, { auth: guest })).header('x-total-count')).toBe('3')
+
+    const first = await api.get(`${base}/artifacts?page_size=2`, { auth: guest })
+    expect(first.json()).toHaveLength(2)
+    expect(first.header('x-total-count')).toBe('5')
+    expect(first.header('link')).toContain('rel="next"')
+    expect(first.header('link')).not.toContain('rel="prev"')
+    const last = await api.get(`${base}/artifacts?page=3&page_size=2`, { auth: guest })
+    expect(last.json<any[]>().map((a) => a.digest)).toEqual([amd.manifest.digest])
+    expect(last.header('link')).toContain('rel="prev"')
+    expect(last.header('link')).not.toContain('rel="next"')
+
+    for (const bad of ['page_size=101', 'page=0', 'tagged=maybe']) {
+      expect((await api.get(`${base}/artifacts?${bad}`, { auth: guest })).status, bad).toBe(400)
+    }
+  })
+
+  it('artifact detail: by tag and digest, with manifest, config, layers, and children of an index', async () => {
+    const res = await api.get(`${base}/artifacts/v1`, { auth: guest })
+    expect(res.status, res.describe()).toBe(200)
+    const detail = res.json()
+    expect(detail.digest).toBe(amd.manifest.digest)
+    expect(detail.manifest).toEqual(amd.manifest.json)
+    expect(detail.config).toMatchObject({ os: 'linux', architecture: 'amd64', cmd: ['/app'], entrypoint: null, labels: {} })
+    expect(detail.layers).toEqual(amd.layers.map((l) => ({ digest: l.digest, mediaType: MT.ociLayerGzip, size: l.size })))
+    expect(detail.children).toEqual([])
+
+    const idx = (await api.get(`${base}/artifacts/${index.digest}`, { auth: guest })).json()
+    expect(idx.kind).toBe('index')
+    expect(idx.children).toEqual([
+      { digest: amd.manifest.digest, mediaType: MT.ociManifest, size: amd.manifest.size, platform: { os: 'linux', architecture: 'amd64' } },
+      { digest: arm.manifest.digest, mediaType: MT.ociManifest, size: arm.manifest.size, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    ])
+    expect((await api.get(`${base}/artifacts/nope`, { auth: guest })).status).toBe(404)
+    expect((await api.get(`${base}/artifacts/sha256:${'0'.repeat(64)}`, { auth: guest })).status).toBe(404)
+  })
+
+  it('permissions: a developer or guest cannot delete tags or artifacts (403) and nothing changes', async () => {
+    for (const who of [dev, guest]) {
+      const tagRes = await api.delete(`${base}/artifacts/v1/tags/latest`, { auth: who })
+      expect(tagRes.status, tagRes.describe()).toBe(403)
+      expect(tagRes.errorCode()).toBe('FORBIDDEN')
+      expect((await api.delete(`${base}/artifacts/${amd.manifest.digest}`, { auth: who })).status).toBe(403)
+      expect((await api.delete(base, { auth: who })).status).toBe(403)
+    }
+    expect((await api.post(`${base}/artifacts/v1/tags`, { name: 'guest-tag' }, { auth: guest })).status).toBe(403)
+    expect((await api.delete(`${base}/artifacts/v1/tags/latest`, { auth: outsider })).status).toBe(404)
+    expect((await api.delete(`${base}/artifacts/v1/tags/latest`)).status).toBe(401)
+    expect((await tagsOnV2()).sort()).toEqual(['latest', 'multi', 'v1', 'v2'])
+    expect((await api.get(`${base}/artifacts?page_size=100`, { auth: owner })).header('x-total-count')).toBe('5')
+  })
+
+  it('delete a tag: the artifact and its other tag stay; /v2 agrees at once', async () => {
+    // Warm /v2's manifest cache first, so a stale cache would show.
+    expect((await v2().getManifest(full, 'latest')).status).toBe(200)
+    const res = await api.delete(`${base}/artifacts/${amd.manifest.digest}/tags/latest`, { auth: owner })
+    expect(res.status, res.describe()).toBe(204)
+    expect((await tagsOnV2()).sort()).toEqual(['multi', 'v1', 'v2'])
+    expect((await v2().getManifest(full, 'latest')).status).toBe(404)
+    expect((await v2().getManifest(full, 'v1')).status).toBe(200)
+    const detail = (await api.get(`${base}/artifacts/v1`, { auth: owner })).json()
+    expect(detail.tags.map((t: { name: string }) => t.name)).toEqual(['v1'])
+    // The tag must be on that artifact: v2 is another's.
+    expect((await api.delete(`${base}/artifacts/v1/tags/v2`, { auth: owner })).status).toBe(404)
+    expect((await api.delete(`${base}/artifacts/v1/tags/latest`, { auth: owner })).status).toBe(404)
+  })
+
+  it('add a tag: 201, visible on /v2; 200 when already there; 409 when it names another artifact; 400 when invalid', async () => {
+    const res = await api.post(`${base}/artifacts/${untagged.manifest.digest}/tags`, { name: 'added' }, { auth: dev })
+    expect(res.status, res.describe()).toBe(201)
+    expect(res.json()).toMatchObject({ digest: untagged.manifest.digest, tags: [{ name: 'added' }] })
+    expect(res.header('location')).toContain('/artifacts/added')
+    const pulled = await v2().getManifest(full, 'added')
+    expect(pulled.status).toBe(200)
+    expect(pulled.headers.get('docker-content-digest')).toBe(untagged.manifest.digest)
+    expect(await tagsOnV2()).toContain('added')
+    expect((await api.post(`${base}/artifacts/added/tags`, { name: 'added' }, { auth: dev })).status).toBe(200)
+    const taken = await api.post(`${base}/artifacts/added/tags`, { name: 'v1' }, { auth: dev })
+    expect(taken.status, taken.describe()).toBe(409)
+    expect((await v2().getManifest(full, 'v1')).headers.get('docker-content-digest')).toBe(amd.manifest.digest)
+    for (const name of ['', '.bad', 'a'.repeat(129), 'has space']) {
+      expect((await api.post(`${base}/artifacts/added/tags`, { name }, { auth: dev })).status, name).toBe(400)
+    }
+  })
+
+  it('delete an artifact: its tags go, /v2 GET by digest is 404 at once', async () => {
+    expect((await v2().getManifest(full, arm.manifest.digest)).status).toBe(200)
+    const res = await api.delete(`${base}/artifacts/${untagged.manifest.digest}`, { auth: owner })
+    expect(res.status, res.describe()).toBe(204)
+    expect((await v2().getManifest(full, untagged.manifest.digest)).status).toBe(404)
+    expect((await v2().getManifest(full, 'added')).status).toBe(404)
+    expect(await tagsOnV2()).not.toContain('added')
+    expect((await api.get(`${base}/artifacts/${untagged.manifest.digest}`, { auth: owner })).status).toBe(404)
+    expect((await api.delete(`${base}/artifacts/${untagged.manifest.digest}`, { auth: owner })).status).toBe(404)
+    // By tag works too (the tag names the artifact to delete).
+    expect((await api.delete(`${base}/artifacts/v2`, { auth: owner })).status).toBe(204)
+    expect((await v2().getManifest(full, arm.manifest.digest)).status).toBe(404)
+    expect((await tagsOnV2()).sort()).toEqual(['multi', 'v1'])
+    expect((await api.get(`${base}/artifacts`, { auth: owner })).header('x-total-count')).toBe('3')
+  })
+
+  it('search: finds a repository by part of its name for readers only; projects too', async () => {
+    const part = short.split('-')[1]
+    const found = await api.get(`/api/v1/search?q=${encodeURIComponent(part)}`, { auth: guest })
+    expect(found.status, found.describe()).toBe(200)
+    expect(found.json().repositories).toEqual([expect.objectContaining({ name: full, projectName: project })])
+    expect((await api.get(`/api/v1/search?q=${project.slice(1, 7).toUpperCase()}`, { auth: dev })).json().projects).toEqual([
+      expect.objectContaining({ name: project, public: false, repositoryCount: 1 }),
+    ])
+    // A private project's repositories are hidden from others and from anonymous callers.
+    expect((await api.get(`/api/v1/search?q=${encodeURIComponent(part)}`, { auth: outsider })).json()).toEqual({ projects: [], repositories: [] })
+    expect((await api.get(`/api/v1/search?q=${encodeURIComponent(part)}`)).json()).toEqual({ projects: [], repositories: [] })
+    expect((await api.get(`/api/v1/search?q=${encodeURIComponent(part)}`, { auth: admin })).json().repositories).toHaveLength(1)
+    expect((await api.get('/api/v1/search', { auth: guest })).status).toBe(400)
+  })
+
+  it('search: a public project of the accounts fixture is visible to anyone', async () => {
+    const accounts = reg.accounts!
+    const repo = `${accounts.publicProject}/srch-${randomId(8)}`
+    await registryClient(reg.url, accounts.owner).pushImage(repo, ociImage(), 'v1')
+    const part = repo.split('/')[1]
+    expect((await api.get(`/api/v1/search?q=${part}`)).json().repositories).toEqual([expect.objectContaining({ name: repo })])
+    const hidden = `${accounts.privateProject}/srch-${randomId(8)}`
+    await registryClient(reg.url, accounts.owner).pushImage(hidden, ociImage(), 'v1')
+    const hiddenPart = hidden.split('/')[1]
+    expect((await api.get(`/api/v1/search?q=${hiddenPart}`, { auth: accounts.outsider })).json().repositories).toEqual([])
+    expect((await api.get(`/api/v1/search?q=${hiddenPart}`, { auth: accounts.roles.limitedGuest })).json().repositories).toHaveLength(1)
+  })
+
+  it('delete the repository: its artifacts and tags go; /v2 agrees', async () => {
+    expect((await api.delete(base, { auth: owner })).status).toBe(204)
+    expect((await api.get(base, { auth: owner })).status).toBe(404)
+    expect((await v2().getManifest(full, 'v1')).status).toBe(404)
+    expect((await v2().tags(full)).status).toBe(404)
+    expect((await api.get(`/api/v1/projects/${project}/repositories`, { auth: owner })).json()).toEqual([])
+  })
+
+  it('openapi.json: served, OpenAPI 3.1, lists the artifact routes', async () => {
+    const res = await api.get('/api/v1/openapi.json')
+    expect(res.status).toBe(200)
+    const doc = res.json()
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/projects/{project}/repositories/{repository}/artifacts', '/api/v1/search']))
+  })
+})
