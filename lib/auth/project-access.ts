@@ -19,16 +19,41 @@ export interface ResolvedProject extends ProjectContext {
   name: string
 }
 
+/**
+ * Project lookups are on every /v2 request authenticated by Basic or made anonymously, so found
+ * projects are kept for a few seconds (a missing one is not: it may be created any moment). Changes
+ * made in this process (members, visibility, project deletion) clear the cache at once through
+ * `invalidateProjectAccess`; other replicas see them within the TTL.
+ * The cache lives on globalThis so the server bundle and Next's bundle share it.
+ */
+const PROJECT_ACCESS_TTL_MS = 5_000
+const PROJECT_ACCESS_MAX_ENTRIES = 10_000
+const cacheHolder = globalThis as typeof globalThis & {
+  __projectAccessCache?: Map<string, { project: ResolvedProject | null; expires: number }>
+}
+const projectAccessCache = (cacheHolder.__projectAccessCache ??= new Map())
+
+export function invalidateProjectAccess(): void {
+  projectAccessCache.clear()
+}
+
 /** The project named `projectName` with the subject's membership role, or null when it does not exist. */
 export async function projectContext(prisma: PrismaClient, subject: Subject, projectName: string): Promise<ResolvedProject | null> {
   const userId = subject.kind === 'user' ? subject.userId : null
+  const key = `${userId ?? ''}\0${projectName}`
+  const cached = projectAccessCache.get(key)
+  if (cached && cached.expires > Date.now()) return cached.project
   const rows = await prisma.$queryRaw<{ id: number; public: boolean; role: ProjectRole | null }[]>`
     SELECT p."id", p."public", m."role"::text AS "role"
       FROM "Project" p
       LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}::int
      WHERE p."name" = ${projectName}`
-  if (!rows.length) return null
-  return { name: projectName, projectId: rows[0].id, public: rows[0].public, role: rows[0].role }
+  const project = rows.length ? { name: projectName, projectId: rows[0].id, public: rows[0].public, role: rows[0].role } : null
+  if (project) {
+    if (projectAccessCache.size >= PROJECT_ACCESS_MAX_ENTRIES) projectAccessCache.clear()
+    projectAccessCache.set(key, { project, expires: Date.now() + PROJECT_ACCESS_TTL_MS })
+  }
+  return project
 }
 
 /** Several projects at once (the token service resolves every requested scope in one query). */

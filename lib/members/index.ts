@@ -6,6 +6,7 @@ import { conflict, isUniqueViolation, notFound } from '../api/errors'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
+import { invalidateProjectAccess } from '../auth/project-access'
 
 const roleSchema = z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]], {
   error: `role must be one of ${PROJECT_ROLES.join(', ')}`,
@@ -55,7 +56,7 @@ export async function addMember(prisma: PrismaClient, caller: Caller, projectNam
   const user = await prisma.user.findUnique({ where: { username: input.username }, select: { id: true } })
   if (!user) throw notFound(`user ${input.username} not found`)
   try {
-    return await prisma.$transaction(async (tx) => {
+    const view = await prisma.$transaction(async (tx) => {
       const row = await tx.member.create({
         data: { projectId: project.id, userId: user.id, role: input.role },
         include: { user: { select: { username: true } } },
@@ -63,6 +64,8 @@ export async function addMember(prisma: PrismaClient, caller: Caller, projectNam
       await recordAudit(tx, { ...auditActor(caller), action: 'member.add', resourceType: 'member', resource: `${projectName}/${input.username}`, projectId: project.id, detail: { role: input.role } })
       return toView(row)
     })
+    invalidateProjectAccess()
+    return view
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`${input.username} is already a member of ${projectName}`)
     throw error
@@ -77,7 +80,7 @@ export async function changeMemberRole(
   update: z.infer<typeof memberUpdateSchema>,
 ): Promise<MemberView> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'member:manage')
-  return prisma.$transaction(async (tx) => {
+  const view = await prisma.$transaction(async (tx) => {
     await lockProject(tx, project.id)
     const member = await tx.member.findFirst({ where: { projectId: project.id, user: { username } }, include: { user: { select: { username: true } } } })
     if (!member) throw notFound(`${username} is not a member of ${projectName}`)
@@ -90,6 +93,8 @@ export async function changeMemberRole(
     await recordAudit(tx, { ...auditActor(caller), action: 'member.update', resourceType: 'member', resource: `${projectName}/${username}`, projectId: project.id, detail: { from: member.role, to: update.role } })
     return toView(row)
   })
+  invalidateProjectAccess()
+  return view
 }
 
 export async function removeMember(prisma: PrismaClient, caller: Caller, projectName: string, username: string): Promise<void> {
@@ -102,4 +107,5 @@ export async function removeMember(prisma: PrismaClient, caller: Caller, project
     await tx.member.delete({ where: { projectId_userId: { projectId: project.id, userId: member.userId } } })
     await recordAudit(tx, { ...auditActor(caller), action: 'member.remove', resourceType: 'member', resource: `${projectName}/${username}`, projectId: project.id, detail: { role: member.role } })
   })
+  invalidateProjectAccess()
 }

@@ -8,6 +8,7 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from './access'
 import { invalidateCredentials } from '../auth/credentials'
+import { invalidateProjectAccess } from '../auth/project-access'
 import { namespaceNameSchema } from './names'
 
 export { requireProject, loadProject } from './access'
@@ -126,6 +127,7 @@ export async function updateProject(prisma: PrismaClient, caller: Caller, name: 
     }
     return row
   })
+  invalidateProjectAccess()
   const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
   return { ...updated, role: context.role ?? null, repositoryCount }
 }
@@ -151,5 +153,6 @@ export async function deleteProject(prisma: PrismaClient, caller: Caller, name: 
   })
   // Its robots went with it (cascade): forget their cached verifications in this process.
   invalidateCredentials()
+  invalidateProjectAccess()
   return result
 }
