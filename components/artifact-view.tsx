@@ -1,13 +1,14 @@
 'use client'
 // One artifact: tags, platforms (an index's children link to their own pages), layers with sizes,
-// the config summary, referrers, and the raw manifest.
-import { useQuery } from '@tanstack/react-query'
+// the config summary, referrers, the raw manifest, and a form to add a tag to this artifact.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
-import type { ReactNode } from 'react'
+import { useState, type FormEvent, type ReactNode } from 'react'
 import { api, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type ArtifactDetail } from './artifact-types'
 import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
-import { ErrorMessage, focusRing } from './ui'
+import type { Project } from './projects-view'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
 import { CommandLine, CopyButton, LoadingRows, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
@@ -28,6 +29,14 @@ export function ArtifactView({ project, repository, digest }: { project: string;
     queryKey: ['artifact', project, repository, digest],
     queryFn: async () => (await api<ArtifactDetail>(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}`)).data,
   })
+  const projectQuery = useQuery({
+    queryKey: ['project', project],
+    queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
+  })
+  // Guests cannot push; others (including system admins who are not members) may try, and the
+  // server's answer is shown.
+  const role = projectQuery.data?.role ?? ''
+  const canTag = projectQuery.isSuccess && role !== 'guest' && role !== 'limitedGuest'
   const artifactHref = (d: string) => `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(d)}`
 
   return (
@@ -106,6 +115,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
                   ))}
                 </ul>
               )}
+              {canTag && <AddTag project={project} repository={repository} digest={artifact.data.digest} />}
             </Section>
 
             {artifact.data.config ? (
@@ -235,5 +245,70 @@ function Table({ head, children }: { head: string[]; children: ReactNode }) {
         <tbody className="divide-y divide-slate-100">{children}</tbody>
       </table>
     </div>
+  )
+}
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
+
+/** Adds a tag to this artifact (POST …/artifacts/{digest}/tags); a tag naming another artifact is a 409. */
+function AddTag({ project, repository, digest }: { project: string; repository: string; digest: string }) {
+  const queryClient = useQueryClient()
+  const [name, setName] = useState('')
+  const [added, setAdded] = useState<string | null>(null)
+  const add = useMutation({
+    mutationFn: async (tag: string) => {
+      const response = await api(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}/tags`, { method: 'POST', body: { name: tag } })
+      return { tag, created: response.status === 201 }
+    },
+    onSuccess: async ({ tag, created }) => {
+      setAdded(created ? `Tag ${tag} added.` : `This artifact already has the tag ${tag}.`)
+      setName('')
+      await queryClient.invalidateQueries({ queryKey: ['artifact', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['artifacts', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['repository', project, repository] })
+    },
+  })
+  const trimmed = name.trim()
+  const invalid = trimmed !== '' && !TAG_PATTERN.test(trimmed)
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    setAdded(null)
+    if (trimmed) add.mutate(trimmed)
+  }
+  return (
+    <form onSubmit={onSubmit} className="mt-4 space-y-2 border-t border-slate-200 pt-4" aria-labelledby="add-tag-heading" noValidate>
+      <h3 id="add-tag-heading" className="text-sm font-semibold">
+        Add a tag
+      </h3>
+      <div className="flex flex-wrap items-start gap-2">
+        <div className="min-w-0 flex-1">
+          <label htmlFor="add-tag-name" className="sr-only">
+            Tag name
+          </label>
+          <input
+            id="add-tag-name"
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value)
+              if (add.isError) add.reset()
+            }}
+            placeholder="e.g. stable"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={invalid || add.isError}
+            aria-describedby="add-tag-hint"
+            className={`${inputClass} mt-0 font-mono`}
+          />
+        </div>
+        <Button type="submit" disabled={!trimmed || add.isPending}>
+          {add.isPending ? 'Adding…' : 'Add tag'}
+        </Button>
+      </div>
+      <p id="add-tag-hint" className={`text-xs ${invalid ? 'text-amber-700' : 'text-slate-500'}`}>
+        Letters, digits, “_”, “.” and “-”; up to 128 characters, not starting with “.” or “-”. A tag that names another artifact is not moved.
+      </p>
+      <ErrorMessage testId="add-tag-error">{add.isError ? errorMessage(add.error) : null}</ErrorMessage>
+      <SuccessMessage>{added}</SuccessMessage>
+    </form>
   )
 }

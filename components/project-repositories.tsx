@@ -39,6 +39,17 @@ export function ProjectRepositories({ project }: { project: Project }) {
   const q = useDebounced(search.trim())
   const [page, setPage] = useState(1)
   useEffect(() => setPage(1), [q])
+  // After a repository is deleted from its own page, the project page says so (?deleted=name).
+  const [deleted, setDeleted] = useState<string | null>(null)
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search)
+    const name = params.get('deleted')
+    if (!name) return
+    setDeleted(name)
+    params.delete('deleted')
+    const rest = params.toString()
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`)
+  }, [])
   const repositories = useQuery({
     queryKey: ['repositories', project.name, q, page],
     queryFn: () =>
@@ -69,6 +80,11 @@ export function ProjectRepositories({ project }: { project: Project }) {
             />
           </div>
         </div>
+        {deleted && (
+          <div className="px-4 pt-3">
+            <SuccessMessage>{`Repository ${project.name}/${deleted} deleted.`}</SuccessMessage>
+          </div>
+        )}
         {repositories.isPending ? (
           <LoadingRows label="Loading repositories" />
         ) : repositories.isError ? (

@@ -1,8 +1,10 @@
 'use client'
 // One repository: its Markdown description (editable), and its artifacts with tags, pull commands,
-// tag filter, pagination, and confirmed deletion of a tag or a whole artifact.
+// tag and tagged/untagged filters, page size, pagination, confirmed deletion of a tag or a whole
+// artifact, and deletion of the repository itself (typed confirmation).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
+import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
@@ -13,7 +15,8 @@ import type { Project } from './projects-view'
 import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
-const PAGE_SIZE = 25
+const PAGE_SIZES = [10, 25, 50, 100] as const
+type TaggedFilter = '' | 'true' | 'false'
 const WRITE_ROLES = new Set(['projectAdmin', 'maintainer', 'developer'])
 const DELETE_ROLES = new Set(['projectAdmin', 'maintainer'])
 
@@ -21,6 +24,7 @@ type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact
 
 export function RepositoryView({ project, repository }: { project: string; repository: string }) {
   const queryClient = useQueryClient()
+  const router = useRouter()
   const host = useHost()
   const base = repositoryApi(project, repository)
   const full = `${project}/${repository}`
@@ -34,19 +38,23 @@ export function RepositoryView({ project, repository }: { project: string; repos
 
   const [tagInput, setTagInput] = useState('')
   const [tagFilter, setTagFilter] = useState('')
+  const [tagged, setTagged] = useState<TaggedFilter>('')
+  const [pageSize, setPageSize] = useState<number>(25)
   const [page, setPage] = useState(1)
   useEffect(() => {
     const timer = setTimeout(() => setTagFilter(tagInput.trim()), 250)
     return () => clearTimeout(timer)
   }, [tagInput])
-  useEffect(() => setPage(1), [tagFilter])
+  useEffect(() => setPage(1), [tagFilter, tagged, pageSize])
 
   const artifacts = useQuery({
-    queryKey: ['artifacts', project, repository, tagFilter, page],
+    queryKey: ['artifacts', project, repository, tagFilter, tagged, pageSize, page],
     queryFn: () =>
-      apiList<Artifact>(`${base}/artifacts?${new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE), ...(tagFilter ? { tag: tagFilter } : {}) })}`),
+      apiList<Artifact>(
+        `${base}/artifacts?${new URLSearchParams({ page: String(page), page_size: String(pageSize), ...(tagFilter ? { tag: tagFilter } : {}), ...(tagged ? { tagged } : {}) })}`,
+      ),
     placeholderData: keepPreviousData,
-    enabled: repo.isSuccess,
+    // Fetched in parallel with the repository (no waterfall); shown only once the repository loads.
   })
 
   const [pending, setPending] = useState<Pending>(null)
@@ -68,6 +76,22 @@ export function RepositoryView({ project, repository }: { project: string; repos
     },
   })
 
+  const [deleting, setDeleting] = useState(false)
+  const removeRepository = useMutation({
+    mutationFn: () => api(base, { method: 'DELETE' }),
+    onSuccess: async () => {
+      setDeleting(false)
+      queryClient.removeQueries({ queryKey: ['repository', project, repository] })
+      queryClient.removeQueries({ queryKey: ['artifacts', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['repositories', project] })
+      await queryClient.invalidateQueries({ queryKey: ['project', project] })
+      router.push(`/projects/${encodeURIComponent(project)}?deleted=${encodeURIComponent(repository)}`)
+    },
+  })
+  // Hidden for roles known not to have repository:delete; for others (maintainers, project admins,
+  // system admins who are not members) the server decides and its error is shown in the dialog.
+  const mayDeleteRepository = role === '' || DELETE_ROLES.has(role)
+
   const notFound = repo.error instanceof ApiError && (repo.error.status === 404 || repo.error.status === 403)
 
   return (
@@ -81,7 +105,21 @@ export function RepositoryView({ project, repository }: { project: string; repos
           {project}
         </Link>
       </nav>
-      <h1 className="mt-3 break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
+      <div className="mt-3 flex flex-wrap items-start justify-between gap-3">
+        <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
+        {repo.isSuccess && mayDeleteRepository && projectQuery.isSuccess && (
+          <Button
+            variant="secondary"
+            className="text-red-700"
+            onClick={() => {
+              removeRepository.reset()
+              setDeleting(true)
+            }}
+          >
+            Delete repository…
+          </Button>
+        )}
+      </div>
       {repo.isPending ? (
         <LoadingRows label="Loading repository" />
       ) : repo.isError ? (
@@ -113,11 +151,47 @@ export function RepositoryView({ project, repository }: { project: string; repos
               <h2 id="artifacts-heading" className="text-lg font-semibold">
                 Artifacts
               </h2>
-              <div className="w-full sm:w-56">
-                <label htmlFor="tag-filter" className="sr-only">
-                  Filter by tag
+              <div className="flex w-full flex-wrap items-center gap-2 sm:w-auto">
+                <div role="group" aria-label="Which artifacts" className="inline-flex rounded-md border border-slate-300 p-0.5">
+                  {(
+                    [
+                      ['', 'All'],
+                      ['true', 'Tagged'],
+                      ['false', 'Untagged'],
+                    ] as const
+                  ).map(([value, label]) => (
+                    <button
+                      key={label}
+                      type="button"
+                      aria-pressed={tagged === value}
+                      onClick={() => setTagged(value)}
+                      className={`rounded px-2.5 py-1 text-sm font-medium ${focusRing} ${tagged === value ? 'bg-sky-700 text-white' : 'text-slate-700 hover:bg-slate-100'}`}
+                    >
+                      {label}
+                    </button>
+                  ))}
+                </div>
+                <div className="min-w-0 flex-1 sm:w-56 sm:flex-none">
+                  <label htmlFor="tag-filter" className="sr-only">
+                    Filter by tag
+                  </label>
+                  <input id="tag-filter" type="search" placeholder="Filter by tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} className={`${inputClass} mt-0`} />
+                </div>
+                <label htmlFor="page-size" className="flex items-center gap-1.5 text-sm text-slate-600">
+                  Per page
+                  <select
+                    id="page-size"
+                    value={pageSize}
+                    onChange={(e) => setPageSize(Number(e.target.value))}
+                    className={`rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 ${focusRing}`}
+                  >
+                    {PAGE_SIZES.map((size) => (
+                      <option key={size} value={size}>
+                        {size}
+                      </option>
+                    ))}
+                  </select>
                 </label>
-                <input id="tag-filter" type="search" placeholder="Filter by tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} className={`${inputClass} mt-0`} />
               </div>
             </div>
             <div className="space-y-2 px-4 pt-3 empty:hidden">
@@ -130,8 +204,14 @@ export function RepositoryView({ project, repository }: { project: string; repos
                 <ErrorMessage testId="artifacts-error">{errorMessage(artifacts.error)}</ErrorMessage>
               </div>
             ) : artifacts.data.items.length === 0 ? (
-              tagFilter ? (
-                <p className="p-4 text-sm text-slate-600">No artifact has a tag matching “{tagFilter}”.</p>
+              tagFilter || tagged ? (
+                <p className="p-4 text-sm text-slate-600" data-testid="artifacts-none-match">
+                  {tagged === 'false' && !tagFilter
+                    ? 'No untagged artifacts: every artifact in this repository has a tag.'
+                    : tagged === 'true' && !tagFilter
+                      ? 'No tagged artifacts.'
+                      : `No ${tagged === 'false' ? 'untagged ' : ''}artifact has a tag matching “${tagFilter}”.`}
+                </p>
               ) : (
                 <div className="space-y-3 p-4" data-testid="artifacts-empty">
                   <p className="text-sm text-slate-700">No artifacts yet. Push one:</p>
@@ -176,7 +256,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
                     </tbody>
                   </table>
                 </div>
-                <Pagination page={page} total={artifacts.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="artifacts" />
+                <Pagination page={page} total={artifacts.data.total} pageSize={pageSize} onChange={setPage} noun="artifacts" />
               </>
             )}
           </section>
@@ -214,6 +294,21 @@ export function RepositoryView({ project, repository }: { project: string; repos
             <p>Anyone pulling it by tag or digest will get “manifest unknown”.</p>
           </div>
         ) : null}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete repository ${full}?`}
+        confirmLabel="Delete repository"
+        typed={full}
+        pending={removeRepository.isPending}
+        error={removeRepository.isError ? errorMessage(removeRepository.error) : null}
+        onCancel={() => setDeleting(false)}
+        onConfirm={() => removeRepository.mutate()}
+      >
+        <p>
+          The repository <strong className="break-all font-mono">{full}</strong> goes with all{' '}
+          {repo.data ? formatCount(repo.data.artifactCount) : ''} of its artifacts and their tags. Anyone pulling from it will get “name unknown”. This cannot be undone.
+        </p>
       </ConfirmDialog>
     </main>
   )

@@ -1,6 +1,6 @@
 'use client'
 // The header on every page: the registry's name, and either sign up / log in, or the signed-in
-// user with their pages and a log out button.
+// user with their pages (Admin for system admins) and a log out button; the API reference for everyone.
 import { useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
@@ -47,6 +47,14 @@ export function SiteHeader() {
             <Link href="/account" aria-current={current('/account')} className={`${linkClass} aria-[current=page]:bg-slate-800`}>
               Account
             </Link>
+            {session.user.isAdmin && (
+              <Link href="/admin" aria-current={current('/admin')} className={`${linkClass} aria-[current=page]:bg-slate-800`}>
+                Admin
+              </Link>
+            )}
+            <Link href="/api-reference" aria-current={current('/api-reference')} className={`${linkClass} aria-[current=page]:bg-slate-800`}>
+              API
+            </Link>
             <span className="px-1 text-sm text-slate-300" data-testid="signed-in-user">
               Signed in as <strong className="font-semibold text-white">{session.user.name}</strong>
             </span>
@@ -61,6 +69,9 @@ export function SiteHeader() {
           </nav>
         ) : status === 'unauthenticated' ? (
           <nav aria-label="Account" className="flex items-center gap-2">
+            <Link href="/api-reference" aria-current={current('/api-reference')} className={`${linkClass} aria-[current=page]:bg-slate-800`}>
+              API
+            </Link>
             <Link href="/login" aria-current={current('/login')} className={linkClass}>
               Log in
             </Link>

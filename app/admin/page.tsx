@@ -1,0 +1,8 @@
+import type { Metadata } from 'next'
+import { AdminView } from '@/components/admin-view'
+
+export const metadata: Metadata = { title: 'Administration · Harbormaster registry' }
+
+export default function AdminPage() {
+  return <AdminView />
+}

@@ -1,0 +1,8 @@
+import type { Metadata } from 'next'
+import { ApiReference } from '@/components/api-reference'
+
+export const metadata: Metadata = { title: 'API reference · Harbormaster registry' }
+
+export default function ApiReferencePage() {
+  return <ApiReference />
+}

@@ -1,0 +1,145 @@
+// More dashboard journeys in a real browser: a private project is invisible to anonymous visitors
+// (page, REST API and /v2); a tag added from the artifact page is served by /v2; the tagged /
+// untagged filter; deleting a whole repository from the UI with a typed confirmation, after which
+// /v2 answers NAME_UNKNOWN. Screenshots go to test-results/.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { MT, ociImage } from '../tests/support/oci'
+
+test.describe.configure({ mode: 'serial' })
+
+const suffix = Date.now().toString(36)
+const user = { username: `extra-${suffix}`, email: `extra-${suffix}@example.com`, password: 'extra-password-1' }
+const project = `secret-${suffix}`
+const repo = 'team/api'
+const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`
+
+async function signUp(page: Page) {
+  await page.goto('/signup')
+  await page.getByLabel('Username').fill(user.username)
+  await page.getByLabel('Email').fill(user.email)
+  await page.getByLabel('Password', { exact: true }).fill(user.password)
+  await page.getByLabel('Confirm password').fill(user.password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await expect(page).toHaveURL(/\/projects$/)
+  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
+}
+
+/** A one-layer linux/amd64 image as an OCI layout directory that skopeo can copy from. */
+function pushImage(host: string, tag: string) {
+  const image = ociImage({ layers: 1, layerSize: 2000, platform: { os: 'linux', architecture: 'amd64' } })
+  const dir = mkdtempSync(path.join(tmpdir(), 'dash-extra-layout-'))
+  try {
+    mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
+    for (const blob of [...image.blobs, { content: image.manifest.content, digest: image.manifest.digest }]) {
+      writeFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)), blob.content)
+    }
+    writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
+    const descriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': 'src' } }
+    writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [descriptor] }))
+    execFileSync(
+      'skopeo',
+      ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${project}/${repo}:${tag}`],
+      { stdio: 'pipe', timeout: 60_000 },
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+test('private project: invisible to anonymous visitors; add a tag; untagged filter; delete the repository', async ({ page, browser, request, baseURL }) => {
+  const host = new URL(baseURL!).host
+  await signUp(page)
+
+  // A private project (the default), created from the projects page, with one image pushed by skopeo.
+  await page.getByLabel('Project name').fill(project)
+  await page.getByRole('button', { name: 'Create project' }).click()
+  await expect(page.getByText(`Project ${project} created.`)).toBeVisible()
+  const created = await request.get(`/api/v1/projects/${project}`, { headers: { authorization: basic } })
+  expect(created.status()).toBe(200)
+  expect((await created.json()).public).toBe(false)
+  pushImage(host, 'v1')
+  const served = await request.get(`/v2/${project}/${repo}/manifests/v1`, { headers: { authorization: basic, accept: MT.ociManifest } })
+  expect(served.status()).toBe(200)
+  const digest = served.headers()['docker-content-digest']
+  const tagsList = () => request.get(`/v2/${project}/${repo}/tags/list`, { headers: { authorization: basic } })
+  expect((await (await tagsList()).json()).tags).toEqual(['v1'])
+
+  // An anonymous visitor (fresh context, no cookies) sees nothing of it.
+  const anonymous = await browser.newContext({ baseURL })
+  try {
+    const anonPage = await anonymous.newPage()
+    await anonPage.goto(`/projects/${project}`)
+    // Signed-in pages send visitors without a session to the login page (proxy.ts); nothing of the project shows.
+    await expect(anonPage).toHaveURL(/\/login\?callbackUrl=/)
+    await expect(anonPage.getByRole('button', { name: 'Log in' })).toBeVisible()
+    await expect(anonPage.getByTestId('repository-table')).toHaveCount(0)
+    await expect(anonPage.getByTestId('project-error')).toHaveCount(0)
+    await expect(anonPage.getByText(repo)).toHaveCount(0)
+    const apiAnswer = await anonymous.request.get(`/api/v1/projects/${project}`)
+    expect([401, 404]).toContain(apiAnswer.status())
+    expect(await apiAnswer.text()).not.toContain(repo)
+    const v2Answer = await anonymous.request.get(`/v2/${project}/${repo}/tags/list`)
+    expect(v2Answer.status()).toBe(401)
+  } finally {
+    await anonymous.close()
+  }
+
+  // The artifact page: add tag "stable"; a bad name and a tag that names another artifact show the server's message.
+  await page.goto(`/projects/${project}/repositories/${repo}/artifacts/${encodeURIComponent(digest)}`)
+  await expect(page.getByRole('heading', { name: 'Layers (1)' })).toBeVisible()
+  const tagName = page.getByLabel('Tag name')
+  await tagName.fill('-bad')
+  await page.getByRole('button', { name: 'Add tag' }).click()
+  await expect(page.getByTestId('add-tag-error')).toContainText('valid tag')
+  await tagName.fill('stable')
+  await page.getByRole('button', { name: 'Add tag' }).click()
+  await expect(page.getByText('Tag stable added.')).toBeVisible()
+  const tagsRegion = page.getByRole('region', { name: 'Tags' })
+  await expect(tagsRegion.getByText(`docker pull ${host}/${project}/${repo}:stable`)).toBeVisible()
+  await expect(tagName).toHaveValue('')
+  await page.screenshot({ path: 'test-results/artifact-add-tag.png', fullPage: true })
+  expect((await (await tagsList()).json()).tags.sort()).toEqual(['stable', 'v1'])
+
+  // A second image under "other": moving "other" onto this artifact is refused with 409.
+  pushImage(host, 'other')
+  await tagName.fill('other')
+  await page.getByRole('button', { name: 'Add tag' }).click()
+  await expect(page.getByTestId('add-tag-error')).toContainText('Tag other already names another artifact')
+  expect((await (await tagsList()).json()).tags.sort()).toEqual(['other', 'stable', 'v1'])
+
+  // The repository page: every artifact is tagged, so "Untagged" shows none; "Tagged" and "All" show both.
+  await page.goto(`/projects/${project}/repositories/${repo}`)
+  await expect(page.getByTestId('artifact-row')).toHaveCount(2)
+  await page.getByRole('button', { name: 'Untagged', exact: true }).click()
+  await expect(page.getByTestId('artifacts-none-match')).toContainText('No untagged artifacts')
+  await expect(page.getByTestId('artifact-row')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Tagged', exact: true }).click()
+  await expect(page.getByTestId('artifact-row')).toHaveCount(2)
+  await page.getByLabel('Per page').selectOption('10')
+  await expect(page.getByTestId('artifact-row')).toHaveCount(2)
+  await page.getByRole('button', { name: 'All', exact: true }).click()
+  await expect(page.getByTestId('artifact-row')).toHaveCount(2)
+
+  // Delete the repository: the typed confirmation must match its full name.
+  await page.getByRole('button', { name: 'Delete repository…' }).click()
+  const dialog = page.getByRole('dialog')
+  const confirm = dialog.getByRole('button', { name: 'Delete repository' })
+  await expect(dialog).toContainText(`${project}/${repo}`)
+  await expect(confirm).toBeDisabled()
+  await dialog.getByLabel(/Type .* to confirm/).fill(repo)
+  await expect(confirm).toBeDisabled()
+  await dialog.getByLabel(/Type .* to confirm/).fill(`${project}/${repo}`)
+  await expect(confirm).toBeEnabled()
+  await page.screenshot({ path: 'test-results/repository-delete.png', fullPage: true })
+  await confirm.click()
+  await expect(page).toHaveURL(new RegExp(`/projects/${project}$`))
+  await expect(page.getByText(`Repository ${project}/${repo} deleted.`)).toBeVisible()
+  await expect(page.getByTestId('repositories-empty')).toBeVisible()
+  const gone = await tagsList()
+  expect(gone.status()).toBe(404)
+  expect((await gone.json()).errors[0].code).toBe('NAME_UNKNOWN')
+})
