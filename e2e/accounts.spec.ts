@@ -1,7 +1,8 @@
 // The account pages in a real browser: sign up, log in, create a project, create an access token and
 // use it like `docker login` does, log out; a second user cannot see the first user's private
 // project; a wrong password shows an error. Screenshots of each page go to test-results/.
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { basicAuth, logIn, signUp } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -12,28 +13,6 @@ const privateProject = `secret-${suffix}`
 const publicProject = `open-${suffix}`
 let tokenSecret = ''
 
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
-
-async function signUp(page: Page, user: typeof alice, screenshot?: string) {
-  await page.goto('/signup')
-  await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible()
-  await page.getByLabel('Username').fill(user.username)
-  await page.getByLabel('Email').fill(user.email)
-  await page.getByLabel('Password', { exact: true }).fill(user.password)
-  await page.getByLabel('Confirm password').fill(user.password)
-  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true })
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(/\/projects$/)
-  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
-}
-
-async function logIn(page: Page, user: { username: string; password: string }) {
-  await page.goto('/login')
-  await page.getByLabel('Username').fill(user.username)
-  await page.getByLabel('Password').fill(user.password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
-}
 
 test('signed-in pages redirect to the login page without a session', async ({ page }) => {
   for (const path of ['/projects', '/account']) {
@@ -108,9 +87,9 @@ test('create an access token, see its secret once, use it on /v2, revoke it, log
   await expect(secretBox.getByRole('button', { name: 'Copied' })).toBeVisible()
 
   // `docker login` with the token: Basic on /v2/ succeeds; the account password is not needed.
-  const withToken = await request.get('/v2/', { headers: { authorization: basic(alice.username, tokenSecret) } })
+  const withToken = await request.get('/v2/', { headers: { authorization: basicAuth(alice.username, tokenSecret) } })
   expect(withToken.status()).toBe(200)
-  const wrongSecret = await request.get('/v2/', { headers: { authorization: basic(alice.username, `${tokenSecret.slice(0, -2)}xx`) } })
+  const wrongSecret = await request.get('/v2/', { headers: { authorization: basicAuth(alice.username, `${tokenSecret.slice(0, -2)}xx`) } })
   expect(wrongSecret.status()).toBe(401)
 
   // Shown once: after a reload the secret is gone, the token stays listed.
@@ -179,7 +158,7 @@ test('a second user cannot see the first user’s private project', async ({ pag
   expect(JSON.stringify(await listed.json())).not.toContain(privateProject)
 
   // Nor through the registry with alice's token for bob's name, or anonymously.
-  const borrowed = await request.get('/v2/', { headers: { authorization: basic(bob.username, tokenSecret) } })
+  const borrowed = await request.get('/v2/', { headers: { authorization: basicAuth(bob.username, tokenSecret) } })
   expect(borrowed.status()).toBe(401)
 })
 

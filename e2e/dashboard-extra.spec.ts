@@ -3,11 +3,10 @@
 // untagged filter; deleting a whole repository from the UI with a typed confirmation, after which
 // /v2 answers NAME_UNKNOWN. Screenshots go to test-results/.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { MT, ociImage } from '../tests/support/oci'
+import { rmSync } from 'node:fs'
+import { expect, test } from '@playwright/test'
+import { MT } from '../tests/support/oci'
+import { basicAuth, signUp as signUpAs, writeOciLayout } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -15,31 +14,13 @@ const suffix = Date.now().toString(36)
 const user = { username: `extra-${suffix}`, email: `extra-${suffix}@example.com`, password: 'extra-password-1' }
 const project = `secret-${suffix}`
 const repo = 'team/api'
-const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`
+const basic = basicAuth(user.username, user.password)
+const signUp = (page: Parameters<typeof signUpAs>[0]) => signUpAs(page, user)
 
-async function signUp(page: Page) {
-  await page.goto('/signup')
-  await page.getByLabel('Username').fill(user.username)
-  await page.getByLabel('Email').fill(user.email)
-  await page.getByLabel('Password', { exact: true }).fill(user.password)
-  await page.getByLabel('Confirm password').fill(user.password)
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(/\/projects$/)
-  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
-}
-
-/** A one-layer linux/amd64 image as an OCI layout directory that skopeo can copy from. */
+/** Pushes a fresh one-layer image to project/repo:tag with skopeo. */
 function pushImage(host: string, tag: string) {
-  const image = ociImage({ layers: 1, layerSize: 2000, platform: { os: 'linux', architecture: 'amd64' } })
-  const dir = mkdtempSync(path.join(tmpdir(), 'dash-extra-layout-'))
+  const { dir } = writeOciLayout('src', 2000)
   try {
-    mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
-    for (const blob of [...image.blobs, { content: image.manifest.content, digest: image.manifest.digest }]) {
-      writeFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)), blob.content)
-    }
-    writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
-    const descriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': 'src' } }
-    writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [descriptor] }))
     execFileSync(
       'skopeo',
       ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${project}/${repo}:${tag}`],

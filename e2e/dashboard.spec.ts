@@ -3,11 +3,10 @@
 // (the other stays), delete the artifact — with /v2 agreeing at each step; create a repository
 // with a description from the UI; find it with the header search. Screenshots go to test-results/.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { MT, ociImage, sha256 } from '../tests/support/oci'
+import { rmSync } from 'node:fs'
+import { expect, test } from '@playwright/test'
+import { MT, sha256 } from '../tests/support/oci'
+import { basicAuth, logIn as logInAs, signUp as signUpAs, writeOciLayout } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -15,41 +14,9 @@ const suffix = Date.now().toString(36)
 const user = { username: `dash-${suffix}`, email: `dash-${suffix}@example.com`, password: 'dash-password-1' }
 const project = `shop-${suffix}`
 const repo = 'web/frontend'
-const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`
-
-async function signUp(page: Page) {
-  await page.goto('/signup')
-  await page.getByLabel('Username').fill(user.username)
-  await page.getByLabel('Email').fill(user.email)
-  await page.getByLabel('Password', { exact: true }).fill(user.password)
-  await page.getByLabel('Confirm password').fill(user.password)
-  await page.getByRole('button', { name: 'Create account' }).click()
-  await expect(page).toHaveURL(/\/projects$/)
-  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
-}
-
-async function logIn(page: Page) {
-  await page.goto('/login')
-  await page.getByLabel('Username').fill(user.username)
-  await page.getByLabel('Password').fill(user.password)
-  await page.getByRole('button', { name: 'Log in' }).click()
-  await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
-}
-
-/** A one-layer linux/amd64 image as an OCI layout directory that skopeo can copy from. */
-function writeLayout(): { dir: string } {
-  const image = ociImage({ layers: 1, layerSize: 3000, platform: { os: 'linux', architecture: 'amd64' } })
-  const dir = mkdtempSync(path.join(tmpdir(), 'dash-layout-'))
-  mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
-  for (const blob of [...image.blobs, { content: image.manifest.content, digest: image.manifest.digest }]) {
-    writeFileSync(path.join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)), blob.content)
-  }
-  writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
-  const manifestDescriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }
-  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [manifestDescriptor] }))
-  expect(sha256(image.manifest.content)).toBe(image.manifest.digest)
-  return { dir }
-}
+const basic = basicAuth(user.username, user.password)
+const signUp = (page: Parameters<typeof signUpAs>[0]) => signUpAs(page, user)
+const logIn = (page: Parameters<typeof logInAs>[0]) => logInAs(page, user)
 
 test('push with skopeo, browse, copy the pull command, delete a tag and the artifact', async ({ page, request, baseURL }) => {
   const host = new URL(baseURL!).host
@@ -66,7 +33,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   await expect(page.getByText(`docker push ${host}/${project}/app:1.0`)).toBeVisible()
 
   // Push one image under two tags with skopeo.
-  const layout = writeLayout()
+  const layout = writeOciLayout('v1', 3000)
   try {
     for (const tag of ['v1', 'v2']) {
       execFileSync(
