@@ -1,0 +1,146 @@
+// Webhook bodies in the two formats a policy can choose. `default` is Harbor's "Default" JSON, field
+// for field, so receivers written for Harbor (CI plugins, Argo CD Image Updater, ...) work unchanged.
+// `cloudevents` is CloudEvents 1.0 in structured JSON mode.
+export type WebhookEventType = 'PUSH_ARTIFACT' | 'PULL_ARTIFACT' | 'DELETE_ARTIFACT' | 'DELETE_TAG' | 'TEST'
+export type PayloadFormat = 'default' | 'cloudevents'
+
+export interface WebhookEventData {
+  /** Stable event id (uuid): the CloudEvents `id`, the same on every retry and redelivery. */
+  id: string
+  type: WebhookEventType
+  occurredAt: Date
+  /** Username, robot name, or 'anonymous'. */
+  operator: string
+  repository: {
+    /** `project/name[/more]` */
+    fullName: string
+    /** The project: what comes before the first '/'. */
+    namespace: string
+    /** What comes after the first '/'. */
+    name: string
+    /** Null when the repository no longer exists (deleted with the event). */
+    createdAt: Date | null
+    public: boolean
+  }
+  resources: { digest: string; tag?: string; mediaType?: string; size?: number }[]
+  /** Pulls of this artifact coalesced into this one PULL_ARTIFACT event; absent for other types. */
+  pullCount?: number
+}
+
+export interface RenderOptions {
+  /** `host[:port]` as clients pull from it (no scheme), for `resource_url`. */
+  registryHost: string
+  /** The registry's public URL (PUBLIC_URL), the base of the CloudEvents `source`. */
+  source: string
+}
+
+export interface RenderedPayload {
+  contentType: string
+  body: string
+}
+
+/** Harbor's `event_data.resources[]` entry, plus two optional fields Harbor does not send. */
+interface ResourceJson {
+  digest: string
+  /** Harbor puts the reference here: the tag, or the digest when the artifact was addressed by digest. */
+  tag: string
+  /** `host/project/repo:tag` or `host/project/repo@digest`, ready for `docker pull`. */
+  resource_url: string
+  // Additions: JSON receivers (Harbor's own Go structs included) ignore unknown fields. The media
+  // type tells an image from an index, a Helm chart or a signature, so CI can skip what it cannot
+  // run; the size is what a DELETE_ARTIFACT freed (Harbor's docs list it, its payload omits it).
+  media_type?: string
+  size?: number
+}
+
+/** Harbor's `event_data.repository`. */
+interface RepositoryJson {
+  /** Unix seconds; omitted when unknown, as Harbor does for a repository deleted with the event. */
+  date_created?: number
+  name: string
+  namespace: string
+  repo_full_name: string
+  repo_type: 'public' | 'private'
+}
+
+interface EventDataJson {
+  resources: ResourceJson[]
+  repository: RepositoryJson
+  // Addition: several pulls of one artifact may be coalesced into one event; the count says how
+  // many, so a receiver that counts pulls is not silently undercounted.
+  pull_count?: number
+}
+
+const CLOUDEVENTS_TYPES: Record<WebhookEventType, string> = {
+  PUSH_ARTIFACT: 'registry.artifact.pushed',
+  PULL_ARTIFACT: 'registry.artifact.pulled',
+  DELETE_ARTIFACT: 'registry.artifact.deleted',
+  DELETE_TAG: 'registry.tag.deleted',
+  TEST: 'registry.webhook.test',
+}
+
+function unixSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000)
+}
+
+function eventDataJson(event: WebhookEventData, registryHost: string): EventDataJson {
+  const { repository } = event
+  const resources = event.resources.map((resource): ResourceJson => {
+    const reference = resource.tag ? `:${resource.tag}` : `@${resource.digest}`
+    return {
+      digest: resource.digest,
+      tag: resource.tag ?? resource.digest,
+      resource_url: `${registryHost}/${repository.fullName}${reference}`,
+      ...(resource.mediaType !== undefined && { media_type: resource.mediaType }),
+      ...(resource.size !== undefined && { size: resource.size }),
+    }
+  })
+  return {
+    resources,
+    repository: {
+      ...(repository.createdAt && { date_created: unixSeconds(repository.createdAt) }),
+      name: repository.name,
+      namespace: repository.namespace,
+      repo_full_name: repository.fullName,
+      repo_type: repository.public ? 'public' : 'private',
+    },
+    ...(event.pullCount !== undefined && { pull_count: event.pullCount }),
+  }
+}
+
+/** Harbor's Default format: `{ type, occur_at, operator, event_data: { resources, repository } }`. */
+function renderDefault(event: WebhookEventData, options: RenderOptions): RenderedPayload {
+  const body = {
+    type: event.type,
+    occur_at: unixSeconds(event.occurredAt),
+    operator: event.operator,
+    event_data: eventDataJson(event, options.registryHost),
+  }
+  return { contentType: 'application/json', body: JSON.stringify(body) }
+}
+
+/**
+ * CloudEvents 1.0, structured JSON mode. `data` keeps Harbor's snake_case `event_data` shape (as
+ * Harbor's own CloudEvents output does), so a receiver handles both formats with one parser; the
+ * operator moves into `data` instead of Harbor's non-standard `operator` extension attribute.
+ */
+function renderCloudEvents(event: WebhookEventData, options: RenderOptions): RenderedPayload {
+  const base = options.source.replace(/\/+$/, '')
+  const body = {
+    specversion: '1.0',
+    id: event.id,
+    // One source per project, a URI-reference receivers can filter on. (Harbor uses
+    // /projects/<id>/webhook/policies/<id>; the project name reads better in a receiver's filter.)
+    source: `${base}/projects/${encodeURIComponent(event.repository.namespace)}`,
+    type: CLOUDEVENTS_TYPES[event.type],
+    subject: event.repository.fullName,
+    time: event.occurredAt.toISOString(),
+    datacontenttype: 'application/json',
+    data: { ...eventDataJson(event, options.registryHost), operator: event.operator },
+  }
+  return { contentType: 'application/cloudevents+json', body: JSON.stringify(body) }
+}
+
+export function renderPayload(format: PayloadFormat, event: WebhookEventData, options: RenderOptions): RenderedPayload {
+  return format === 'cloudevents' ? renderCloudEvents(event, options) : renderDefault(event, options)
+}
