@@ -36,6 +36,8 @@ const { closeDatabases, redact } = await import('./lib/db/database-url')
 const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')
 const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
 const { createRegistry } = await import('./lib/registry/registry')
+const { WebhookWorker } = await import('./lib/webhooks/worker')
+const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 
 // Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
 const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true })
@@ -43,6 +45,8 @@ logger.info({ database: redact(config.databaseUrl), applied: migrated.applied },
 const prisma = getPrisma()
 await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)
 const registry = await createRegistry(config, prisma, logger)
+const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+webhooks.start()
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()
@@ -74,6 +78,7 @@ async function shutdown(signal: string): Promise<void> {
   server.close()
   server.closeAllConnections()
   await registry.close()
+  await webhooks.stop()
   await disconnectPrisma()
   await closeDatabases()
   process.exit(0)

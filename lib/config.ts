@@ -2,6 +2,7 @@
 // with its variable name; the process exits with status 1 rather than run half-configured.
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { parseAllowedNetworks } from './webhooks/outbound'
 
 const MiB = 1024 * 1024
 
@@ -16,15 +17,15 @@ const byteSize = z
     return Number(match[1]) * 1024 ** power
   })
 
-/** Accepts `90s`, `15m`, `24h`, `7d` or plain seconds. */
+/** Accepts `250ms`, `90s`, `15m`, `24h`, `7d` or plain seconds; yields milliseconds. */
 const duration = z
   .string()
   .trim()
-  .regex(/^\d+\s*[smhd]?$/i, 'must be a duration such as 3600, 90s, 15m, 24h or 7d')
+  .regex(/^\d+\s*(ms|[smhd])?$/i, 'must be a duration such as 3600, 500ms, 90s, 15m, 24h or 7d')
   .transform((value) => {
-    const match = /^(\d+)\s*([smhd]?)/i.exec(value)!
-    const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2].toLowerCase() as '' | 's' | 'm' | 'h' | 'd']
-    return Number(match[1]) * unit * 1000
+    const match = /^(\d+)\s*(ms|[smhd]?)/i.exec(value)!
+    const unitMs = { '': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2].toLowerCase() as '' | 'ms' | 's' | 'm' | 'h' | 'd']
+    return Number(match[1]) * unitMs
   })
 
 const schema = z.object({
@@ -68,6 +69,22 @@ const schema = z.object({
   // Read by lib/auth/login-throttle.ts from the environment; validated here so a bad value stops the start.
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).max(1000).default(5),
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(100000).default(30),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  WEBHOOK_RETRY_BASE: duration.default(10_000).refine((ms) => ms >= 10, 'must be at least 10ms'),
+  WEBHOOK_RETRY_MAX: duration.default(3_600_000),
+  WEBHOOK_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100 && ms <= 120_000, 'must be between 100ms and 120s'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WEBHOOK_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedNetworks(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        return z.NEVER
+      }
+    }),
 })
 
 export interface AppConfig {
@@ -92,6 +109,21 @@ export interface AppConfig {
   tokenLifetimeMs: number
   /** PEM (PKCS#8) EC P-256 private key; default: generated once under DATA_DIR/token/. */
   tokenPrivateKeyFile?: string
+  webhooks: WebhookSettings
+}
+
+export interface WebhookSettings {
+  /** Attempts per delivery before it is marked failed. */
+  maxAttempts: number
+  /** Delay before the second attempt; doubles with every further one (with jitter), up to `retryMaxMs`. */
+  retryBaseMs: number
+  retryMaxMs: number
+  /** Per attempt: connect, response headers and body. */
+  timeoutMs: number
+  /** Deliveries sent at once by this process. */
+  concurrency: number
+  /** Private networks (CIDRs) targets may nevertheless be in. */
+  allowedNetworks: string[]
 }
 
 export class ConfigError extends Error {
@@ -128,5 +160,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenService: values.TOKEN_SERVICE,
     tokenLifetimeMs: values.TOKEN_LIFETIME,
     tokenPrivateKeyFile: values.TOKEN_PRIVATE_KEY_FILE ? resolve(values.TOKEN_PRIVATE_KEY_FILE) : undefined,
+    webhooks: {
+      maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: values.WEBHOOK_RETRY_BASE,
+      retryMaxMs: Math.max(values.WEBHOOK_RETRY_MAX, values.WEBHOOK_RETRY_BASE),
+      timeoutMs: values.WEBHOOK_TIMEOUT,
+      concurrency: values.WEBHOOK_CONCURRENCY,
+      allowedNetworks: values.WEBHOOK_ALLOWED_NETWORKS,
+    },
   }
 }

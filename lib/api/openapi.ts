@@ -13,6 +13,14 @@ import { settingsUpdateSchema } from '../settings'
 import { passwordChangeSchema, signupSchema, userUpdateSchema } from '../users'
 import { tokenCreateSchema } from '../tokens'
 import { searchQuerySchema, searchResultSchema } from '../search'
+import {
+  deliveryFilterSchema,
+  webhookCreateSchema,
+  webhookDeliveryDetailSchema,
+  webhookDeliverySchema,
+  webhookPolicySchema,
+  webhookUpdateSchema,
+} from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -81,7 +89,26 @@ export const ROUTES: RouteSpec[] = [
   { method: 'delete', path: A, summary: 'Delete the artifact and all its tags (repository:delete)', tag: 'artifacts', status: 204, response: null },
   { method: 'post', path: `${A}/tags`, summary: 'Tag the artifact (201; 200 if it already has the tag; 409 if the tag names another artifact)', tag: 'artifacts', body: tagCreateSchema, status: 201, response: artifactSchema },
   { method: 'delete', path: `${A}/tags/{tag}`, summary: 'Delete one tag; the artifact stays (repository:delete)', tag: 'artifacts', status: 204, response: null },
+  // webhooks: the same operations on a project's policies (project admins) and on system-wide ones (system admins)
+  ...webhookRoutes(`${P}/webhooks`, "a project's"),
+  ...webhookRoutes('/api/v1/webhooks', 'system-wide'),
 ]
+
+function webhookRoutes(base: string, whose: string): RouteSpec[] {
+  const item = `${base}/{id}`
+  const delivery = `${item}/deliveries/{deliveryId}`
+  return [
+    { method: 'get', path: base, summary: `List ${whose} webhook policies`, tag: 'webhooks', paginated: true, response: z.array(webhookPolicySchema) },
+    { method: 'post', path: base, summary: `Create a ${whose} webhook policy`, tag: 'webhooks', body: webhookCreateSchema, status: 201, response: webhookPolicySchema },
+    { method: 'get', path: item, summary: `One ${whose} webhook policy`, tag: 'webhooks', response: webhookPolicySchema },
+    { method: 'patch', path: item, summary: `Change a ${whose} webhook policy (enable/disable, target, events, filters, secret)`, tag: 'webhooks', body: webhookUpdateSchema, response: webhookPolicySchema },
+    { method: 'delete', path: item, summary: `Delete a ${whose} webhook policy with its delivery log`, tag: 'webhooks', status: 204, response: null },
+    { method: 'post', path: `${item}/test`, summary: 'Queue a TEST event to the target (sent even when the policy is disabled)', tag: 'webhooks', status: 202, response: webhookDeliverySchema },
+    { method: 'get', path: `${item}/deliveries`, summary: 'Delivery log, newest first', tag: 'webhooks', query: deliveryFilterSchema, paginated: true, response: z.array(webhookDeliverySchema) },
+    { method: 'get', path: delivery, summary: 'One delivery with every attempt (request headers, status, latency, response snippet)', tag: 'webhooks', response: webhookDeliveryDetailSchema },
+    { method: 'post', path: `${delivery}/redeliver`, summary: 'Send a finished delivery again (same delivery id and body); 409 while pending', tag: 'webhooks', status: 202, response: webhookDeliverySchema },
+  ]
+}
 
 const errorSchema = z.object({ errors: z.array(z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() })) })
 

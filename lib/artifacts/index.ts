@@ -4,8 +4,8 @@
 // after `can()` said yes (lib/projects/access.ts).
 //
 // Writes go through the registry index /v2 uses (lib/registry/api-index.ts: PrismaRegistryIndex behind
-// the process-wide manifest cache), so there is one source of truth and /v2 sees them at once.
-// `afterWrite` is the one place where later events (webhooks, issue #5) will be emitted.
+// the process-wide manifest cache), so there is one source of truth and /v2 sees them at once; the
+// index also records their webhook events, in the same statement as the change.
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
@@ -17,6 +17,7 @@ import { requireProject, type LoadedProject } from '../projects/access'
 import { isValidTag, looksLikeDigest, isSupportedDigest } from '../../registry-core/src/grammar'
 import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
 import { getBlobStore, getRegistryIndex } from '../registry/api-index'
+import type { Actor } from '../../registry-core/src/ports'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
 
@@ -291,7 +292,12 @@ type WriteEvent =
   | { action: 'tag.delete'; repository: string; digest: string; tag: string }
   | { action: 'tag.create'; repository: string; digest: string; tag: string }
 
-/** After every successful write: the audit entry; later also the EventSink call (webhooks, issue #5). */
+/** The caller as the index sees it: the writes below record it in their webhook events. */
+function registryActor(caller: Caller): Actor {
+  return { name: auditActor(caller).actor }
+}
+
+/** After every successful write: the audit entry (the webhook event is written by the index itself). */
 async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: number, event: WriteEvent): Promise<void> {
   const resource = 'tag' in event ? `${event.repository}:${event.tag}` : `${event.repository}@${event.digest}`
   await recordAudit(prisma, {
@@ -308,7 +314,7 @@ export async function deleteArtifact(prisma: PrismaClient, caller: Caller, proje
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
-  const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest)
+  const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest, registryActor(caller))
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
 }
@@ -320,7 +326,7 @@ export async function deleteTag(prisma: PrismaClient, caller: Caller, projectNam
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const current = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId: repository.id, name: tag } }, select: { artifactId: true } })
   if (!current || current.artifactId !== row.id) throw notFound(`tag ${tag} not found on artifact ${reference}`)
-  const gone = await getRegistryIndex().deleteTag(repository.name, tag)
+  const gone = await getRegistryIndex().deleteTag(repository.name, tag, registryActor(caller))
   if (!gone) throw notFound(`tag ${tag} not found in ${repository.name}`)
   await afterWrite(prisma, caller, project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
 }
@@ -347,7 +353,7 @@ export async function addTag(
   if (existing && existing.artifactId !== row.id) throw conflict(`tag ${input.name} already names another artifact in ${repository.name}; delete it first`)
   if (!existing) {
     const record = { ...parseManifest(Buffer.from(content), row.mediaType, row.digest.startsWith('sha512:') ? 'sha512' : 'sha256'), digest: row.digest }
-    const result = await getRegistryIndex().putManifest(repository.name, record, input.name)
+    const result = await getRegistryIndex().putManifest(repository.name, record, input.name, registryActor(caller))
     if (!result.ok) throw conflict(`artifact ${row.digest} references content missing from ${repository.name}`, { missing: result.missing })
     await afterWrite(prisma, caller, project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
   }

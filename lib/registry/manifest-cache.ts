@@ -81,28 +81,28 @@ export class ManifestCachingIndex implements RegistryIndex {
     invalidateManifestCache(repository, this.state)
   }
 
-  async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult> {
     this.invalidate(repository)
     try {
-      return await this.inner.putManifest(repository, manifest, tag)
+      return await this.inner.putManifest(repository, manifest, tag, actor)
     } finally {
       this.invalidate(repository)
     }
   }
 
-  async deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null> {
+  async deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null> {
     this.invalidate(repository)
     try {
-      return await this.inner.deleteTag(repository, tag)
+      return await this.inner.deleteTag(repository, tag, actor)
     } finally {
       this.invalidate(repository)
     }
   }
 
-  async deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null> {
+  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null> {
     this.invalidate(repository)
     try {
-      return await this.inner.deleteManifest(repository, digest)
+      return await this.inner.deleteManifest(repository, digest, actor)
     } finally {
       this.invalidate(repository)
     }

@@ -20,6 +20,7 @@ import type {
 } from '../../registry-core/src/ports'
 import { RegistryError } from '../../registry-core/src/errors'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
+import { policyWants, signalOutbox } from '../webhooks/outbox'
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -46,6 +47,11 @@ function missingProject(repository: string): RegistryError {
     message: `project "${projectNameOf(repository) ?? repository}" does not exist`,
     detail: { name: repository },
   })
+}
+
+/** The operator named in webhook events. */
+function operatorOf(actor: Actor | undefined): string {
+  return actor?.name || 'anonymous'
 }
 
 /** References with duplicate digests collapsed (an image may list the same layer twice). */
@@ -127,7 +133,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
     return { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }
   }
 
-  async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult> {
     const refs = uniqueReferences(manifest.references)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
     const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
@@ -135,8 +141,9 @@ export class PrismaRegistryIndex implements RegistryIndex {
     // One statement, so one round trip and atomic by itself: check that every reference is present
     // in this repository (KEY SHARE locks keep a concurrent unlink or delete from removing them before
     // commit), and only when none is missing, upsert the repository, the artifact (idempotent by
-    // digest; a re-push refreshes pushedAt), its references (when new) and the tag (moved if needed).
-    const rows = await this.db.$queryRaw<{ missing: string[]; saved: boolean }[]>`
+    // digest; a re-push refreshes pushedAt), its references (when new) and the tag (moved if needed),
+    // and the webhook event (outbox.ts).
+    const rows = await this.db.$queryRaw<{ missing: string[]; saved: boolean; queued: boolean }[]>`
       WITH input AS (
         SELECT * FROM unnest(
           ${refs.map((r) => r.digest)}::text[], ${refs.map((r) => r.kind)}::text[],
@@ -162,7 +169,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
         SELECT ${repository}, p."id", now() FROM "Project" p
          WHERE p."name" = ${projectOf(repository)} AND NOT EXISTS (SELECT 1 FROM missing)
         ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
-        RETURNING "id"
+        RETURNING "id", "projectId"
       ), artifact AS (
         INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
                                 "manifestSize", "size", "subjectDigest", "annotations")
@@ -181,42 +188,70 @@ export class PrismaRegistryIndex implements RegistryIndex {
         SELECT saved_repo."id", ${tag ?? null}::text, artifact."id" FROM saved_repo, artifact
          WHERE ${tag ?? null}::text IS NOT NULL
         ON CONFLICT ("repositoryId", "name") DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()
+      ), event AS (
+        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+        SELECT 'PUSH_ARTIFACT', saved_repo."projectId", ${repository}, ${manifest.digest}, ${tag === undefined ? [] : [tag]}::text[],
+               ${manifest.mediaType}, ${size}, ${operatorOf(actor)}
+          FROM saved_repo
+         WHERE ${policyWants('PUSH_ARTIFACT', Prisma.sql`saved_repo."projectId"`)}
+        RETURNING 1
       )
-      SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved"`
+      SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved",
+             EXISTS (SELECT 1 FROM event) AS "queued"`
     const missing = rows[0]?.missing ?? []
     if (missing.length) return { ok: false, missing }
     // Nothing missing yet nothing saved: the project named by the repository does not exist.
     if (!rows[0]?.saved) throw missingProject(repository)
+    if (rows[0].queued) signalOutbox()
     return { ok: true }
   }
 
-  async deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null> {
-    const rows = await this.db.$queryRaw<{ digest: string }[]>`
-      DELETE FROM "Tag" t
-       USING "Repository" r, "Artifact" a
-       WHERE r."id" = t."repositoryId" AND a."id" = t."artifactId"
-         AND r."name" = ${repository} AND t."name" = ${tag}
-      RETURNING a."digest"`
-    return rows.length ? { digest: rows[0].digest } : null
+  async deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null> {
+    const rows = await this.db.$queryRaw<{ digest: string; queued: boolean }[]>`
+      WITH gone AS (
+        DELETE FROM "Tag" t
+         USING "Repository" r, "Artifact" a
+         WHERE r."id" = t."repositoryId" AND a."id" = t."artifactId"
+           AND r."name" = ${repository} AND t."name" = ${tag}
+        RETURNING a."digest", a."mediaType", a."size", r."projectId"
+      ), event AS (
+        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+        SELECT 'DELETE_TAG', gone."projectId", ${repository}, gone."digest", ARRAY[${tag}]::text[], gone."mediaType", gone."size", ${operatorOf(actor)}
+          FROM gone
+         WHERE ${policyWants('DELETE_TAG', Prisma.sql`gone."projectId"`)}
+        RETURNING 1
+      )
+      SELECT gone."digest", EXISTS (SELECT 1 FROM event) AS "queued" FROM gone`
+    if (!rows.length) return null
+    if (rows[0].queued) signalOutbox()
+    return { digest: rows[0].digest }
   }
 
-  async deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null> {
+  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null> {
     // One statement: the tags are deleted explicitly (the FK cascade would not tell us their names),
-    // then the artifact (its references cascade).
-    const rows = await this.db.$queryRaw<{ mediaType: string; tags: string[] }[]>`
+    // then the artifact (its references cascade), and the webhook event is recorded.
+    const rows = await this.db.$queryRaw<{ mediaType: string; tags: string[]; queued: boolean }[]>`
       WITH target AS (
-        SELECT a."id" FROM "Artifact" a
+        SELECT a."id", r."projectId" FROM "Artifact" a
           JOIN "Repository" r ON r."id" = a."repositoryId"
          WHERE r."name" = ${repository} AND a."digest" = ${digest}
       ), gone_tags AS (
         DELETE FROM "Tag" WHERE "artifactId" IN (SELECT "id" FROM target) RETURNING "name"
       ), gone AS (
-        DELETE FROM "Artifact" WHERE "id" IN (SELECT "id" FROM target) RETURNING "mediaType"
+        DELETE FROM "Artifact" WHERE "id" IN (SELECT "id" FROM target) RETURNING "mediaType", "size"
+      ), gone_tag_names AS (
+        SELECT ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
+      ), event AS (
+        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+        SELECT 'DELETE_ARTIFACT', target."projectId", ${repository}, ${digest}, gone_tag_names."tags", gone."mediaType", gone."size", ${operatorOf(actor)}
+          FROM target, gone, gone_tag_names
+         WHERE ${policyWants('DELETE_ARTIFACT', Prisma.sql`target."projectId"`)}
+        RETURNING 1
       )
-      SELECT gone."mediaType",
-             ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
-        FROM gone`
+      SELECT gone."mediaType", gone_tag_names."tags", EXISTS (SELECT 1 FROM event) AS "queued"
+        FROM gone, gone_tag_names`
     if (!rows.length) return null
+    if (rows[0].queued) signalOutbox()
     return { mediaType: rows[0].mediaType, tags: rows[0].tags ?? [] }
   }
 

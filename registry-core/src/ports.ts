@@ -144,12 +144,14 @@ export interface RegistryIndex {
    * Records a manifest (idempotent by digest) and points `tag` at it, in one transaction.
    * Every `blob` reference must be linked to the repository and every `manifest` reference must be a
    * manifest of the repository; otherwise nothing is written and the missing digests are returned.
+   * `actor` is who made the change: an index that keeps a durable event log (e.g. a webhook outbox)
+   * records it in the same transaction; the EventSink hears about the change only after it.
    */
-  putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult>
+  putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult>
   /** Removes a tag; the manifest stays. Null when the tag did not exist. */
-  deleteTag(repository: string, tag: string): Promise<{ digest: Digest } | null>
+  deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null>
   /** Removes a manifest and every tag pointing at it. Null when it did not exist. */
-  deleteManifest(repository: string, digest: Digest): Promise<{ tags: string[]; mediaType: string } | null>
+  deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null>
 
   /** Tags in byte-lexical order after `last`, at most `n` (+1 so the engine can tell whether more follow). Null for an unknown repository. */
   listTags(repository: string, page: Page): Promise<string[] | null>

@@ -49,7 +49,7 @@ export async function putManifest(ctx: RegistryContext, rc: RequestContext, name
     })
   }
   const tag = 'tag' in ref ? ref.tag : undefined
-  const result = await ctx.index.putManifest(name, record, tag)
+  const result = await ctx.index.putManifest(name, record, tag, rc.actor)
   if (!result.ok) {
     const [first, ...rest] = result.missing.map((digest) => errorEntry('MANIFEST_BLOB_UNKNOWN', { digest }))
     throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: first.detail, more: rest })
@@ -77,13 +77,13 @@ export async function deleteManifest(ctx: RegistryContext, rc: RequestContext, n
   const ref = parseReference(reference)
   const base = { repository: name, actor: rc.actor, remoteAddress: rc.info.remoteAddress, at: new Date() }
   if ('tag' in ref) {
-    const deleted = await ctx.index.deleteTag(name, ref.tag)
+    const deleted = await ctx.index.deleteTag(name, ref.tag, rc.actor)
     if (!deleted) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { tag: ref.tag } })
     sendEmpty(rc.res, 202)
     ctx.events.emit({ ...base, type: 'tag.deleted', digest: deleted.digest, tag: ref.tag })
     return
   }
-  const deleted = await ctx.index.deleteManifest(name, ref.digest)
+  const deleted = await ctx.index.deleteManifest(name, ref.digest, rc.actor)
   if (!deleted) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { digest: ref.digest } })
   sendEmpty(rc.res, 202)
   ctx.events.emit({ ...base, type: 'manifest.deleted', digest: ref.digest, mediaType: deleted.mediaType })

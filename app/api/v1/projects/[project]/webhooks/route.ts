@@ -1,0 +1,4 @@
+// GET (list) and POST (create) /api/v1/projects/{project}/webhooks.
+import { webhookCollection } from '@/lib/webhooks/routes'
+
+export const { GET, POST } = webhookCollection

@@ -1,0 +1,109 @@
+// The background worker of one server process: fans outbox events out into deliveries and sends the
+// due ones, `concurrency` at a time. It wakes when this process writes an event (outbox.ts) and polls
+// otherwise, so events written by other processes and retries that fall due are picked up too.
+import type { PrismaClient } from '../db/prisma'
+import type { Logger } from '../logger'
+import type { WebhookSettings } from '../config'
+import { claimDue, fanOut, recordAttempt, type ClaimedDelivery, type RenderSettings } from './deliveries'
+import { onOutboxSignal } from './outbox'
+import { sendWebhook, type OutboundResult } from './outbound'
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature'
+
+export interface WebhookWorkerOptions {
+  prisma: PrismaClient
+  logger: Logger
+  settings: WebhookSettings
+  render: RenderSettings
+  pollIntervalMs?: number
+}
+
+/** The request headers of one attempt (the Authorization value is sent but never logged). */
+export function deliveryHeaders(delivery: ClaimedDelivery, now: Date): { sent: Record<string, string>; logged: Record<string, string> } {
+  const timestamp = Math.floor(now.getTime() / 1000)
+  const headers: Record<string, string> = {
+    'Content-Type': delivery.contentType,
+    [EVENT_HEADER]: delivery.eventType,
+    [DELIVERY_HEADER]: delivery.id,
+    [TIMESTAMP_HEADER]: String(timestamp),
+  }
+  if (delivery.secret) headers[SIGNATURE_HEADER] = signPayload(delivery.secret, timestamp, delivery.payload)
+  if (!delivery.authHeader) return { sent: headers, logged: headers }
+  return { sent: { ...headers, Authorization: delivery.authHeader }, logged: { ...headers, Authorization: '[redacted]' } }
+}
+
+export class WebhookWorker {
+  private readonly pollIntervalMs: number
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private wakeAgain = false
+  private stopped = true
+  private unsubscribe: (() => void) | undefined
+
+  constructor(private readonly options: WebhookWorkerOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000
+  }
+
+  start(): void {
+    this.stopped = false
+    this.unsubscribe = onOutboxSignal(() => this.wake())
+    this.wake()
+  }
+
+  /** Stops polling and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.unsubscribe?.()
+    clearTimeout(this.timer)
+    await this.running
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  wake(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.wakeAgain = true
+      return
+    }
+    clearTimeout(this.timer)
+    this.running = this.pass().finally(() => {
+      this.running = undefined
+      if (this.stopped) return
+      if (this.wakeAgain) {
+        this.wakeAgain = false
+        this.wake()
+      } else {
+        this.timer = setTimeout(() => this.wake(), this.pollIntervalMs).unref()
+      }
+    })
+  }
+
+  private async pass(): Promise<void> {
+    const { prisma, logger, settings, render } = this.options
+    try {
+      while (!this.stopped && (await fanOut(prisma, render)) > 0);
+      while (!this.stopped) {
+        const due = await claimDue(prisma, settings.concurrency, settings.timeoutMs * 3)
+        if (due.length === 0) break
+        await Promise.all(due.map((delivery) => this.send(delivery)))
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'webhook worker pass failed')
+    }
+  }
+
+  private async send(delivery: ClaimedDelivery): Promise<void> {
+    const { prisma, logger, settings } = this.options
+    const startedAt = new Date()
+    const headers = deliveryHeaders(delivery, startedAt)
+    const result: OutboundResult =
+      delivery.policyEnabled || delivery.eventType === 'TEST'
+        ? await sendWebhook({ url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs }, { allowedNetworks: settings.allowedNetworks })
+        : { kind: 'refused', reason: 'the policy is disabled', latencyMs: 0 }
+    try {
+      const recorded = await recordAttempt(prisma, delivery, { startedAt, requestHeaders: headers.logged, result }, settings)
+      if (!recorded) logger.warn({ delivery: delivery.id }, 'webhook delivery was taken over by another process before its attempt was recorded')
+    } catch (error) {
+      logger.warn({ err: error, delivery: delivery.id }, 'could not record a webhook attempt; it will be retried after its lease')
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// The webhook outbox and delivery pipeline against real databases (PGlite always, PostgreSQL when
+// TEST_POSTGRES_URL is set): events are written with the change that caused them and only when a
+// policy wants them; fan-out honours event types and filters; two workers never claim the same
+// delivery; attempts move a delivery through retry to delivered or failed; a lost lease writes nothing.
+import { createHash, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { migrateDeploy } from '../../scripts/migrate'
+import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
+import type { Prisma } from '../../lib/generated/prisma/client'
+import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
+import { RecordingEventSink } from '../../lib/registry/event-sink'
+import { claimDue, fanOut, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
+import type { ManifestRecord } from '../../registry-core/src/ports'
+import { BACKENDS, openBackend, type Backend } from './backends'
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const RENDER = { registryHost: 'registry.test:5000', source: 'http://registry.test:5000' }
+const RETRY: RetrySettings = { maxAttempts: 3, retryBaseMs: 1, retryMaxMs: 1 }
+const silent = { info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace() {} } as never
+
+/** A config-less artifact manifest: no references, so it needs no blobs. */
+function artifact(): ManifestRecord {
+  const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/x.test', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [], n: randomUUID() }))
+  return { digest: `sha256:${createHash('sha256').update(content).digest('hex')}`, mediaType: OCI_MANIFEST, content, artifactType: 'application/x.test', references: [] }
+}
+
+describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => {
+  let backend: Backend
+  let prisma: PrismaClient
+  let index: PrismaRegistryIndex
+  let projectId: number
+  let otherProjectId: number
+
+  beforeAll(async () => {
+    backend = await openBackend(backendName)
+    await migrateDeploy(backend.url, { log: () => {}, keepPgliteOpen: true })
+    prisma = createPrisma(backend.url)
+    index = new PrismaRegistryIndex(prisma)
+    projectId = (await prisma.project.create({ data: { name: 'hooks' } })).id
+    otherProjectId = (await prisma.project.create({ data: { name: 'quiet' } })).id
+  })
+  afterAll(async () => {
+    await prisma?.$disconnect()
+    await backend?.cleanup()
+  })
+  beforeEach(async () => {
+    await prisma.webhookPolicy.deleteMany({})
+    await prisma.webhookEvent.deleteMany({})
+  })
+
+  const policy = (data: Partial<Prisma.WebhookPolicyUncheckedCreateInput> = {}) =>
+    prisma.webhookPolicy.create({
+      data: { projectId, name: `p-${randomUUID()}`, eventTypes: ['PUSH_ARTIFACT', 'DELETE_TAG', 'DELETE_ARTIFACT', 'PULL_ARTIFACT'], targetUrl: 'http://127.0.0.1:9/', ...data },
+    })
+
+  it('writes no event when no enabled policy wants it', async () => {
+    await policy({ enabled: false })
+    await policy({ eventTypes: ['DELETE_TAG'] })
+    await policy({ projectId: otherProjectId })
+    expect(await index.putManifest('hooks/app', artifact(), 'v1', { name: 'alice' })).toEqual({ ok: true })
+    expect(await prisma.webhookEvent.count()).toBe(0)
+  })
+
+  it('records push, tag delete and artifact delete events with the change, with operator, tags and size', async () => {
+    await policy()
+    const m = artifact()
+    await index.putManifest('hooks/app', m, 'v1', { name: 'alice' })
+    await index.putManifest('hooks/app', m, 'v2', { name: 'alice' })
+    await index.deleteTag('hooks/app', 'v1', { name: 'bob' })
+    await index.deleteManifest('hooks/app', m.digest, { name: 'carol' })
+    const events = await prisma.webhookEvent.findMany({ orderBy: { occurredAt: 'asc' } })
+    expect(events.map((e) => [e.type, e.tags, e.operator, e.projectId, e.digest])).toEqual([
+      ['PUSH_ARTIFACT', ['v1'], 'alice', projectId, m.digest],
+      ['PUSH_ARTIFACT', ['v2'], 'alice', projectId, m.digest],
+      ['DELETE_TAG', ['v1'], 'bob', projectId, m.digest],
+      ['DELETE_ARTIFACT', ['v2'], 'carol', projectId, m.digest],
+    ])
+    expect(events.every((e) => e.mediaType === OCI_MANIFEST && Number(e.size) === m.content.length)).toBe(true)
+  })
+
+  it('writes no event when the change fails (missing reference) or does not happen (unknown tag)', async () => {
+    await policy()
+    const m = artifact()
+    m.references = [{ kind: 'blob', digest: `sha256:${'0'.repeat(64)}`, size: 1, mediaType: 'application/octet-stream' }]
+    expect((await index.putManifest('hooks/app', m, 'broken', { name: 'alice' })).ok).toBe(false)
+    expect(await index.deleteTag('hooks/app', 'never-there', { name: 'alice' })).toBeNull()
+    expect(await index.deleteManifest('hooks/app', `sha256:${'1'.repeat(64)}`, { name: 'alice' })).toBeNull()
+    expect(await prisma.webhookEvent.count()).toBe(0)
+  })
+
+  it('coalesces pulls of one artifact by one operator into one event carrying the count', async () => {
+    await policy({ eventTypes: ['PULL_ARTIFACT'] })
+    const m = artifact()
+    await index.putManifest('hooks/pulled', m, 'latest', { name: 'alice' })
+    const sink = new RecordingEventSink(prisma, silent, 60_000)
+    const pull = (name: string | undefined, tag?: string) =>
+      sink.emit({ type: 'manifest.pulled', repository: 'hooks/pulled', digest: m.digest, tag, actor: { name }, at: new Date() })
+    pull('dave', 'latest')
+    pull('dave')
+    pull('dave', 'latest')
+    pull(undefined, 'latest')
+    await sink.flush()
+    const events = await prisma.webhookEvent.findMany({ where: { type: 'PULL_ARTIFACT' }, orderBy: { operator: 'asc' } })
+    expect(events.map((e) => [e.operator, e.pullCount, e.tags])).toEqual([
+      ['anonymous', 1, ['latest']],
+      ['dave', 3, ['latest']],
+    ])
+  })
+
+  it('fans events out to matching policies with filters, renders payloads once, and empties the outbox', async () => {
+    const all = await policy()
+    const tagged = await policy({ tagFilter: 'v*', format: 'cloudevents' })
+    const elsewhere = await policy({ repositoryFilter: 'hooks/other-*' })
+    const system = await policy({ projectId: null, eventTypes: ['PUSH_ARTIFACT'], repositoryFilter: 'hooks/**' })
+    const m = artifact()
+    await index.putManifest('hooks/fan/out', m, 'v1', { name: 'alice' })
+    await index.putManifest('hooks/fan/out', m, 'latest', { name: 'alice' })
+    expect(await fanOut(prisma, RENDER)).toBe(2)
+    expect(await prisma.webhookEvent.count()).toBe(0)
+    const deliveries = await prisma.webhookDelivery.findMany({ where: { repository: 'hooks/fan/out' } })
+    const byPolicy = (id: number) => deliveries.filter((d) => d.policyId === id).map((d) => d.tags[0]).sort()
+    expect(byPolicy(all.id)).toEqual(['latest', 'v1'])
+    expect(byPolicy(tagged.id)).toEqual(['v1'])
+    expect(byPolicy(elsewhere.id)).toEqual([])
+    expect(byPolicy(system.id)).toEqual(['latest', 'v1'])
+    const cloud = deliveries.find((d) => d.policyId === tagged.id)!
+    expect(cloud.contentType).toBe('application/cloudevents+json')
+    const body = JSON.parse(cloud.payload)
+    expect(body.id).toBe(cloud.eventId)
+    const harbor = JSON.parse(deliveries.find((d) => d.policyId === all.id && d.tags[0] === 'v1')!.payload)
+    expect(harbor.type).toBe('PUSH_ARTIFACT')
+    expect(harbor.operator).toBe('alice')
+    expect(harbor.event_data.repository.repo_full_name).toBe('hooks/fan/out')
+    expect(harbor.event_data.resources[0].digest).toBe(m.digest)
+    expect(harbor.event_data.resources[0].tag).toBe('v1')
+  })
+
+  it('never hands one delivery to two workers, and records attempts through retry to delivered or failed', async () => {
+    await policy({ eventTypes: ['PUSH_ARTIFACT'] })
+    for (let i = 0; i < 12; i++) await index.putManifest('hooks/claims', artifact(), `t${i}`, { name: 'alice' })
+    await fanOut(prisma, RENDER)
+    const [a, b] = await Promise.all([claimDue(prisma, 8, 30_000), claimDue(prisma, 8, 30_000)])
+    const ids = [...a, ...b].map((d) => d.id)
+    expect(ids.length).toBe(12)
+    expect(new Set(ids).size).toBe(12)
+    expect(await claimDue(prisma, 8, 30_000)).toEqual([]) // all leased
+
+    const [first, second] = a
+    const response = (status: number) => ({ kind: 'response' as const, status, headers: {}, bodySnippet: 'ok', latencyMs: 3 })
+    // A lost lease (another worker took over) writes nothing.
+    expect(await recordAttempt(prisma, { ...first, leaseToken: 'not-ours' }, { startedAt: new Date(), requestHeaders: {}, result: response(200) }, RETRY)).toBe(false)
+    expect(await prisma.webhookAttempt.count({ where: { deliveryId: first.id } })).toBe(0)
+
+    expect(await recordAttempt(prisma, first, { startedAt: new Date(), requestHeaders: { 'X-Registry-Delivery': first.id }, result: response(500) }, RETRY)).toBe(true)
+    let row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: first.id } })
+    expect([row.status, row.attempts, row.lastStatusCode, row.leaseToken]).toEqual(['pending', 1, 500, null])
+    await new Promise((r) => setTimeout(r, 20))
+    const [again] = (await claimDue(prisma, 20, 30_000)).filter((d) => d.id === first.id)
+    expect(again).toBeDefined()
+    await recordAttempt(prisma, again, { startedAt: new Date(), requestHeaders: {}, result: response(204) }, RETRY)
+    row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: first.id } })
+    expect([row.status, row.attempts]).toEqual(['delivered', 2])
+    expect((await prisma.webhookAttempt.findMany({ where: { deliveryId: first.id }, orderBy: { number: 'asc' } })).map((x) => [x.number, x.statusCode])).toEqual([
+      [1, 500],
+      [2, 204],
+    ])
+
+    // Out of attempts: failed. A refused target fails at once.
+    let current = second
+    for (let i = 0; i < RETRY.maxAttempts; i++) {
+      await recordAttempt(prisma, current, { startedAt: new Date(), requestHeaders: {}, result: { kind: 'error', error: 'connect ECONNREFUSED', latencyMs: 1 } }, RETRY)
+      await new Promise((r) => setTimeout(r, 20))
+      current = (await claimDue(prisma, 20, 30_000)).find((d) => d.id === second.id) ?? current
+    }
+    row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: second.id } })
+    expect([row.status, row.attempts, row.lastError]).toEqual(['failed', RETRY.maxAttempts, 'connect ECONNREFUSED'])
+    expect(row.finishedAt).not.toBeNull()
+
+    const third = b[0]
+    await recordAttempt(prisma, third, { startedAt: new Date(), requestHeaders: {}, result: { kind: 'refused', reason: '127.0.0.1 is a loopback address', latencyMs: 0 } }, RETRY)
+    row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: third.id } })
+    expect([row.status, row.attempts]).toEqual(['failed', 1])
+  })
+})
