@@ -38,6 +38,11 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? `pglite:${dataDir}/db`,
       ADMIN_PASSWORD: 'e2e-admin-password',
       LOG_LEVEL: 'warn',
+      // e2e/webhooks.spec.ts runs its receivers on loopback; short, few retries so a failing receiver
+      // is marked failed within about 2 s.
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      WEBHOOK_RETRY_BASE: '500ms',
+      WEBHOOK_MAX_ATTEMPTS: '3',
     },
   },
 })

@@ -1,8 +1,9 @@
 'use client'
-// The administration page (system admins only): users with search, paging and the admin role, and
-// the "sign-up enabled" switch. The API refuses non-admins anyway; this page just says so first.
+// The administration page (system admins only): users with search, paging and the admin role, the
+// "sign-up enabled" switch and a link to the system webhooks (/admin/webhooks). The API refuses non-admins anyway; this page just says so first.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useSession } from 'next-auth/react'
+import Link from 'next/link'
 import { useEffect, useState } from 'react'
 import { api, ApiError, errorMessage } from './api'
 import { Card, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
@@ -32,10 +33,10 @@ async function fetchUsers(q: string, page: number): Promise<{ items: AdminUser[]
   return { items, total: Number.isFinite(total) ? total : items.length }
 }
 
-function AdminsOnly() {
+export function AdminsOnly({ title = 'Administration' }: { title?: string }) {
   return (
     <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
-      <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Administration</h1>
+      <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">{title}</h1>
       <div role="alert" data-testid="admin-forbidden" className="mt-6 rounded-xl border border-amber-200 bg-amber-50 px-5 py-4 text-amber-900">
         <p className="font-medium">This page is for system administrators only.</p>
         <p className="mt-1 text-sm">Ask an administrator of this registry if you need to manage users or settings.</p>
@@ -54,6 +55,11 @@ export function AdminView() {
       <p className="mt-2 text-slate-600">Users of this registry and system settings. Changes are recorded in the audit log.</p>
       <div className="mt-8 space-y-6">
         <SignupSetting />
+        <Card title="System webhooks" headingId="system-webhooks-heading" description="Webhooks that receive events from every project, for registry-wide CI, audit or mirroring.">
+          <Link href="/admin/webhooks" className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}>
+            Manage system webhooks
+          </Link>
+        </Card>
         <UsersTable me={session.user.name} />
       </div>
     </main>

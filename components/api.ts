@@ -47,10 +47,13 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   return { data: data as T, headers: response.headers, status: response.status }
 }
 
-/** Server messages are lowercase phrases ("name is required"); shown as a sentence. */
+/**
+ * Server messages are lowercase phrases ("name is required"); shown as a sentence. A message that
+ * starts with a field name in camelCase ("targetUrl is not allowed") keeps it as the API spells it.
+ */
 function sentence(message: string | undefined): string | undefined {
   if (!message) return undefined
-  const text = message.charAt(0).toUpperCase() + message.slice(1)
+  const text = /^[a-z]+[A-Z]\w*/.test(message) ? message : message.charAt(0).toUpperCase() + message.slice(1)
   return /[.!?]$/.test(text) ? text : `${text}.`
 }
 

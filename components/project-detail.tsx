@@ -1,7 +1,9 @@
 'use client'
-// One project, with tabs: repositories, members, settings. A project the caller may not see answers
-// 404 from the API and shows "not found" here (never whether it exists).
+// One project, with tabs: repositories, members, robots, webhooks (project admins and system admins
+// only), settings. A project the caller may not see answers 404 from the API and shows "not found"
+// here (never whether it exists).
 import { useQuery } from '@tanstack/react-query'
+import { useSession } from 'next-auth/react'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
 import { api, errorMessage, ApiError } from './api'
@@ -12,12 +14,15 @@ import { ProjectSettings } from './project-settings'
 import { ROLE_NAMES, type Project } from './projects-view'
 import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
 import { TimeAgo, Tabs } from './widgets'
+import { WebhookManager } from './webhooks'
 
-type Tab = 'repositories' | 'members' | 'robots' | 'settings'
-const TABS: { id: Tab; label: string }[] = [
+type Tab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'settings'
+const TABS: { id: Tab; label: string; adminOnly?: boolean }[] = [
   { id: 'repositories', label: 'Repositories' },
   { id: 'members', label: 'Members' },
   { id: 'robots', label: 'Robot accounts' },
+  // Managing webhooks is `webhook:manage`: project admins and system admins (the API answers 403 to others).
+  { id: 'webhooks', label: 'Webhooks', adminOnly: true },
   { id: 'settings', label: 'Settings' },
 ]
 
@@ -26,6 +31,7 @@ export function ProjectDetail({ name }: { name: string }) {
     queryKey: ['project', name],
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(name)}`)).data,
   })
+  const { data: session } = useSession()
   const [tab, setTab] = useState<Tab>('repositories')
   // The tab lives in the URL hash so reloads and shared links keep it.
   useEffect(() => {
@@ -36,6 +42,10 @@ export function ProjectDetail({ name }: { name: string }) {
     setTab(next)
     window.history.replaceState(null, '', `#${next}`)
   }
+  const isProjectAdmin = project.data?.role === 'projectAdmin' || Boolean(session?.user?.isAdmin)
+  const tabs = TABS.filter((t) => !t.adminOnly || isProjectAdmin)
+  // A #webhooks link opened by someone who may not manage webhooks shows the first tab instead.
+  const current = tabs.some((t) => t.id === tab) ? tab : 'repositories'
 
   return (
     <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
@@ -85,12 +95,19 @@ export function ProjectDetail({ name }: { name: string }) {
             </dl>
           </div>
           <div className="mt-2">
-            <Tabs label="Project sections" tabs={TABS} current={tab} onChange={choose} />
-            <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="pt-6">
-              {tab === 'repositories' && <ProjectRepositories project={project.data} />}
-              {tab === 'members' && <ProjectMembers project={project.data} />}
-              {tab === 'robots' && <ProjectRobots project={project.data} />}
-              {tab === 'settings' && <ProjectSettings project={project.data} />}
+            <Tabs label="Project sections" tabs={tabs} current={current} onChange={choose} />
+            <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="pt-6">
+              {current === 'repositories' && <ProjectRepositories project={project.data} />}
+              {current === 'members' && <ProjectMembers project={project.data} />}
+              {current === 'robots' && <ProjectRobots project={project.data} />}
+              {current === 'webhooks' && (
+                <WebhookManager
+                  base={`/api/v1/projects/${encodeURIComponent(project.data.name)}/webhooks`}
+                  repositoryExample={`${project.data.name}/app-*`}
+                  scopeText={`in ${project.data.name}`}
+                />
+              )}
+              {current === 'settings' && <ProjectSettings project={project.data} />}
             </div>
           </div>
         </>

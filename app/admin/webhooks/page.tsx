@@ -1,0 +1,8 @@
+import type { Metadata } from 'next'
+import { SystemWebhooksView } from '@/components/system-webhooks-view'
+
+export const metadata: Metadata = { title: 'System webhooks · Harbormaster registry' }
+
+export default function SystemWebhooksPage() {
+  return <SystemWebhooksView />
+}
