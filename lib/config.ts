@@ -74,6 +74,7 @@ const schema = z.object({
   WEBHOOK_RETRY_MAX: duration.default(3_600_000),
   WEBHOOK_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100 && ms <= 120_000, 'must be between 100ms and 120s'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WEBHOOK_LOG_RETENTION: duration.default(30 * 86_400_000).refine((ms) => ms >= 3_600_000, 'must be at least 1h'),
   WEBHOOK_ALLOWED_NETWORKS: z
     .string()
     .default('')
@@ -124,6 +125,8 @@ export interface WebhookSettings {
   concurrency: number
   /** Private networks (CIDRs) targets may nevertheless be in. */
   allowedNetworks: string[]
+  /** Finished deliveries (and their attempts) older than this are deleted. */
+  logRetentionMs: number
 }
 
 export class ConfigError extends Error {
@@ -167,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: values.WEBHOOK_TIMEOUT,
       concurrency: values.WEBHOOK_CONCURRENCY,
       allowedNetworks: values.WEBHOOK_ALLOWED_NETWORKS,
+      logRetentionMs: values.WEBHOOK_LOG_RETENTION,
     },
   }
 }

@@ -113,7 +113,8 @@ export function distributionVersion(): string {
 }
 
 /** Starts Debian's docker-registry (CNCF distribution 2.8) on a free loopback port with a temp store. */
-export async function startDistribution(keep: boolean): Promise<Started> {
+/** `extraConfig`: more top-level YAML lines for its config (e.g. a `notifications:` section). */
+export async function startDistribution(keep: boolean, extraConfig: string[] = []): Promise<Started> {
   const dir = makeTempDir('bench-dist-', keep)
   const port = await freePort()
   const cfg = join(dir, 'config.yml')
@@ -138,6 +139,7 @@ export async function startDistribution(keep: boolean): Promise<Started> {
       'http:',
       `  addr: 127.0.0.1:${port}`,
       '  secret: bench-local-secret',
+      ...extraConfig,
       '',
     ].join('\n'),
   )

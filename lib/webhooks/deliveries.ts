@@ -5,6 +5,7 @@
 //   claimDue     due deliveries leased to this process (SKIP LOCKED + a lease that expires, so a
 //                process killed mid-send leaves its deliveries to the others after the lease).
 //   recordAttempt  the attempt's log row and the delivery's new state, only while the lease is ours.
+//   purgeFinished  the delivery log's retention.
 import { randomUUID } from 'node:crypto'
 import type { PrismaClient } from '../db/prisma'
 import { Prisma } from '../generated/prisma/client'
@@ -224,4 +225,10 @@ export async function recordAttempt(prisma: PrismaClient, delivery: ClaimedDeliv
     })
     return true
   })
+}
+
+/** Deletes finished deliveries (with their attempts) that finished before `before`. */
+export async function purgeFinished(prisma: PrismaClient, before: Date): Promise<number> {
+  const { count } = await prisma.webhookDelivery.deleteMany({ where: { status: { not: 'pending' }, finishedAt: { lt: before } } })
+  return count
 }

@@ -4,10 +4,12 @@
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import type { WebhookSettings } from '../config'
-import { claimDue, fanOut, recordAttempt, type ClaimedDelivery, type RenderSettings } from './deliveries'
+import { claimDue, fanOut, purgeFinished, recordAttempt, type ClaimedDelivery, type RenderSettings } from './deliveries'
 import { onOutboxSignal } from './outbox'
 import { sendWebhook, type OutboundResult } from './outbound'
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature'
+
+const PURGE_INTERVAL_MS = 3_600_000
 
 export interface WebhookWorkerOptions {
   prisma: PrismaClient
@@ -38,6 +40,7 @@ export class WebhookWorker {
   private wakeAgain = false
   private stopped = true
   private unsubscribe: (() => void) | undefined
+  private lastPurge = 0
 
   constructor(private readonly options: WebhookWorkerOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000
@@ -85,6 +88,11 @@ export class WebhookWorker {
         const due = await claimDue(prisma, settings.concurrency, settings.timeoutMs * 3)
         if (due.length === 0) break
         await Promise.all(due.map((delivery) => this.send(delivery)))
+      }
+      if (Date.now() - this.lastPurge > PURGE_INTERVAL_MS) {
+        this.lastPurge = Date.now()
+        const purged = await purgeFinished(prisma, new Date(Date.now() - settings.logRetentionMs))
+        if (purged > 0) logger.info({ purged }, 'purged old webhook deliveries')
       }
     } catch (error) {
       logger.warn({ err: error }, 'webhook worker pass failed')

@@ -9,7 +9,7 @@ import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import type { Prisma } from '../../lib/generated/prisma/client'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { RecordingEventSink } from '../../lib/registry/event-sink'
-import { claimDue, fanOut, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
+import { claimDue, fanOut, purgeFinished, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
 import type { ManifestRecord } from '../../registry-core/src/ports'
 import { BACKENDS, openBackend, type Backend } from './backends'
 
@@ -180,5 +180,24 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     await recordAttempt(prisma, third, { startedAt: new Date(), requestHeaders: {}, result: { kind: 'refused', reason: '127.0.0.1 is a loopback address', latencyMs: 0 } }, RETRY)
     row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: third.id } })
     expect([row.status, row.attempts]).toEqual(['failed', 1])
+  })
+
+  it('purges finished deliveries past the retention, never pending ones', async () => {
+    const p = await policy()
+    const old = new Date(Date.now() - 3 * 86_400_000)
+    const base = { policyId: p.id, eventType: 'TEST', repository: 'hooks/x', contentType: 'application/json', payload: '{}', tags: [] }
+    const [done, failed, pending, recent] = await Promise.all(
+      [
+        { status: 'delivered' as const, finishedAt: old },
+        { status: 'failed' as const, finishedAt: old },
+        { status: 'pending' as const, createdAt: old },
+        { status: 'delivered' as const, finishedAt: new Date() },
+      ].map((extra) => prisma.webhookDelivery.create({ data: { ...base, eventId: randomUUID(), ...extra } })),
+    )
+    await prisma.webhookAttempt.create({ data: { deliveryId: done.id, number: 1, startedAt: old, latencyMs: 1, requestHeaders: {} } })
+    expect(await purgeFinished(prisma, new Date(Date.now() - 86_400_000))).toBe(2)
+    const left = (await prisma.webhookDelivery.findMany({ where: { id: { in: [done.id, failed.id, pending.id, recent.id] } } })).map((d) => d.id).sort()
+    expect(left).toEqual([pending.id, recent.id].sort())
+    expect(await prisma.webhookAttempt.count({ where: { deliveryId: done.id } })).toBe(0)
   })
 })

@@ -146,6 +146,12 @@ export async function startRegistryServer(options: StartOptions = {}): Promise<R
     NEXT_TELEMETRY_DISABLED: '1',
     // Every test client shares 127.0.0.1; the suites' deliberate wrong passwords must not block the address.
     LOGIN_FAILURES_PER_ADDRESS: '100000',
+    // Webhook receivers in the tests listen on 127.0.0.1; retries are fast so the whole backoff fits in a test.
+    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+    WEBHOOK_MAX_ATTEMPTS: '8',
+    WEBHOOK_RETRY_BASE: '100ms',
+    WEBHOOK_RETRY_MAX: '800ms',
+    WEBHOOK_TIMEOUT: '2s',
     ...(options.env ?? {}),
   }
   // Variables of the surrounding test run that would point the server elsewhere.

@@ -1,4 +1,5 @@
-// GET (list) and POST (create) /api/v1/webhooks (system-wide).
+// GET (list) and POST (create) /api/v1/webhooks (system-wide policies).
 import { webhookCollection } from '@/lib/webhooks/routes'
 
-export const { GET, POST } = webhookCollection
+export const GET = webhookCollection.GET
+export const POST = webhookCollection.POST

@@ -1,4 +1,6 @@
-// GET, PATCH and DELETE /api/v1/webhooks (system-wide)/{id}.
+// GET, PATCH and DELETE /api/v1/webhooks/{id} (system-wide policies).
 import { webhookItem } from '@/lib/webhooks/routes'
 
-export const { GET, PATCH, DELETE } = webhookItem
+export const GET = webhookItem.GET
+export const PATCH = webhookItem.PATCH
+export const DELETE = webhookItem.DELETE

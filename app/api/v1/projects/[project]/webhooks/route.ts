@@ -1,4 +1,5 @@
 // GET (list) and POST (create) /api/v1/projects/{project}/webhooks.
 import { webhookCollection } from '@/lib/webhooks/routes'
 
-export const { GET, POST } = webhookCollection
+export const GET = webhookCollection.GET
+export const POST = webhookCollection.POST

@@ -1,4 +1,4 @@
-// GET /api/v1/webhooks (system-wide)/{id}/deliveries: the delivery log.
+// GET /api/v1/webhooks/{id}/deliveries: the delivery log (system-wide policies).
 import { webhookDeliveries } from '@/lib/webhooks/routes'
 
-export const { GET } = webhookDeliveries
+export const GET = webhookDeliveries.GET

@@ -1,4 +1,4 @@
-// POST /api/v1/webhooks (system-wide)/{id}/test: queue a test event.
+// POST /api/v1/webhooks/{id}/test: queue a test event (system-wide policies).
 import { webhookTest } from '@/lib/webhooks/routes'
 
-export const { POST } = webhookTest
+export const POST = webhookTest.POST

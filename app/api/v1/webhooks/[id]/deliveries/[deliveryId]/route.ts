@@ -1,4 +1,4 @@
-// GET /api/v1/webhooks (system-wide)/{id}/deliveries/{deliveryId}: one delivery with its attempts.
+// GET /api/v1/webhooks/{id}/deliveries/{deliveryId}: one delivery with its attempts (system-wide policies).
 import { webhookDelivery } from '@/lib/webhooks/routes'
 
-export const { GET } = webhookDelivery
+export const GET = webhookDelivery.GET

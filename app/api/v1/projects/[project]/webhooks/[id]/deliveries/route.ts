@@ -1,4 +1,4 @@
 // GET /api/v1/projects/{project}/webhooks/{id}/deliveries: the delivery log.
 import { webhookDeliveries } from '@/lib/webhooks/routes'
 
-export const { GET } = webhookDeliveries
+export const GET = webhookDeliveries.GET

@@ -1,4 +1,4 @@
-// POST /api/v1/webhooks (system-wide)/{id}/deliveries/{deliveryId}/redeliver.
+// POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver (system-wide policies).
 import { webhookRedelivery } from '@/lib/webhooks/routes'
 
-export const { POST } = webhookRedelivery
+export const POST = webhookRedelivery.POST

@@ -1,4 +1,4 @@
 // GET /api/v1/projects/{project}/webhooks/{id}/deliveries/{deliveryId}: one delivery with its attempts.
 import { webhookDelivery } from '@/lib/webhooks/routes'
 
-export const { GET } = webhookDelivery
+export const GET = webhookDelivery.GET

@@ -1,4 +1,4 @@
 // POST /api/v1/projects/{project}/webhooks/{id}/deliveries/{deliveryId}/redeliver.
 import { webhookRedelivery } from '@/lib/webhooks/routes'
 
-export const { POST } = webhookRedelivery
+export const POST = webhookRedelivery.POST

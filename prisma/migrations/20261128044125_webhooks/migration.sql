@@ -95,6 +95,9 @@ CREATE INDEX "WebhookDelivery_status_nextAttemptAt_idx" ON "WebhookDelivery"("st
 CREATE INDEX "WebhookDelivery_policyId_createdAt_idx" ON "WebhookDelivery"("policyId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "WebhookDelivery_finishedAt_idx" ON "WebhookDelivery"("finishedAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "WebhookAttempt_deliveryId_number_key" ON "WebhookAttempt"("deliveryId", "number");
 
 -- AddForeignKey
