@@ -1,7 +1,8 @@
 // The delivery pipeline's database steps, shared by every server process:
 //   fanOut       outbox events -> one delivery per matching policy (payload rendered once, so every
 //                attempt sends the same body), events deleted; one transaction, rows locked with
-//                SKIP LOCKED so two processes never fan out the same event.
+//                SKIP LOCKED so two processes never fan out the same event. The first deliveries
+//                come back leased to the caller, which sends them at once.
 //   claimDue     due deliveries leased to this process (SKIP LOCKED + a lease that expires, so a
 //                process killed mid-send leaves its deliveries to the others after the lease).
 //   recordAttempt  the attempt's log row and the delivery's new state, only while the lease is ours.
@@ -41,6 +42,8 @@ interface OutboxRow {
   occurredAt: Date
   repositoryCreatedAt: Date | null
   projectPublic: boolean | null
+  /** Enabled policies of the project (or system-wide) subscribed to the type; filters are applied here. */
+  policies: { id: number; format: PayloadFormat; repositoryFilter: string | null; tagFilter: string | null }[]
 }
 
 /** The resources an event names: one per tag, or the bare digest when it has none. */
@@ -53,7 +56,7 @@ function resourcesOf(event: Pick<OutboxRow, 'digest' | 'tags' | 'mediaType' | 's
   return event.tags.length ? event.tags.map((tag) => ({ ...base, tag })) : [base]
 }
 
-export function eventData(row: OutboxRow): WebhookEventData {
+export function eventData(row: Omit<OutboxRow, 'policies'>): WebhookEventData {
   const namespace = projectNameOf(row.repository) ?? row.repository
   return {
     id: row.id,
@@ -72,56 +75,35 @@ export function eventData(row: OutboxRow): WebhookEventData {
   }
 }
 
-/** Turns up to `limit` outbox events into deliveries. Resolves with the number of events handled. */
-export async function fanOut(prisma: PrismaClient, render: RenderSettings, limit = 100): Promise<number> {
-  return prisma.$transaction(async (tx) => {
-    const events = await tx.$queryRaw<OutboxRow[]>`
-      SELECT e."id", e."type", e."projectId", e."repository", e."digest", e."tags", e."mediaType", e."size",
-             e."operator", e."pullCount", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic"
-        FROM "WebhookEvent" e
-        LEFT JOIN "Repository" r ON r."name" = e."repository"
-        LEFT JOIN "Project" p ON p."id" = e."projectId"
-       ORDER BY e."occurredAt"
-       LIMIT ${limit}
-         FOR UPDATE OF e SKIP LOCKED`
-    if (events.length === 0) return 0
-    const projectIds = [...new Set(events.map((e) => e.projectId))]
-    const policies = await tx.webhookPolicy.findMany({
-      where: { enabled: true, OR: [{ projectId: { in: projectIds } }, { projectId: null }] },
-      select: { id: true, projectId: true, eventTypes: true, format: true, repositoryFilter: true, tagFilter: true },
-    })
-    const compiled = policies.map((policy) => ({
-      ...policy,
-      filters: {
-        repository: policy.repositoryFilter ? compileGlob(policy.repositoryFilter) : null,
-        tag: policy.tagFilter ? compileGlob(policy.tagFilter) : null,
-      },
-    }))
-    const deliveries: Prisma.WebhookDeliveryCreateManyInput[] = []
-    for (const event of events) {
-      const data = eventData(event)
-      for (const policy of compiled) {
-        if (policy.projectId !== null && policy.projectId !== event.projectId) continue
-        if (!policy.eventTypes.includes(event.type)) continue
-        if (!passesFilters({ repository: event.repository, tags: event.tags }, policy.filters)) continue
-        const payload = renderPayload(policy.format as PayloadFormat, data, render)
-        deliveries.push({
-          policyId: policy.id,
-          eventId: event.id,
-          eventType: event.type,
-          repository: event.repository,
-          digest: event.digest,
-          tags: event.tags,
-          contentType: payload.contentType,
-          payload: payload.body,
-          nextAttemptAt: event.occurredAt,
-        })
-      }
+interface NewDelivery {
+  policyId: number
+  eventId: string
+  eventType: string
+  repository: string
+  digest: string
+  tags: string[]
+  contentType: string
+  payload: string
+}
+
+function deliveriesOf(events: OutboxRow[], render: RenderSettings): NewDelivery[] {
+  const patterns = new Map<string, RegExp>()
+  const glob = (pattern: string | null) => {
+    if (!pattern) return null
+    let compiled = patterns.get(pattern)
+    if (!compiled) patterns.set(pattern, (compiled = compileGlob(pattern)))
+    return compiled
+  }
+  const deliveries: NewDelivery[] = []
+  for (const event of events) {
+    const data = eventData(event)
+    for (const policy of event.policies) {
+      if (!passesFilters({ repository: event.repository, tags: event.tags }, { repository: glob(policy.repositoryFilter), tag: glob(policy.tagFilter) })) continue
+      const payload = renderPayload(policy.format, data, render)
+      deliveries.push({ policyId: policy.id, eventId: event.id, eventType: event.type, repository: event.repository, digest: event.digest, tags: event.tags, contentType: payload.contentType, payload: payload.body })
     }
-    if (deliveries.length) await tx.webhookDelivery.createMany({ data: deliveries })
-    await tx.webhookEvent.deleteMany({ where: { id: { in: events.map((e) => e.id) } } })
-    return events.length
-  })
+  }
+  return deliveries
 }
 
 export interface ClaimedDelivery {
@@ -135,6 +117,66 @@ export interface ClaimedDelivery {
   secret: string | null
   authHeader: string | null
   policyEnabled: boolean
+}
+
+export interface FanOutResult {
+  /** Outbox events handled (0: the outbox is empty, or every row is being handled by another process). */
+  events: number
+  /** New deliveries already leased to the caller, to send at once (at most `lease.max`). */
+  leased: ClaimedDelivery[]
+}
+
+/**
+ * Turns up to `limit` outbox events into deliveries in one transaction of two statements: the
+ * events (locked, SKIP LOCKED) with their subscribed policies, then one statement that deletes them
+ * and inserts the deliveries, the first `lease.max` of them leased to the caller so it can send
+ * them without another round trip.
+ */
+export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease: { max: number; ms: number }, limit = 100): Promise<FanOutResult> {
+  return prisma.$transaction(async (tx) => {
+    const events = await tx.$queryRaw<OutboxRow[]>`
+      SELECT e."id", e."type", e."projectId", e."repository", e."digest", e."tags", e."mediaType", e."size",
+             e."operator", e."pullCount", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic",
+             COALESCE((
+               SELECT json_agg(json_build_object('id', w."id", 'format', w."format", 'repositoryFilter', w."repositoryFilter", 'tagFilter', w."tagFilter") ORDER BY w."id")
+                 FROM "WebhookPolicy" w
+                WHERE w."enabled" AND (w."projectId" = e."projectId" OR w."projectId" IS NULL) AND e."type" = ANY (w."eventTypes")
+             ), '[]'::json) AS "policies"
+        FROM "WebhookEvent" e
+        LEFT JOIN "Repository" r ON r."name" = e."repository"
+        LEFT JOIN "Project" p ON p."id" = e."projectId"
+       ORDER BY e."occurredAt"
+       LIMIT ${limit}
+         FOR UPDATE OF e SKIP LOCKED`
+    if (events.length === 0) return { events: 0, leased: [] }
+    const deliveries = deliveriesOf(events, render)
+    const leaseToken = randomUUID()
+    const leased = await tx.$queryRaw<ClaimedDelivery[]>`
+      WITH gone AS (
+        DELETE FROM "WebhookEvent" WHERE "id" = ANY (${events.map((e) => e.id)}::uuid[])
+      ), input AS (
+        SELECT * FROM unnest(
+          ${deliveries.map((d) => d.policyId)}::int[], ${deliveries.map((d) => d.eventId)}::uuid[],
+          ${deliveries.map((d) => d.eventType)}::text[], ${deliveries.map((d) => d.repository)}::text[],
+          ${deliveries.map((d) => d.digest)}::text[], ${deliveries.map((d) => JSON.stringify(d.tags))}::text[],
+          ${deliveries.map((d) => d.contentType)}::text[], ${deliveries.map((d) => d.payload)}::text[],
+          ${deliveries.map((_, i) => i < lease.max)}::boolean[]
+        ) WITH ORDINALITY AS i("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leased", "n")
+      ), saved AS (
+        INSERT INTO "WebhookDelivery" ("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leaseToken", "leaseUntil")
+        SELECT i."policyId", i."eventId", i."eventType", i."repository", i."digest",
+               ARRAY(SELECT json_array_elements_text(i."tags"::json)), i."contentType", i."payload",
+               CASE WHEN i."leased" THEN ${leaseToken} END,
+               CASE WHEN i."leased" THEN now() + make_interval(secs => ${lease.ms / 1000}) END
+          FROM input i ORDER BY i."n"
+        RETURNING "id", "policyId", "eventType", "contentType", "payload", "attempts", "leaseToken"
+      )
+      SELECT s."id", s."eventType", s."contentType", s."payload", s."attempts", s."leaseToken",
+             p."targetUrl", p."secret", p."authHeader", p."enabled" AS "policyEnabled"
+        FROM saved s JOIN "WebhookPolicy" p ON p."id" = s."policyId"
+       WHERE s."leaseToken" IS NOT NULL`
+    return { events: events.length, leased }
+  })
 }
 
 /** Leases up to `limit` due deliveries to the caller for `leaseMs`. */

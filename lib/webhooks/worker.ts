@@ -83,7 +83,12 @@ export class WebhookWorker {
   private async pass(): Promise<void> {
     const { prisma, logger, settings, render } = this.options
     try {
-      while (!this.stopped && (await fanOut(prisma, render)) > 0);
+      const lease = { max: settings.concurrency, ms: settings.timeoutMs * 3 }
+      while (!this.stopped) {
+        const { events, leased } = await fanOut(prisma, render, lease)
+        if (events === 0) break
+        await Promise.all(leased.map((delivery) => this.send(delivery)))
+      }
       while (!this.stopped) {
         const due = await claimDue(prisma, settings.concurrency, settings.timeoutMs * 3)
         if (due.length === 0) break

@@ -115,7 +115,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     const m = artifact()
     await index.putManifest('hooks/fan/out', m, 'v1', { name: 'alice' })
     await index.putManifest('hooks/fan/out', m, 'latest', { name: 'alice' })
-    expect(await fanOut(prisma, RENDER)).toBe(2)
+    expect((await fanOut(prisma, RENDER, { max: 0, ms: 30_000 })).events).toBe(2)
     expect(await prisma.webhookEvent.count()).toBe(0)
     const deliveries = await prisma.webhookDelivery.findMany({ where: { repository: 'hooks/fan/out' } })
     const byPolicy = (id: number) => deliveries.filter((d) => d.policyId === id).map((d) => d.tags[0]).sort()
@@ -138,7 +138,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
   it('never hands one delivery to two workers, and records attempts through retry to delivered or failed', async () => {
     await policy({ eventTypes: ['PUSH_ARTIFACT'] })
     for (let i = 0; i < 12; i++) await index.putManifest('hooks/claims', artifact(), `t${i}`, { name: 'alice' })
-    await fanOut(prisma, RENDER)
+    await fanOut(prisma, RENDER, { max: 0, ms: 30_000 })
     const [a, b] = await Promise.all([claimDue(prisma, 8, 30_000), claimDue(prisma, 8, 30_000)])
     const ids = [...a, ...b].map((d) => d.id)
     expect(ids.length).toBe(12)
@@ -180,6 +180,23 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     await recordAttempt(prisma, third, { startedAt: new Date(), requestHeaders: {}, result: { kind: 'refused', reason: '127.0.0.1 is a loopback address', latencyMs: 0 } }, RETRY)
     row = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: third.id } })
     expect([row.status, row.attempts]).toEqual(['failed', 1])
+  })
+
+  it('hands the first new deliveries to the fanning-out worker already leased, the rest to any worker', async () => {
+    await prisma.webhookDelivery.deleteMany({})
+    const p = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: 'http://127.0.0.1:9/leased', secret: 'a-secret-of-16-chars' })
+    for (let i = 0; i < 3; i++) await index.putManifest('hooks/leased', artifact(), `l${i}`, { name: 'alice' })
+    const { events, leased } = await fanOut(prisma, RENDER, { max: 2, ms: 30_000 })
+    expect(events).toBe(3)
+    expect(leased.map((d) => [d.targetUrl, d.secret, d.policyEnabled, d.attempts])).toEqual([
+      ['http://127.0.0.1:9/leased', 'a-secret-of-16-chars', true, 0],
+      ['http://127.0.0.1:9/leased', 'a-secret-of-16-chars', true, 0],
+    ])
+    const rest = await claimDue(prisma, 10, 30_000)
+    expect(rest.length).toBe(1)
+    expect(leased.map((d) => d.id)).not.toContain(rest[0].id)
+    const tags = (await prisma.webhookDelivery.findMany({ where: { policyId: p.id } })).map((d) => d.tags[0]).sort()
+    expect(tags).toEqual(['l0', 'l1', 'l2'])
   })
 
   it('purges finished deliveries past the retention, never pending ones', async () => {
