@@ -47,6 +47,7 @@ export interface WebhookPolicy {
   createdBy: string | null
   createdAt: string
   updatedAt: string
+  lastDelivery: { status: DeliveryStatus; lastStatusCode: number | null; createdAt: string } | null
 }
 
 type DeliveryStatus = 'pending' | 'delivered' | 'failed'
@@ -296,6 +297,17 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
                     {policy.hasSecret && <Chip tone="amber">Signed</Chip>}
                     {policy.hasAuthHeader && <Chip tone="amber">Authorization header</Chip>}
                   </div>
+                  <p className="text-sm text-slate-600">
+                    {policy.lastDelivery ? (
+                      <>
+                        Last delivery <StatusBadge status={policy.lastDelivery.status} />
+                        {policy.lastDelivery.lastStatusCode !== null && <> HTTP {policy.lastDelivery.lastStatusCode}</>}{' '}
+                        <TimeAgo value={policy.lastDelivery.createdAt} />
+                      </>
+                    ) : (
+                      'No deliveries yet'
+                    )}
+                  </p>
                   <div className="flex flex-wrap gap-2">
                     <Button variant="secondary" className="px-2.5 py-1.5" aria-expanded={logOpen} aria-controls={logId} onClick={() => showLog(policy.id, !logOpen)}>
                       {logOpen ? 'Hide deliveries' : 'Deliveries'}
@@ -660,6 +672,11 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
     // Refresh every 2 s only while something on screen is still pending.
     refetchInterval: (query) => (query.state.data?.items.some((d) => d.status === 'pending') ? 2000 : false),
   })
+  // The policy list shows each policy's last delivery: refresh it whenever the log has news.
+  const logUpdatedAt = deliveries.dataUpdatedAt
+  useEffect(() => {
+    if (logUpdatedAt) void queryClient.invalidateQueries({ queryKey: ['webhooks'] })
+  }, [logUpdatedAt, queryClient])
   const redeliver = useMutation({
     mutationFn: async (delivery: Delivery) => (await api<Delivery>(`${base}/deliveries/${delivery.id}/redeliver`, { method: 'POST' })).data,
     onMutate: () => setRedeliverError(null),

@@ -99,8 +99,17 @@ export const webhookPolicySchema = z.object({
   createdBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  lastDelivery: z
+    .object({ status: z.enum(DELIVERY_STATUSES), lastStatusCode: z.number().int().nullable(), createdAt: z.iso.datetime() })
+    .nullable()
+    .describe('the newest delivery, null before the first'),
 })
-export type WebhookPolicyView = Omit<z.infer<typeof webhookPolicySchema>, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date }
+type LastDelivery = { status: (typeof DELIVERY_STATUSES)[number]; lastStatusCode: number | null; createdAt: Date }
+export type WebhookPolicyView = Omit<z.infer<typeof webhookPolicySchema>, 'createdAt' | 'updatedAt' | 'lastDelivery'> & {
+  createdAt: Date
+  updatedAt: Date
+  lastDelivery: LastDelivery | null
+}
 
 export const webhookDeliverySchema = z.object({
   id: z.uuid().describe('the X-Registry-Delivery header; the same on every attempt'),
@@ -154,7 +163,10 @@ async function requireScope(prisma: PrismaClient, caller: Caller, scope: Webhook
   return { projectId: null, projectName: null, where: { projectId: null }, label: 'the system' }
 }
 
-const POLICY_INCLUDE = { project: { select: { name: true } } } satisfies Prisma.WebhookPolicyInclude
+const POLICY_INCLUDE = {
+  project: { select: { name: true } },
+  deliveries: { select: { status: true, lastStatusCode: true, createdAt: true }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], take: 1 },
+} satisfies Prisma.WebhookPolicyInclude
 type PolicyRow = Prisma.WebhookPolicyGetPayload<{ include: typeof POLICY_INCLUDE }>
 
 function toPolicyView(row: PolicyRow): WebhookPolicyView {
@@ -174,6 +186,7 @@ function toPolicyView(row: PolicyRow): WebhookPolicyView {
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    lastDelivery: row.deliveries[0] ?? null,
   }
 }
 
@@ -326,7 +339,7 @@ export async function sendTestEvent(prisma: PrismaClient, caller: Caller, scope:
       type: 'TEST',
       occurredAt: new Date(),
       operator: auditActor(caller).actor,
-      repository: { fullName: `${namespace}/webhook-test`, namespace, name: 'webhook-test', createdAt: null, public: project?.public ?? false },
+      repository: { fullName: `${namespace}/webhook-test`, namespace, name: 'webhook-test', createdAt: new Date(), public: project?.public ?? false },
       resources: [],
     },
     renderSettings(),

@@ -78,7 +78,7 @@ describe.runIf(ours)('webhooks', () => {
       expect(res.status, res.describe()).toBe(201)
       expect(res.header('location')).toMatch(new RegExp(`${base}/\\d+$`))
       const policy = res.json()
-      expect(policy).toMatchObject({ name: 'ci', project, enabled: true, eventTypes: ['PUSH_ARTIFACT'], format: 'default', hasSecret: true, hasAuthHeader: true, createdBy: owner.user })
+      expect(policy).toMatchObject({ name: 'ci', project, enabled: true, eventTypes: ['PUSH_ARTIFACT'], format: 'default', hasSecret: true, hasAuthHeader: true, createdBy: owner.user, lastDelivery: null })
       expect(res.text).not.toContain(SECRET)
       expect(res.text).not.toContain('ci-token')
 
@@ -240,6 +240,8 @@ describe.runIf(ours)('webhooks', () => {
         [3, 200],
       ])
       expect(done.attemptLog![0].requestHeaders['X-Registry-Delivery']).toBe(queued.id)
+      const listed = (await api.get(`${base}/${policy.id}`, { auth: owner })).json()
+      expect(listed.lastDelivery).toMatchObject({ status: 'delivered', lastStatusCode: 200 })
       const log = await api.get(`${base}/${policy.id}/deliveries?status=delivered`, { auth: owner })
       expect(log.json().map((d: Delivery) => d.id)).toContain(queued.id)
       expect((await api.get(`${base}/${policy.id}/deliveries?status=failed`, { auth: owner })).header('x-total-count')).toBe('0')
