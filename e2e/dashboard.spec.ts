@@ -69,7 +69,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   const row = page.getByTestId('artifact-row')
   await expect(row).toHaveCount(1)
   await expect(row).toHaveAttribute('data-digest', digest)
-  await expect(row.getByTestId('tag-chip')).toHaveText([/v1/, /v2/])
+  await expect(row.getByTestId('tag-chip')).toHaveText([/v2/, /v1/])
   await expect(row).toContainText('linux/amd64')
   await expect(row).toContainText('Image')
   await expect(row).toContainText(`${(size / 1024).toFixed(1)} KiB`)

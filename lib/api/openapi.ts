@@ -7,7 +7,7 @@ import { auditFilterSchema } from '../audit'
 import { memberAddSchema, memberUpdateSchema } from '../members'
 import { projectCreateSchema, projectListQuerySchema, projectUpdateSchema } from '../projects'
 import { repositoryCreateSchema, repositorySchema, repositoryUpdateSchema } from '../repositories'
-import { artifactDetailSchema, artifactListQuerySchema, artifactSchema, tagCreateSchema } from '../artifacts'
+import { artifactDetailSchema, artifactListQuerySchema, artifactSchema, tagCreateSchema, tagSchema } from '../artifacts'
 import { projectRobotCreateSchema, robotUpdateSchema, systemRobotCreateSchema } from '../robots'
 import { settingsUpdateSchema } from '../settings'
 import { passwordChangeSchema, signupSchema, userUpdateSchema } from '../users'
@@ -79,6 +79,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'get', path: `${R}/artifacts`, summary: 'Artifacts, newest first (tag: substring; tagged: true|false)', tag: 'artifacts', query: artifactListQuerySchema, paginated: true, response: z.array(artifactSchema) },
   { method: 'get', path: A, summary: 'One artifact by digest or tag, with manifest, config, layers and children', tag: 'artifacts', response: artifactDetailSchema },
   { method: 'delete', path: A, summary: 'Delete the artifact and all its tags (repository:delete)', tag: 'artifacts', status: 204, response: null },
+  { method: 'get', path: `${A}/tags`, summary: 'Tags of the artifact, newest first (push time, then the newest tag), like Harbor', tag: 'artifacts', paginated: true, response: z.array(tagSchema) },
   { method: 'post', path: `${A}/tags`, summary: 'Tag the artifact (201; 200 if it already has the tag; 409 if the tag names another artifact)', tag: 'artifacts', body: tagCreateSchema, status: 201, response: artifactSchema },
   { method: 'delete', path: `${A}/tags/{tag}`, summary: 'Delete one tag; the artifact stays (repository:delete)', tag: 'artifacts', status: 204, response: null },
 ]
