@@ -3,11 +3,9 @@
 // many tags shows the newest ten and "+N more", and its page pages through them; the tagged /
 // untagged filter; deleting a whole repository from the UI with a typed confirmation, after which
 // /v2 answers NAME_UNKNOWN. Screenshots go to test-results/.
-import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { MT } from '../tests/support/oci'
-import { basicAuth, signUp as signUpAs, writeOciLayout } from './support'
+import { basicAuth, signUp as signUpAs, skopeoPush } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -19,18 +17,7 @@ const basic = basicAuth(user.username, user.password)
 const signUp = (page: Parameters<typeof signUpAs>[0]) => signUpAs(page, user)
 
 /** Pushes a fresh one-layer image to project/repo:tag with skopeo. */
-function pushImage(host: string, tag: string) {
-  const { dir } = writeOciLayout('src', 2000)
-  try {
-    execFileSync(
-      'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${project}/${repo}:${tag}`],
-      { stdio: 'pipe', timeout: 60_000 },
-    )
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
+const pushImage = (host: string, tag: string) => skopeoPush(host, user, `${project}/${repo}`, [tag])
 
 test('private project: invisible to anonymous visitors; add a tag; untagged filter; delete the repository', async ({ page, browser, request, baseURL }) => {
   const host = new URL(baseURL!).host

@@ -1,6 +1,7 @@
 // Helpers shared by the browser specs: accounts through the real pages, Basic credentials for /v2,
-// and a one-image OCI layout that skopeo can push.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+// a one-image OCI layout, and skopeo (a real registry client) pushing it and listing tags.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, type Page } from '@playwright/test'
@@ -50,4 +51,28 @@ export function writeOciLayout(ref: string, layerSize: number): { dir: string; d
   const descriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': ref } }
   writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [descriptor] }))
   return { dir, digest: image.manifest.digest }
+}
+
+/** Pushes one fresh one-layer image to `host/repository` under each of `tags` with `skopeo copy`, as `user`. */
+export function skopeoPush(host: string, user: TestUser, repository: string, tags: string[], layerSize = 2000): void {
+  const { dir } = writeOciLayout('src', layerSize)
+  try {
+    for (const tag of tags) {
+      execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${repository}:${tag}`], {
+        stdio: 'pipe',
+        timeout: 60_000,
+      })
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The tags `skopeo list-tags` reads from /v2 for `host/repository`, as `user`, sorted. */
+export function skopeoListTags(host: string, user: TestUser, repository: string): string[] {
+  const output = execFileSync('skopeo', ['list-tags', '--tls-verify=false', '--creds', `${user.username}:${user.password}`, `docker://${host}/${repository}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return ((JSON.parse(output) as { Tags: string[] | null }).Tags ?? []).sort()
 }
