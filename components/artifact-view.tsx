@@ -8,7 +8,7 @@ import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
@@ -252,7 +252,7 @@ function ArtifactTags({ project, repository, digest, pullBase }: { project: stri
 
 function Table({ head, children }: { head: string[]; children: ReactNode }) {
   return (
-    <div className="-m-4 overflow-x-auto">
+    <div className={`-m-4 ${tableScrollClass}`}>
       <table className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>

@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
@@ -227,7 +227,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
               )
             ) : (
               <>
-                <div className="overflow-x-auto">
+                <div className={tableScrollClass}>
                   <table className="w-full min-w-[56rem] text-left text-sm" data-testid="artifact-table">
                     <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                       <tr>

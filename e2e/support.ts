@@ -76,3 +76,35 @@ export function skopeoListTags(host: string, user: TestUser, repository: string)
   })
   return ((JSON.parse(output) as { Tags: string[] | null }).Tags ?? []).sort()
 }
+
+/** A phone's viewport (iPhone 12–15 class). */
+export const PHONE_VIEWPORT = { width: 390, height: 844 }
+
+/**
+ * The document must not scroll sideways: `scrollWidth <= innerWidth` (wide tables scroll inside
+ * their own box instead). On failure the message names the elements that stick out. Saves a
+ * full-page screenshot to `screenshot`.
+ */
+export async function expectNoHorizontalOverflow(page: Page, screenshot: string): Promise<void> {
+  const layout = await page.evaluate(() => {
+    const innerWidth = window.innerWidth
+    // Inside a box that scrolls or clips sideways, unless the element is positioned out of it (an
+    // absolutely positioned element escapes every such box below its containing block).
+    const clipped = (element: Element) => {
+      let contained = !['absolute', 'fixed'].includes(getComputedStyle(element).position)
+      for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+        const style = getComputedStyle(parent)
+        if (!contained && style.position !== 'static') contained = true
+        if (contained && style.overflowX !== 'visible') return true
+      }
+      return false
+    }
+    const offenders = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(element))
+      .slice(0, 5)
+      .map((element) => `<${element.tagName.toLowerCase()} class="${element.getAttribute('class') ?? ''}"> ${(element.textContent ?? '').trim().slice(0, 40)}`)
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, offenders }
+  })
+  await page.screenshot({ path: screenshot, fullPage: true })
+  expect(layout.scrollWidth, `the page is ${layout.scrollWidth}px wide in a ${layout.innerWidth}px viewport; sticking out: ${layout.offenders.join(' | ')}`).toBeLessThanOrEqual(layout.innerWidth)
+}
