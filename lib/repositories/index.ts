@@ -50,16 +50,24 @@ export async function createRepository(prisma: PrismaClient, caller: Caller, pro
   }
 }
 
+/**
+ * Artifact counts of the given repositories, counted over just their rows (the (repositoryId, digest)
+ * index). Prisma's relation `_count` would group the whole Artifact table of the registry instead.
+ */
+async function artifactCounts(prisma: PrismaClient, repositoryIds: number[]): Promise<Map<number, number>> {
+  if (!repositoryIds.length) return new Map()
+  const counts = await prisma.artifact.groupBy({ by: ['repositoryId'], where: { repositoryId: { in: repositoryIds } }, _count: { _all: true } })
+  return new Map(counts.map((c) => [c.repositoryId, c._count._all]))
+}
+
 export async function listRepositories(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<RepositoryView>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'project:read')
   const filter = q ? (/^name=~?(.*)$/.exec(q)?.[1] ?? q) : ''
   const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: filter } } : {}) }
-  const [rows, total] = await Promise.all([
-    prisma.repository.findMany({ where, orderBy: { name: 'asc' }, ...skipTake(page), include: { _count: { select: { artifacts: true } } } }),
-    prisma.repository.count({ where }),
-  ])
+  const [rows, total] = await Promise.all([prisma.repository.findMany({ where, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
+  const counts = await artifactCounts(prisma, rows.map((row) => row.id))
   return {
-    items: rows.map(({ _count, ...row }) => ({ ...row, projectName: project.name, artifactCount: _count.artifacts })),
+    items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0 })),
     total,
   }
 }
@@ -92,13 +100,10 @@ export const repositorySchema = z.object({
 async function loadRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction) {
   const loaded = await requireProject(prisma, caller.subject, projectName, action)
   const fullName = `${loaded.project.name}/${name}`
-  const row = await prisma.repository.findFirst({
-    where: { name: fullName, projectId: loaded.project.id },
-    include: { _count: { select: { artifacts: true } } },
-  })
+  const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id } })
   if (!row) throw notFound(`repository ${fullName} not found`)
-  const { _count, ...rest } = row
-  return { loaded, view: { ...rest, projectName: loaded.project.name, artifactCount: _count.artifacts } satisfies RepositoryView }
+  const artifactCount = await prisma.artifact.count({ where: { repositoryId: row.id } })
+  return { loaded, view: { ...row, projectName: loaded.project.name, artifactCount } satisfies RepositoryView }
 }
 
 export async function getRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<RepositoryView> {
