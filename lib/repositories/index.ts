@@ -11,14 +11,25 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 
-/** The part after `project/`: OCI path components separated by `/`. */
+/** The most a repository description (Markdown) may hold, in bytes of UTF-8, when created and when changed. */
+export const REPOSITORY_DESCRIPTION_MAX_BYTES = 64 * 1024
+
+/** The largest create or update body: the longest description with its JSON escapes (up to 6 bytes, `\u0001`, per byte). */
+export const REPOSITORY_BODY_MAX_BYTES = 512 * 1024
+
+const descriptionSchema = z
+  .string({ error: 'description must be a string' })
+  .refine((s) => Buffer.byteLength(s) <= REPOSITORY_DESCRIPTION_MAX_BYTES, `description must be at most ${REPOSITORY_DESCRIPTION_MAX_BYTES / 1024} KiB of UTF-8`)
+  .describe(`Markdown, at most ${REPOSITORY_DESCRIPTION_MAX_BYTES} bytes of UTF-8`)
+
+/** `name` is the part after `project/`: OCI path components separated by `/`. */
 export const repositoryCreateSchema = z.strictObject({
   name: z
     .string({ error: 'name is required' })
     .min(1, 'name is required')
     .max(200, 'name must be at most 200 characters')
     .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, 'name must be lowercase path components such as app or team/app'),
-  description: z.string({ error: 'description must be a string' }).max(4096, 'description must be at most 4096 characters').default(''),
+  description: descriptionSchema.default(''),
 })
 
 export interface RepositoryView {
@@ -74,15 +85,7 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
 
 // ---------------------------------------------------------------- one repository
 
-/** A description may be 64 KiB of Markdown; its JSON body (escapes included) at most this. */
-export const REPOSITORY_UPDATE_MAX_BODY = 512 * 1024
-
-export const repositoryUpdateSchema = z.strictObject({
-  description: z
-    .string({ error: 'description must be a string' })
-    .refine((s) => Buffer.byteLength(s) <= 64 * 1024, 'description must be at most 64 KiB')
-    .describe('Markdown'),
-})
+export const repositoryUpdateSchema = z.strictObject({ description: descriptionSchema })
 
 /** The wire shape of a repository (OpenAPI). */
 export const repositorySchema = z.object({

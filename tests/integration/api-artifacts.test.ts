@@ -76,11 +76,6 @@ describe.runIf(ours)('artifacts API', () => {
     const patched = await api.patch(base, { description: markdown }, { auth: dev })
     expect(patched.status, patched.describe()).toBe(200)
     expect(patched.json().description).toBe(markdown)
-    expect((await api.patch(base, { description: 'x'.repeat(64 * 1024 + 1) }, { auth: owner })).status).toBe(400)
-    const longest = 'é'.repeat(32 * 1024) // 64 KiB of UTF-8
-    expect((await api.patch(base, { description: longest }, { auth: owner })).status).toBe(200)
-    expect((await api.patch(base, { description: longest + 'x' }, { auth: owner })).status).toBe(400)
-    expect((await api.patch(base, { description: markdown }, { auth: owner })).status).toBe(200)
     expect((await api.patch(base, { description: 1 }, { auth: owner })).status).toBe(400)
 
     const list = await api.get(`/api/v1/projects/${project}/repositories?q=findme`, { auth: guest })
@@ -92,6 +87,29 @@ describe.runIf(ours)('artifacts API', () => {
     expect((await api.get(`/api/v1/projects/${project}/repositories/${encodeURIComponent('team/missing')}`, { auth: owner })).status).toBe(404)
     expect((await api.get(base, { auth: outsider })).status).toBe(404)
     expect((await api.get(base)).status).toBe(401)
+  })
+
+  it('repository description: one limit, 64 KiB of UTF-8, when created and when changed', async () => {
+    const longest = 'é'.repeat(32 * 1024) // 65,536 bytes of UTF-8
+    const escaped = '\u0001'.repeat(64 * 1024) // 65,536 bytes, six times that in the JSON body
+    const repositories = `/api/v1/projects/${project}/repositories`
+    const name = `described-${randomId(6)}`
+    for (const description of [longest, escaped]) {
+      const res = await api.post(repositories, { name: `${name}-${description.length}`, description }, { auth: dev })
+      expect(res.status, res.describe()).toBe(201)
+      expect(res.json().description).toBe(description)
+    }
+    const tooLong = await api.post(repositories, { name: `${name}-long`, description: longest + 'x' }, { auth: dev })
+    expect(tooLong.status, tooLong.describe()).toBe(400)
+    expect(tooLong.json().errors[0].message).toBe('description: description must be at most 64 KiB of UTF-8')
+
+    const one = `${repositories}/${name}-${longest.length}`
+    expect((await api.patch(one, { description: escaped }, { auth: dev })).status).toBe(200)
+    expect((await api.patch(one, { description: longest }, { auth: dev })).status).toBe(200)
+    const tooLongPatch = await api.patch(one, { description: longest + 'x' }, { auth: dev })
+    expect(tooLongPatch.status).toBe(400)
+    expect(tooLongPatch.json().errors[0].message).toBe(tooLong.json().errors[0].message)
+    for (const description of [longest, escaped]) expect((await api.delete(`${repositories}/${name}-${description.length}`, { auth: owner })).status).toBe(204)
   })
 
   it('artifacts: list newest first with kind, platforms, tags, size and referrers', async () => {
