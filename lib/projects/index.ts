@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
-import { can, canSystem, type ProjectRole, type Subject } from '../auth/permissions'
+import { can, canSystem, PROJECT_ROLES, type ProjectRole, type Subject } from '../auth/permissions'
 import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../api/errors'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
@@ -30,6 +30,17 @@ export interface ProjectView {
   role: ProjectRole | null
   repositoryCount: number
 }
+
+/** The wire shape of a ProjectView (OpenAPI). */
+export const projectSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  public: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  role: z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]]).nullable().describe("the caller's role in the project, if a member"),
+  repositoryCount: z.number(),
+})
 
 export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
   const subject = caller.subject

@@ -45,13 +45,24 @@ export interface RepositoryView {
   lastPushedAt: Date | null
 }
 
+/** The columns a RepositoryView shows (the internal projectId stays inside). */
+const VIEW_FIELDS = {
+  id: true,
+  name: true,
+  description: true,
+  createdAt: true,
+  updatedAt: true,
+  lastPushedAt: true,
+  pullCount: true,
+} satisfies Prisma.RepositorySelect
+
 export async function createRepository(prisma: PrismaClient, caller: Caller, projectName: string, input: z.infer<typeof repositoryCreateSchema>): Promise<RepositoryView> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'repository:push')
   const fullName = `${project.name}/${input.name}`
   if (!isValidName(fullName)) throw invalid(`${fullName} is not a valid repository name`)
   try {
     return await prisma.$transaction(async (tx) => {
-      const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description } })
+      const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description }, select: VIEW_FIELDS })
       await recordAudit(tx, { ...auditActor(caller), action: 'repository.create', resourceType: 'repository', resource: fullName, projectId: project.id })
       return { ...row, projectName: project.name, artifactCount: 0 }
     })
@@ -75,7 +86,7 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
   const { project } = await requireProject(prisma, caller.subject, projectName, 'project:read')
   const filter = q ? (/^name=~?(.*)$/.exec(q)?.[1] ?? q) : ''
   const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: filter } } : {}) }
-  const [rows, total] = await Promise.all([prisma.repository.findMany({ where, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
+  const [rows, total] = await Promise.all([prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
   const counts = await artifactCounts(prisma, rows.map((row) => row.id))
   return {
     items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0 })),
@@ -103,7 +114,7 @@ export const repositorySchema = z.object({
 async function loadRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction) {
   const loaded = await requireProject(prisma, caller.subject, projectName, action)
   const fullName = `${loaded.project.name}/${name}`
-  const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id } })
+  const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id }, select: VIEW_FIELDS })
   if (!row) throw notFound(`repository ${fullName} not found`)
   const artifactCount = await prisma.artifact.count({ where: { repositoryId: row.id } })
   return { loaded, view: { ...row, projectName: loaded.project.name, artifactCount } satisfies RepositoryView }
@@ -122,7 +133,7 @@ export async function updateRepository(
 ): Promise<RepositoryView> {
   const { loaded, view } = await loadRepository(prisma, caller, projectName, name, 'repository:push')
   return prisma.$transaction(async (tx) => {
-    const row = await tx.repository.update({ where: { id: view.id }, data: { description: input.description } })
+    const row = await tx.repository.update({ where: { id: view.id }, data: { description: input.description }, select: VIEW_FIELDS })
     await recordAudit(tx, { ...auditActor(caller), action: 'repository.update', resourceType: 'repository', resource: view.name, projectId: loaded.project.id })
     return { ...view, ...row }
   })
