@@ -1,7 +1,7 @@
 // Artifacts of a repository for /api/v1: list (paginated, filtered, newest first), one artifact with
 // its manifest, config summary, layers and children, the tags of one artifact (paginated), and the
-// writes (delete an artifact, delete or add a tag). Every operation looks the repository up within the project named in the request and
-// after `can()` said yes (lib/projects/access.ts).
+// writes (delete an artifact, delete or add a tag). Every operation looks the repository up within
+// the project named in the request and after `can()` said yes (lib/projects/access.ts).
 //
 // Writes go through the registry index /v2 uses (lib/registry/api-index.ts: PrismaRegistryIndex behind
 // the process-wide manifest cache), so there is one source of truth and /v2 sees them at once.
