@@ -39,8 +39,8 @@ export async function logIn(page: Page, user: { username: string; password: stri
   await expect(page.getByTestId('signed-in-user')).toContainText(user.username)
 }
 
-/** A one-layer linux/amd64 image as an OCI layout directory, tagged `ref`; the caller removes `dir`. */
-export function writeOciLayout(ref: string, layerSize: number): { dir: string; digest: string } {
+/** A fresh one-layer linux/amd64 image as an OCI layout directory, tagged `ref`; returns the directory (the caller removes it). */
+function writeOciLayout(ref: string, layerSize: number): string {
   const image = ociImage({ layers: 1, layerSize, platform: { os: 'linux', architecture: 'amd64' } })
   const dir = mkdtempSync(path.join(tmpdir(), 'e2e-layout-'))
   mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
@@ -50,12 +50,12 @@ export function writeOciLayout(ref: string, layerSize: number): { dir: string; d
   writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
   const descriptor = { mediaType: MT.ociManifest, digest: image.manifest.digest, size: image.manifest.size, annotations: { 'org.opencontainers.image.ref.name': ref } }
   writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [descriptor] }))
-  return { dir, digest: image.manifest.digest }
+  return dir
 }
 
 /** Pushes one fresh one-layer image to `host/repository` under each of `tags` with `skopeo copy`, as `user`. */
 export function skopeoPush(host: string, user: TestUser, repository: string, tags: string[], layerSize = 2000): void {
-  const { dir } = writeOciLayout('src', layerSize)
+  const dir = writeOciLayout('src', layerSize)
   try {
     for (const tag of tags) {
       execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${repository}:${tag}`], {
