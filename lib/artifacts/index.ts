@@ -17,6 +17,7 @@ import { requireProject, type LoadedProject } from '../projects/access'
 import { isValidTag, looksLikeDigest, isSupportedDigest } from '../../registry-core/src/grammar'
 import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
 import { getBlobStore, getRegistryIndex } from '../registry/api-index'
+import { likeLiteral } from '../db/like'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
 
@@ -246,7 +247,7 @@ export async function listArtifacts(
   // The repository condition is redundant for the result (an artifact's tags are in its repository)
   // but lets PostgreSQL read only this repository's tags, through the (repositoryId, name) index,
   // instead of scanning every tag of the registry for the substring (bench/dashboard.ts).
-  if (filter.tag) tagConditions.push({ tags: { some: { repositoryId: repository.id, name: { contains: filter.tag } } } })
+  if (filter.tag) tagConditions.push({ tags: { some: { repositoryId: repository.id, name: { contains: likeLiteral(filter.tag) } } } })
   if (filter.tagged === 'true') tagConditions.push({ tags: { some: {} } })
   if (filter.tagged === 'false') tagConditions.push({ tags: { none: {} } })
   const where: Prisma.ArtifactWhereInput = { repositoryId: repository.id, ...(tagConditions.length ? { AND: tagConditions } : {}) }

@@ -148,6 +148,11 @@ describe.runIf(ours)('artifacts API', () => {
     expect(byTag.json<any[]>().map((a) => a.digest)).toEqual([arm.manifest.digest, amd.manifest.digest])
     const latest = await api.get(`${base}/artifacts?tag=late`, { auth: guest })
     expect(latest.json<any[]>().map((a) => a.digest)).toEqual([amd.manifest.digest])
+    // The filter is a literal substring: LIKE's wildcards match only themselves.
+    for (const literal of ['v_', '%', 'l_test']) {
+      const none = await api.get(`${base}/artifacts?tag=${encodeURIComponent(literal)}`, { auth: guest })
+      expect(none.header('x-total-count'), literal).toBe('0')
+    }
     const untaggedOnly = await api.get(`${base}/artifacts?tagged=false`, { auth: guest })
     expect(untaggedOnly.json<any[]>().map((a) => a.digest)).toEqual([signature.manifest.digest, untagged.manifest.digest])
     expect((await api.get(`${base}/artifacts?tagged=true`, { auth: guest })).header('x-total-count')).toBe('3')
