@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, errorMessage, formatDate } from './api'
-import { Button, Card, ErrorMessage, SelectField, SuccessMessage, TextField, inputClass } from './ui'
+import { Button, Card, ErrorMessage, SelectField, SuccessMessage, TextField, inputClass, tableScrollClass } from './ui'
 
 type Permission = 'read' | 'readWrite' | 'readWriteDelete'
 
@@ -205,7 +205,7 @@ function TokenList({ onRevoked }: { onRevoked: (id: number) => void }) {
         <p className="mt-2 text-sm text-slate-500">No tokens yet.</p>
       ) : (
         // relative: the sr-only header text is absolutely positioned and must not escape the scroll box.
-        <div className="relative mt-2 overflow-x-auto rounded-lg border border-slate-200">
+        <div className={`mt-2 rounded-lg border border-slate-200 ${tableScrollClass}`}>
           <table className="min-w-full divide-y divide-slate-200 text-sm" aria-labelledby="tokens-heading">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>

@@ -6,7 +6,7 @@ import { useSession } from 'next-auth/react'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
 import { api, ApiError, errorMessage } from './api'
-import { Card, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
+import { Card, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, LoadingRows, Pagination, TimeAgo } from './widgets'
 
 interface AdminUser {
@@ -182,7 +182,7 @@ function UsersTable({ me }: { me: string }) {
         <p className="px-5 py-8 text-center text-sm text-slate-500">{q ? `No user matches “${q}”.` : 'No users yet.'}</p>
       ) : (
         <>
-          <div className="overflow-x-auto">
+          <div className={tableScrollClass}>
             <table className="w-full text-left text-sm" data-testid="users-table">
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>

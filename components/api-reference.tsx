@@ -4,7 +4,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { api, errorMessage } from './api'
-import { ErrorMessage, focusRing, inputClass } from './ui'
+import { ErrorMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows } from './widgets'
 
 type Schema = {
@@ -187,7 +187,7 @@ function OperationCard({ entry }: { entry: Entry }) {
         {parameters.length > 0 && (
           <div>
             <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Parameters</h4>
-            <div className="mt-1 overflow-x-auto">
+            <div className={`mt-1 ${tableScrollClass}`}>
               <table className="w-full min-w-[32rem] table-fixed text-left text-xs">
                 <thead className="text-slate-500">
                   <tr>

@@ -13,7 +13,9 @@ export interface Artifact {
   kind: 'image' | 'index' | 'artifact'
   size: number
   platforms: Platform[]
+  /** The newest tags (at most 10); `tagCount` says how many there are. */
   tags: Tag[]
+  tagCount: number
   pushedAt: string
   lastPulledAt: string | null
   pullCount: number

@@ -1,15 +1,15 @@
 'use client'
-// One artifact: tags, platforms (an index's children link to their own pages), layers with sizes,
+// One artifact: its tags (paged from the server), platforms (an index's children link to their own pages), layers with sizes,
 // the config summary, referrers, the raw manifest, and a form to add a tag to this artifact.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { api, ApiError, errorMessage } from './api'
-import { KIND_LABELS, type ArtifactDetail } from './artifact-types'
+import { api, apiList, ApiError, errorMessage } from './api'
+import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
-import { CommandLine, CopyButton, LoadingRows, TimeAgo, useHost } from './widgets'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
@@ -98,23 +98,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
 
           <div className="grid gap-6 lg:grid-cols-2">
             <Section title="Tags" id="tags-heading">
-              {artifact.data.tags.length === 0 ? (
-                <p className="text-sm text-slate-500">This artifact has no tags.</p>
-              ) : (
-                <ul className="space-y-2">
-                  {artifact.data.tags.map((tag) => (
-                    <li key={tag.name} className="flex flex-wrap items-center gap-2 text-sm">
-                      <span className="rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">{tag.name}</span>
-                      <span className="text-xs text-slate-500">
-                        pushed <TimeAgo value={tag.pushedAt} />
-                      </span>
-                      <div className="w-full">
-                        <CommandLine command={`docker pull ${host}/${full}:${tag.name}`} label={`Copy pull command for ${tag.name}`} />
-                      </div>
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <ArtifactTags project={project} repository={repository} digest={artifact.data.digest} pullBase={`${host}/${full}`} />
               {canTag && <AddTag project={project} repository={repository} digest={artifact.data.digest} />}
             </Section>
 
@@ -229,9 +213,46 @@ export function ArtifactView({ project, repository, digest }: { project: string;
   )
 }
 
+const TAGS_PAGE_SIZE = 10
+
+/** The artifact's tags, a page at a time from GET …/artifacts/{digest}/tags (newest first). */
+function ArtifactTags({ project, repository, digest, pullBase }: { project: string; repository: string; digest: string; pullBase: string }) {
+  const [page, setPage] = useState(1)
+  const tags = useQuery({
+    queryKey: ['artifact-tags', project, repository, digest, page],
+    queryFn: () => apiList<Tag>(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}/tags?page=${page}&page_size=${TAGS_PAGE_SIZE}`),
+    placeholderData: keepPreviousData,
+  })
+  if (tags.isPending) return <LoadingRows rows={2} label="Loading tags" />
+  if (tags.isError) return <ErrorMessage testId="tags-error">{errorMessage(tags.error)}</ErrorMessage>
+  if (tags.data.total === 0) return <p className="text-sm text-slate-500">This artifact has no tags.</p>
+  return (
+    <>
+      <ul className="space-y-2" data-testid="artifact-tags">
+        {tags.data.items.map((tag) => (
+          <li key={tag.name} className="flex flex-wrap items-center gap-2 text-sm">
+            <span className="break-all rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">{tag.name}</span>
+            <span className="text-xs text-slate-500">
+              pushed <TimeAgo value={tag.pushedAt} />
+            </span>
+            <div className="w-full">
+              <CommandLine command={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} />
+            </div>
+          </li>
+        ))}
+      </ul>
+      {tags.data.total > TAGS_PAGE_SIZE && (
+        <div className="-mx-4">
+          <Pagination page={page} total={tags.data.total} pageSize={TAGS_PAGE_SIZE} onChange={setPage} noun="tags" />
+        </div>
+      )}
+    </>
+  )
+}
+
 function Table({ head, children }: { head: string[]; children: ReactNode }) {
   return (
-    <div className="-m-4 overflow-x-auto">
+    <div className={`-m-4 ${tableScrollClass}`}>
       <table className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
@@ -264,6 +285,7 @@ function AddTag({ project, repository, digest }: { project: string; repository: 
       setAdded(created ? `Tag ${tag} added.` : `This artifact already has the tag ${tag}.`)
       setName('')
       await queryClient.invalidateQueries({ queryKey: ['artifact', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['artifact-tags', project, repository] })
       await queryClient.invalidateQueries({ queryKey: ['artifacts', project, repository] })
       await queryClient.invalidateQueries({ queryKey: ['repository', project, repository] })
     },

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
 import { excerpt, formatCount, repositoryPath } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows, Pagination, PushCommands, TimeAgo } from './widgets'
 
 export interface Repository {
@@ -102,7 +102,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
           )
         ) : (
           <>
-            <div className="overflow-x-auto">
+            <div className={tableScrollClass}>
               <table className="w-full text-left text-sm" data-testid="repository-table">
                 <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                   <tr>

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SelectField, SuccessMessage, TextField } from './ui'
+import { Button, ErrorMessage, SelectField, SuccessMessage, TextField, tableScrollClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, TimeAgo } from './widgets'
 
 interface Robot {
@@ -98,7 +98,7 @@ export function ProjectRobots({ project }: { project: Project }) {
         ) : robots.data.items.length === 0 ? (
           <p className="p-4 text-sm text-slate-600">No robot accounts. Create one for CI systems that push or pull.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className={tableScrollClass}>
             <table className="w-full text-left text-sm" data-testid="robot-table">
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>

@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
@@ -21,6 +21,13 @@ const WRITE_ROLES = new Set(['projectAdmin', 'maintainer', 'developer'])
 const DELETE_ROLES = new Set(['projectAdmin', 'maintainer'])
 
 type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact'; artifact: Artifact } | null
+
+/** The artifact's tag names as far as the list embeds them, e.g. "v1, v2 and 38 more" (optionally without one). */
+function tagNames(artifact: Artifact, except?: string): string {
+  const names = artifact.tags.map((t) => t.name).filter((name) => name !== except)
+  const more = artifact.tagCount - (except === undefined ? 0 : 1) - names.length
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ')
+}
 
 export function RepositoryView({ project, repository }: { project: string; repository: string }) {
   const queryClient = useQueryClient()
@@ -68,7 +75,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
       setMessage(
         what.kind === 'tag'
           ? `Tag ${what.tag.name} deleted; artifact ${shortDigest(what.artifact.digest)} stays.`
-          : `Artifact ${shortDigest(what.artifact.digest)} deleted${what.artifact.tags.length ? ` with tags ${what.artifact.tags.map((t) => t.name).join(', ')}` : ''}.`,
+          : `Artifact ${shortDigest(what.artifact.digest)} deleted${what.artifact.tagCount ? ` with tags ${tagNames(what.artifact)}` : ''}.`,
       )
       setPending(null)
       await queryClient.invalidateQueries({ queryKey: ['artifacts', project, repository] })
@@ -220,7 +227,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
               )
             ) : (
               <>
-                <div className="overflow-x-auto">
+                <div className={tableScrollClass}>
                   <table className="w-full min-w-[56rem] text-left text-sm" data-testid="artifact-table">
                     <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                       <tr>
@@ -275,16 +282,16 @@ export function RepositoryView({ project, repository }: { project: string; repos
           <p>
             The tag <strong className="font-mono">{full}:{pending.tag.name}</strong> goes. The artifact{' '}
             <span className="font-mono">{shortDigest(pending.artifact.digest)}</span> stays
-            {pending.artifact.tags.length > 1 ? ` with its other tags (${pending.artifact.tags.filter((t) => t.name !== pending.tag.name).map((t) => t.name).join(', ')})` : ', untagged'}.
+            {pending.artifact.tagCount > 1 ? ` with its other tags (${tagNames(pending.artifact, pending.tag.name)})` : ', untagged'}.
           </p>
         ) : pending ? (
           <div className="space-y-2">
             <p>
               The artifact <strong className="break-all font-mono">{pending.artifact.digest}</strong> goes
-              {pending.artifact.tags.length ? (
+              {pending.artifact.tagCount ? (
                 <>
-                  {' '}with {pending.artifact.tags.length === 1 ? 'its tag' : `all ${pending.artifact.tags.length} of its tags`}:{' '}
-                  <strong className="font-mono">{pending.artifact.tags.map((t) => t.name).join(', ')}</strong>
+                  {' '}with {pending.artifact.tagCount === 1 ? 'its tag' : `all ${formatCount(pending.artifact.tagCount)} of its tags`}:{' '}
+                  <strong className="font-mono">{tagNames(pending.artifact)}</strong>
                 </>
               ) : (
                 ' (it has no tags)'
@@ -341,10 +348,10 @@ function ArtifactRow({
         </div>
       </td>
       <td className="px-4 py-2.5">
-        {artifact.tags.length === 0 ? (
+        {artifact.tagCount === 0 ? (
           <span className="text-slate-400">untagged</span>
         ) : (
-          <ul className="flex max-w-xs flex-wrap gap-1.5">
+          <ul className="flex max-w-xs flex-wrap items-center gap-1.5">
             {artifact.tags.map((tag) => (
               <li key={tag.name} className="inline-flex items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200" data-testid="tag-chip">
                 <span className="font-mono">{tag.name}</span>
@@ -362,6 +369,17 @@ function ArtifactRow({
                 )}
               </li>
             ))}
+            {artifact.tagCount > artifact.tags.length && (
+              <li>
+                <Link
+                  href={`${href}#tags-heading`}
+                  className={`whitespace-nowrap rounded text-xs font-medium text-sky-700 hover:underline ${focusRing}`}
+                  data-testid="more-tags"
+                >
+                  +{formatCount(artifact.tagCount - artifact.tags.length)} more<span className="sr-only"> tags of {shortDigest(artifact.digest)}</span>
+                </Link>
+              </li>
+            )}
           </ul>
         )}
       </td>

@@ -7,6 +7,13 @@ export const NAME_PATTERN = '[a-z0-9]+([._\\-][a-z0-9]+)*'
 
 const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
+/**
+ * The box a wide table scrolls in sideways. `relative` makes it the containing block of absolutely
+ * positioned content inside (such as `sr-only` column labels), which would otherwise escape the box
+ * and widen the whole page on a phone.
+ */
+export const tableScrollClass = 'relative overflow-x-auto'
+
 export const inputClass =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-600/40 disabled:bg-slate-100 sm:text-sm'
 

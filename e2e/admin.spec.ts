@@ -126,10 +126,12 @@ test('the API reference lists the operations with their parameters', async ({ pa
   await expect(listProjects).toContainText('X-Total-Count')
   await expect(page.getByRole('heading', { name: /^projects$/i, level: 2 })).toBeVisible()
 
-  // The request body of "create a project" expands to its fields.
+  // The request body of "create a project" expands to its fields, and so does its 201 answer.
   const createProject = page.getByRole('article', { name: 'POST /api/v1/projects', exact: true })
   await createProject.getByText('Request body').click()
-  await expect(createProject.getByText('name', { exact: true })).toBeVisible()
+  await expect(createProject.locator('details:has(> summary:has-text("Request body"))').getByText('name', { exact: true })).toBeVisible()
+  await createProject.getByText('Fields', { exact: true }).click()
+  await expect(createProject.locator('details:has(> summary:text-is("Fields"))').getByText('repositoryCount', { exact: true })).toBeVisible()
   await expect(page.getByRole('link', { name: 'OpenAPI JSON' })).toHaveAttribute('href', '/api/v1/openapi.json')
   await page.setViewportSize({ width: 1280, height: 1400 })
   await page.locator('#tag-projects').evaluate((section) => section.scrollIntoView())

@@ -1,12 +1,11 @@
 // More dashboard journeys in a real browser: a private project is invisible to anonymous visitors
-// (page, REST API and /v2); a tag added from the artifact page is served by /v2; the tagged /
+// (page, REST API and /v2); a tag added from the artifact page is served by /v2; an artifact with
+// many tags shows the newest ten and "+N more", and its page pages through them; the tagged /
 // untagged filter; deleting a whole repository from the UI with a typed confirmation, after which
 // /v2 answers NAME_UNKNOWN. Screenshots go to test-results/.
-import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { MT } from '../tests/support/oci'
-import { basicAuth, signUp as signUpAs, writeOciLayout } from './support'
+import { basicAuth, signUp as signUpAs, skopeoPush } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -18,18 +17,7 @@ const basic = basicAuth(user.username, user.password)
 const signUp = (page: Parameters<typeof signUpAs>[0]) => signUpAs(page, user)
 
 /** Pushes a fresh one-layer image to project/repo:tag with skopeo. */
-function pushImage(host: string, tag: string) {
-  const { dir } = writeOciLayout('src', 2000)
-  try {
-    execFileSync(
-      'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${project}/${repo}:${tag}`],
-      { stdio: 'pipe', timeout: 60_000 },
-    )
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
+const pushImage = (host: string, tag: string) => skopeoPush(host, user, `${project}/${repo}`, [tag])
 
 test('private project: invisible to anonymous visitors; add a tag; untagged filter; delete the repository', async ({ page, browser, request, baseURL }) => {
   const host = new URL(baseURL!).host
@@ -91,6 +79,30 @@ test('private project: invisible to anonymous visitors; add a tag; untagged filt
   await page.getByRole('button', { name: 'Add tag' }).click()
   await expect(page.getByTestId('add-tag-error')).toContainText('Tag other already names another artifact')
   expect((await (await tagsList()).json()).tags.sort()).toEqual(['other', 'stable', 'v1'])
+
+  // Eleven more tags (13 in all): the artifact list embeds the newest 10 and links "+3 more" to the
+  // artifact page, which pages through all of them.
+  const extraTags = Array.from({ length: 11 }, (_, i) => `rc-${String(i + 1).padStart(2, '0')}`)
+  for (const name of extraTags) {
+    const added = await request.post(`/api/v1/projects/${project}/repositories/${encodeURIComponent(repo)}/artifacts/${digest}/tags`, { data: { name }, headers: { authorization: basic } })
+    expect(added.status()).toBe(201)
+  }
+  await page.goto(`/projects/${project}/repositories/${repo}`)
+  const taggedRow = page.locator(`[data-testid="artifact-row"][data-digest="${digest}"]`)
+  await expect(taggedRow.getByTestId('tag-chip')).toHaveCount(10)
+  await expect(taggedRow.getByTestId('tag-chip').first()).toContainText('rc-11')
+  await expect(taggedRow.getByTestId('more-tags')).toHaveText(/^\+3 more/)
+  await taggedRow.getByTestId('more-tags').click()
+  await expect(page).toHaveURL(new RegExp(`/artifacts/${encodeURIComponent(digest)}#tags-heading$`))
+  const artifactTags = page.getByTestId('artifact-tags').getByRole('listitem')
+  await expect(artifactTags).toHaveCount(10)
+  await expect(page.getByRole('navigation', { name: 'tags pages' })).toContainText('1–10 of 13 tags')
+  await page.getByRole('navigation', { name: 'tags pages' }).getByRole('button', { name: 'Next' }).click()
+  await expect(page.getByRole('navigation', { name: 'tags pages' })).toContainText('11–13 of 13 tags')
+  await expect(artifactTags).toHaveCount(3)
+  await expect(artifactTags.first()).toContainText('rc-01')
+  await expect(artifactTags.last()).toContainText('v1')
+  await page.screenshot({ path: 'test-results/artifact-tags-page-2.png', fullPage: true })
 
   // The repository page: every artifact is tagged, so "Untagged" shows none; "Tagged" and "All" show both.
   await page.goto(`/projects/${project}/repositories/${repo}`)

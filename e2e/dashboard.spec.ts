@@ -1,12 +1,11 @@
 // The dashboard journey in a real browser: sign up, create a project, push an image with skopeo
 // under two tags, see it with its tags, size and platform, copy the pull command, delete one tag
-// (the other stays), delete the artifact — with /v2 agreeing at each step; create a repository
-// with a description from the UI; find it with the header search. Screenshots go to test-results/.
-import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+// (the other stays), delete the artifact — with /v2 and `skopeo list-tags` agreeing at each step;
+// create a repository with a description from the UI; find it with the header search. Screenshots
+// go to test-results/.
 import { expect, test } from '@playwright/test'
 import { MT, sha256 } from '../tests/support/oci'
-import { basicAuth, logIn as logInAs, signUp as signUpAs, writeOciLayout } from './support'
+import { basicAuth, expectNoHorizontalOverflow, logIn as logInAs, PHONE_VIEWPORT, signUp as signUpAs, skopeoListTags, skopeoPush } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -33,18 +32,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   await expect(page.getByText(`docker push ${host}/${project}/app:1.0`)).toBeVisible()
 
   // Push one image under two tags with skopeo.
-  const layout = writeOciLayout('v1', 3000)
-  try {
-    for (const tag of ['v1', 'v2']) {
-      execFileSync(
-        'skopeo',
-        ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${layout.dir}:v1`, `docker://${host}/${project}/${repo}:${tag}`],
-        { stdio: 'pipe', timeout: 60_000 },
-      )
-    }
-  } finally {
-    rmSync(layout.dir, { recursive: true, force: true })
-  }
+  skopeoPush(host, user, `${project}/${repo}`, ['v1', 'v2'], 3000)
   // skopeo may re-serialise the manifest: take the digest and size from what /v2 serves.
   const served = await request.get(`/v2/${project}/${repo}/manifests/v1`, { headers: { authorization: basic, accept: MT.ociManifest } })
   expect(served.status()).toBe(200)
@@ -55,6 +43,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   const size = body.length + parsed.config.size + parsed.layers.reduce((sum, l) => sum + l.size, 0)
   const tagsList = async () => (await (await request.get(`/v2/${project}/${repo}/tags/list`, { headers: { authorization: basic } })).json()).tags as string[]
   expect((await tagsList()).sort()).toEqual(['v1', 'v2'])
+  expect(skopeoListTags(host, user, `${project}/${repo}`)).toEqual(['v1', 'v2'])
 
   // The project page lists the repository.
   await page.reload()
@@ -69,7 +58,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   const row = page.getByTestId('artifact-row')
   await expect(row).toHaveCount(1)
   await expect(row).toHaveAttribute('data-digest', digest)
-  await expect(row.getByTestId('tag-chip')).toHaveText([/v1/, /v2/])
+  await expect(row.getByTestId('tag-chip')).toHaveText([/v2/, /v1/])
   await expect(row).toContainText('linux/amd64')
   await expect(row).toContainText('Image')
   await expect(row).toContainText(`${(size / 1024).toFixed(1)} KiB`)
@@ -108,6 +97,8 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   await expect(page.getByText('Tag v2 deleted;')).toBeVisible()
   await expect(row.getByTestId('tag-chip')).toHaveText([/v1/])
   expect(await tagsList()).toEqual(['v1'])
+  // A real client reading /v2 agrees: skopeo no longer lists v2 and still lists v1.
+  expect(skopeoListTags(host, user, `${project}/${repo}`)).toEqual(['v1'])
 
   // Delete the artifact: the confirmation names the digest and its remaining tag.
   await row.getByRole('button', { name: `Delete artifact ${digest.slice(0, 19)}` }).click()
@@ -118,6 +109,7 @@ test('push with skopeo, browse, copy the pull command, delete a tag and the arti
   const manifest = await request.get(`/v2/${project}/${repo}/manifests/${digest}`, { headers: { authorization: basic, accept: MT.ociManifest } })
   expect(manifest.status()).toBe(404)
   expect(await tagsList()).toEqual([])
+  expect(skopeoListTags(host, user, `${project}/${repo}`)).toEqual([])
 })
 
 test('create a repository with a description, find it with the header search', async ({ page }) => {
@@ -158,9 +150,10 @@ test('create a repository with a description, find it with the header search', a
   await page.getByRole('button', { name: 'Save description' }).click()
   await expect(markdown.locator('em')).toHaveText('edited')
 
-  // Phone width: the repository page stays readable.
-  await page.setViewportSize({ width: 390, height: 844 })
-  await page.screenshot({ path: 'test-results/repository-phone.png', fullPage: true })
+  // Phone width: the repository page stays readable (e2e/phone-layout.spec.ts checks the other pages).
+  await page.setViewportSize(PHONE_VIEWPORT)
+  await expect(page.getByRole('button', { name: 'Edit description' })).toBeVisible()
+  await expectNoHorizontalOverflow(page, 'test-results/repository-phone.png')
 })
 
 test('members and settings tabs', async ({ page }) => {

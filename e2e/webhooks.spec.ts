@@ -6,14 +6,12 @@
 // disables the policy (persisted), and is refused a private target. A developer sees no Webhooks
 // tab; the system admin creates a system-wide policy on /admin/webhooks. Screenshots go to
 // test-results/.
-import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import { verifySignature } from '../lib/webhooks/signature'
 import { MT } from '../tests/support/oci'
-import { basicAuth, logIn, signUp, writeOciLayout } from './support'
+import { PHONE_VIEWPORT, basicAuth, expectNoHorizontalOverflow, logIn, signUp, skopeoPush } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -61,26 +59,6 @@ class Receiver {
     await expect.poll(() => this.ofType(type).length, { timeout, message: `${count} ${type} deliveries` }).toBeGreaterThanOrEqual(count)
     return this.ofType(type)[count - 1]
   }
-}
-
-/** Pushes a fresh one-layer image to project/repo:tag with skopeo. */
-function pushImage(host: string, repo: string, tag: string): void {
-  const { dir } = writeOciLayout('src', 1500)
-  try {
-    execFileSync(
-      'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${owner.username}:${owner.password}`, `oci:${dir}:src`, `docker://${host}/${project}/${repo}:${tag}`],
-      { stdio: 'pipe', timeout: 60_000 },
-    )
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-/** No horizontal scrolling of the whole document (tables scroll inside their own container). */
-async function expectNoHorizontalOverflow(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-  expect(overflow, 'the page scrolls sideways').toBeLessThanOrEqual(0)
 }
 
 function policyItem(page: Page, name: string): Locator {
@@ -182,7 +160,7 @@ test('a project admin creates a signed webhook, tests it, sees pushes, failures 
   await testRow.getByRole('button', { name: `Hide attempts of delivery ${testId}` }).click()
 
   // Push an image with skopeo: PUSH_ARTIFACT at the receiver, matching what was pushed, and in the log.
-  pushImage(host, 'app', '1.0')
+  skopeoPush(host, owner, `${project}/app`, ['1.0'], 1500)
   const push = await receiver.waitFor('PUSH_ARTIFACT')
   const served = await request.head(`/v2/${project}/app/manifests/1.0`, { headers: { authorization: basicAuth(owner.username, owner.password), accept: MT.ociManifest } })
   const digest = served.headers()['docker-content-digest']
@@ -226,9 +204,8 @@ test('a project admin creates a signed webhook, tests it, sees pushes, failures 
   await page.screenshot({ path: 'test-results/webhooks-redelivered.png', fullPage: true })
 
   // Phone width: nothing makes the document scroll sideways.
-  await page.setViewportSize({ width: 390, height: 844 })
-  await expectNoHorizontalOverflow(page)
-  await page.screenshot({ path: 'test-results/webhooks-phone.png', fullPage: true })
+  await page.setViewportSize(PHONE_VIEWPORT)
+  await expectNoHorizontalOverflow(page, 'test-results/webhooks-phone.png')
   await page.setViewportSize({ width: 1280, height: 800 })
 
   // Disable: the switch state survives a reload.

@@ -93,7 +93,7 @@ export async function seedTaggedRepository(
           FROM "Artifact" a JOIN "Repository" r ON r."id" = a."repositoryId"
          WHERE r."name" = 'bench/big' AND a."digest" <> ${sha256(manifest)}`
       if (more) await more(tx)
-    })
+    }, { timeout: 300_000 })
     await prisma.$executeRawUnsafe('ANALYZE')
   } finally {
     await prisma.$disconnect()

@@ -3,15 +3,15 @@
 // every route file under app/api/v1 (and each method it exports) appears here.
 import { z } from 'zod'
 import { pageQuerySchema } from './pagination'
-import { auditFilterSchema } from '../audit'
-import { memberAddSchema, memberUpdateSchema } from '../members'
-import { projectCreateSchema, projectListQuerySchema, projectUpdateSchema } from '../projects'
+import { auditEntrySchema, auditFilterSchema } from '../audit'
+import { memberAddSchema, memberSchema, memberUpdateSchema } from '../members'
+import { projectCreateSchema, projectListQuerySchema, projectSchema, projectUpdateSchema } from '../projects'
 import { repositoryCreateSchema, repositorySchema, repositoryUpdateSchema } from '../repositories'
-import { artifactDetailSchema, artifactListQuerySchema, artifactSchema, tagCreateSchema } from '../artifacts'
-import { projectRobotCreateSchema, robotUpdateSchema, systemRobotCreateSchema } from '../robots'
-import { settingsUpdateSchema } from '../settings'
-import { passwordChangeSchema, signupSchema, userUpdateSchema } from '../users'
-import { tokenCreateSchema } from '../tokens'
+import { artifactDetailSchema, artifactListQuerySchema, artifactSchema, tagCreateSchema, tagSchema } from '../artifacts'
+import { createdRobotSchema, projectRobotCreateSchema, robotSchema, robotUpdateSchema, systemRobotCreateSchema, updatedRobotSchema } from '../robots'
+import { settingsSchema, settingsUpdateSchema } from '../settings'
+import { currentUserSchema, passwordChangeSchema, signupSchema, userSchema, userUpdateSchema } from '../users'
+import { accessTokenSchema, createdAccessTokenSchema, tokenCreateSchema } from '../tokens'
 import { searchQuerySchema, searchResultSchema } from '../search'
 import {
   deliveryFilterSchema,
@@ -33,49 +33,60 @@ export interface RouteSpec {
   query?: z.ZodObject
   paginated?: boolean
   body?: z.ZodType
-  /** Success status and body schema (undefined: a JSON body not described further; null: none). */
+  /** Success status (default 200). */
   status?: number
-  response?: z.ZodType | null
+  /** The success body's schema: the wire shape of what the handler returns (null: no body). */
+  response: z.ZodType | null
 }
+
+/** This document's own top level (GET /api/v1/openapi.json). */
+const openApiDocumentSchema = z.object({
+  openapi: z.literal('3.1.0'),
+  info: z.object({ title: z.string(), version: z.string(), description: z.string() }),
+  servers: z.array(z.object({ url: z.string() })),
+  components: z.object({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) }),
+  security: z.array(z.record(z.string(), z.array(z.string()))),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown()).describe('operations by HTTP method')),
+})
 
 const P = '/api/v1/projects/{project}'
 const R = `${P}/repositories/{repository}`
 const A = `${R}/artifacts/{reference}`
 
 export const ROUTES: RouteSpec[] = [
-  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta' },
+  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', response: openApiDocumentSchema },
   { method: 'get', path: '/api/v1/search', summary: 'Projects and repositories the caller may read whose name contains q (at most 20 each)', tag: 'search', query: searchQuerySchema, response: searchResultSchema },
   // users and the caller's account
-  { method: 'get', path: '/api/v1/users', summary: 'List users (system admins)', tag: 'users', paginated: true },
-  { method: 'post', path: '/api/v1/users', summary: 'Sign up (or create a user as admin)', tag: 'users', body: signupSchema, status: 201 },
-  { method: 'patch', path: '/api/v1/users/{username}', summary: 'Grant or revoke system admin', tag: 'users', body: userUpdateSchema },
-  { method: 'get', path: '/api/v1/users/me', summary: 'The caller', tag: 'users' },
+  { method: 'get', path: '/api/v1/users', summary: 'List users (system admins)', tag: 'users', paginated: true, response: z.array(userSchema) },
+  { method: 'post', path: '/api/v1/users', summary: 'Sign up (or create a user as admin)', tag: 'users', body: signupSchema, status: 201, response: userSchema },
+  { method: 'patch', path: '/api/v1/users/{username}', summary: 'Grant or revoke system admin', tag: 'users', body: userUpdateSchema, response: userSchema },
+  { method: 'get', path: '/api/v1/users/me', summary: 'The caller', tag: 'users', response: currentUserSchema },
   { method: 'put', path: '/api/v1/users/me/password', summary: 'Change the password', tag: 'users', body: passwordChangeSchema, status: 204, response: null },
-  { method: 'get', path: '/api/v1/users/me/tokens', summary: "The caller's access tokens", tag: 'tokens', paginated: true },
-  { method: 'post', path: '/api/v1/users/me/tokens', summary: 'Create an access token (the secret is shown once)', tag: 'tokens', body: tokenCreateSchema, status: 201 },
+  { method: 'get', path: '/api/v1/users/me/tokens', summary: "The caller's access tokens", tag: 'tokens', paginated: true, response: z.array(accessTokenSchema) },
+  { method: 'post', path: '/api/v1/users/me/tokens', summary: 'Create an access token (the secret is shown once)', tag: 'tokens', body: tokenCreateSchema, status: 201, response: createdAccessTokenSchema },
   { method: 'delete', path: '/api/v1/users/me/tokens/{id}', summary: 'Revoke an access token', tag: 'tokens', status: 204, response: null },
   // system
-  { method: 'get', path: '/api/v1/settings', summary: 'System settings', tag: 'settings' },
-  { method: 'put', path: '/api/v1/settings', summary: 'Change system settings (system admins)', tag: 'settings', body: settingsUpdateSchema },
-  { method: 'get', path: '/api/v1/audit-logs', summary: 'System audit log (system admins)', tag: 'audit', query: auditFilterSchema, paginated: true },
-  { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true },
-  { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201 },
-  { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema },
+  { method: 'get', path: '/api/v1/settings', summary: 'System settings', tag: 'settings', response: settingsSchema },
+  { method: 'put', path: '/api/v1/settings', summary: 'Change system settings (system admins)', tag: 'settings', body: settingsUpdateSchema, response: settingsSchema },
+  { method: 'get', path: '/api/v1/audit-logs', summary: 'System audit log (system admins)', tag: 'audit', query: auditFilterSchema, paginated: true, response: z.array(auditEntrySchema) },
+  { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true, response: z.array(robotSchema) },
+  { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201, response: createdRobotSchema },
+  { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema, response: updatedRobotSchema },
   { method: 'delete', path: '/api/v1/robots/{id}', summary: 'Delete a system robot account', tag: 'robots', status: 204, response: null },
   // projects
-  { method: 'get', path: '/api/v1/projects', summary: 'Projects the caller may see', tag: 'projects', query: projectListQuerySchema, paginated: true },
-  { method: 'post', path: '/api/v1/projects', summary: 'Create a project', tag: 'projects', body: projectCreateSchema, status: 201 },
-  { method: 'get', path: P, summary: 'One project', tag: 'projects' },
-  { method: 'patch', path: P, summary: 'Change visibility', tag: 'projects', body: projectUpdateSchema },
+  { method: 'get', path: '/api/v1/projects', summary: 'Projects the caller may see', tag: 'projects', query: projectListQuerySchema, paginated: true, response: z.array(projectSchema) },
+  { method: 'post', path: '/api/v1/projects', summary: 'Create a project', tag: 'projects', body: projectCreateSchema, status: 201, response: projectSchema },
+  { method: 'get', path: P, summary: 'One project', tag: 'projects', response: projectSchema },
+  { method: 'patch', path: P, summary: 'Change visibility', tag: 'projects', body: projectUpdateSchema, response: projectSchema },
   { method: 'delete', path: P, summary: 'Delete a project', tag: 'projects', status: 204, response: null },
-  { method: 'get', path: `${P}/audit-logs`, summary: "The project's audit log", tag: 'audit', query: auditFilterSchema, paginated: true },
-  { method: 'get', path: `${P}/members`, summary: 'Members', tag: 'members', paginated: true },
-  { method: 'post', path: `${P}/members`, summary: 'Add a member', tag: 'members', body: memberAddSchema, status: 201 },
-  { method: 'patch', path: `${P}/members/{username}`, summary: "Change a member's role", tag: 'members', body: memberUpdateSchema },
+  { method: 'get', path: `${P}/audit-logs`, summary: "The project's audit log", tag: 'audit', query: auditFilterSchema, paginated: true, response: z.array(auditEntrySchema) },
+  { method: 'get', path: `${P}/members`, summary: 'Members', tag: 'members', paginated: true, response: z.array(memberSchema) },
+  { method: 'post', path: `${P}/members`, summary: 'Add a member', tag: 'members', body: memberAddSchema, status: 201, response: memberSchema },
+  { method: 'patch', path: `${P}/members/{username}`, summary: "Change a member's role", tag: 'members', body: memberUpdateSchema, response: memberSchema },
   { method: 'delete', path: `${P}/members/{username}`, summary: 'Remove a member', tag: 'members', status: 204, response: null },
-  { method: 'get', path: `${P}/robots`, summary: 'Project robot accounts', tag: 'robots', paginated: true },
-  { method: 'post', path: `${P}/robots`, summary: 'Create a project robot account', tag: 'robots', body: projectRobotCreateSchema, status: 201 },
-  { method: 'patch', path: `${P}/robots/{id}`, summary: 'Update a project robot account', tag: 'robots', body: robotUpdateSchema },
+  { method: 'get', path: `${P}/robots`, summary: 'Project robot accounts', tag: 'robots', paginated: true, response: z.array(robotSchema) },
+  { method: 'post', path: `${P}/robots`, summary: 'Create a project robot account', tag: 'robots', body: projectRobotCreateSchema, status: 201, response: createdRobotSchema },
+  { method: 'patch', path: `${P}/robots/{id}`, summary: 'Update a project robot account', tag: 'robots', body: robotUpdateSchema, response: updatedRobotSchema },
   { method: 'delete', path: `${P}/robots/{id}`, summary: 'Delete a project robot account', tag: 'robots', status: 204, response: null },
   // repositories
   { method: 'get', path: `${P}/repositories`, summary: 'Repositories of a project (q: substring of the name)', tag: 'repositories', query: z.object({ q: z.string().max(128).optional() }), paginated: true, response: z.array(repositorySchema) },
@@ -87,6 +98,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'get', path: `${R}/artifacts`, summary: 'Artifacts, newest first (tag: substring; tagged: true|false)', tag: 'artifacts', query: artifactListQuerySchema, paginated: true, response: z.array(artifactSchema) },
   { method: 'get', path: A, summary: 'One artifact by digest or tag, with manifest, config, layers and children', tag: 'artifacts', response: artifactDetailSchema },
   { method: 'delete', path: A, summary: 'Delete the artifact and all its tags (repository:delete)', tag: 'artifacts', status: 204, response: null },
+  { method: 'get', path: `${A}/tags`, summary: 'Tags of the artifact, newest first (push time, then the newest tag), like Harbor', tag: 'artifacts', paginated: true, response: z.array(tagSchema) },
   { method: 'post', path: `${A}/tags`, summary: 'Tag the artifact (201; 200 if it already has the tag; 409 if the tag names another artifact)', tag: 'artifacts', body: tagCreateSchema, status: 201, response: artifactSchema },
   { method: 'delete', path: `${A}/tags/{tag}`, summary: 'Delete one tag; the artifact stays (repository:delete)', tag: 'artifacts', status: 204, response: null },
   // webhooks: the same operations on a project's policies (project admins) and on system-wide ones (system admins)
@@ -135,7 +147,7 @@ function operation(route: RouteSpec): Record<string, unknown> {
   const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
   const status = String(route.status ?? 200)
   const success: Record<string, unknown> = { description: 'success' }
-  if (route.response !== null) success.content = { 'application/json': { schema: route.response ? jsonSchema(route.response, 'output') : {} } }
+  if (route.response !== null) success.content = { 'application/json': { schema: jsonSchema(route.response, 'output') } }
   if (route.paginated) {
     success.headers = {
       'X-Total-Count': { schema: { type: 'integer' }, description: 'items in all pages' },

@@ -1,7 +1,7 @@
 // Artifacts of a repository for /api/v1: list (paginated, filtered, newest first), one artifact with
-// its manifest, config summary, layers and children, and the writes (delete an artifact, delete or
-// add a tag). Every operation looks the repository up within the project named in the request and
-// after `can()` said yes (lib/projects/access.ts).
+// its manifest, config summary, layers and children, the tags of one artifact (paginated), and the
+// writes (delete an artifact, delete or add a tag). Every operation looks the repository up within
+// the project named in the request and after `can()` said yes (lib/projects/access.ts).
 //
 // Writes go through the registry index /v2 uses (lib/registry/api-index.ts: PrismaRegistryIndex behind
 // the process-wide manifest cache), so there is one source of truth and /v2 sees them at once; the
@@ -18,10 +18,21 @@ import { isValidTag, looksLikeDigest, isSupportedDigest } from '../../registry-c
 import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
 import { getBlobStore, getRegistryIndex } from '../registry/api-index'
 import type { Actor } from '../../registry-core/src/ports'
+import { likeLiteral } from '../db/like'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
 
 export const platformSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() })
+
+/** A tag as the API shows it; `pushedAt` is when the tag last moved to its artifact. */
+export const tagSchema = z.object({ name: z.string(), pushedAt: z.iso.datetime() })
+
+/**
+ * Tags are ordered as Harbor orders them: newest push first, then the newest tag row. The artifact
+ * list and the detail embed at most this many (the first page of the artifact's tags) and say how
+ * many there are in `tagCount`; GET …/artifacts/{reference}/tags pages through all of them.
+ */
+export const EMBEDDED_TAG_LIMIT = 10
 
 export const artifactSchema = z.object({
   digest: z.string(),
@@ -30,7 +41,8 @@ export const artifactSchema = z.object({
   kind: z.enum(['image', 'index', 'artifact']),
   size: z.number().describe('manifest size plus the sizes of the content it references'),
   platforms: z.array(platformSchema),
-  tags: z.array(z.object({ name: z.string(), pushedAt: z.iso.datetime() })),
+  tags: z.array(tagSchema).describe(`the newest ${EMBEDDED_TAG_LIMIT} tags at most (newest first); all of them: GET …/artifacts/{reference}/tags`),
+  tagCount: z.number().describe('how many tags the artifact has'),
   pushedAt: z.iso.datetime(),
   lastPulledAt: z.iso.datetime().nullable(),
   pullCount: z.number(),
@@ -63,6 +75,7 @@ export const tagCreateSchema = z.strictObject({
 })
 
 export type ArtifactView = z.infer<typeof artifactSchema>
+export type TagView = z.infer<typeof tagSchema>
 export type ArtifactDetail = z.infer<typeof artifactDetailSchema>
 export type Platform = z.infer<typeof platformSchema>
 
@@ -144,12 +157,29 @@ const listSelect = {
 
 type ArtifactRow = Prisma.ArtifactGetPayload<{ select: typeof listSelect }>
 
+/** The newest EMBEDDED_TAG_LIMIT tags of each artifact (one query: a LIMIT per artifact), and each artifact's tag count. */
+async function embeddedTags(prisma: PrismaClient, artifactIds: number[]) {
+  const [tags, counts] = await Promise.all([
+    prisma.$queryRaw<{ artifactId: number; name: string; updatedAt: Date }[]>`
+      SELECT a."id" AS "artifactId", t."name", t."updatedAt"
+        FROM unnest(${artifactIds}::int[]) AS a("id")
+        CROSS JOIN LATERAL (
+          SELECT "name", "updatedAt" FROM "Tag"
+           WHERE "artifactId" = a."id"
+           ORDER BY "updatedAt" DESC, "id" DESC
+           LIMIT ${EMBEDDED_TAG_LIMIT}
+        ) t`,
+    prisma.tag.groupBy({ by: ['artifactId'], where: { artifactId: { in: artifactIds } }, _count: { _all: true } }),
+  ])
+  return { tags, countOf: new Map(counts.map((c) => [c.artifactId, c._count._all])) }
+}
+
 /** Tags, references and referrers of a page of artifacts: one query each (no N+1). */
 async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[]): Promise<ArtifactView[]> {
   if (!rows.length) return []
   const ids = rows.map((r) => r.id)
-  const [tags, references, referrers] = await Promise.all([
-    prisma.tag.findMany({ where: { artifactId: { in: ids } }, select: { artifactId: true, name: true, updatedAt: true }, orderBy: { name: 'asc' } }),
+  const [{ tags, countOf }, references, referrers] = await Promise.all([
+    embeddedTags(prisma, ids),
     prisma.artifactReference.findMany({ where: { artifactId: { in: ids } }, select: { artifactId: true, digest: true, kind: true, mediaType: true, platform: true } }),
     prisma.artifact.findMany({
       where: { repositoryId, subjectDigest: { in: rows.map((r) => r.digest) } },
@@ -194,7 +224,8 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
         kind,
         size: Number(row.size),
         platforms,
-        tags: (tagsOf.get(row.id) ?? []).map((t) => ({ name: t.name, pushedAt: t.updatedAt.toISOString() })),
+        tags: (tagsOf.get(row.id) ?? []).map(toTagView),
+        tagCount: countOf.get(row.id) ?? 0,
         pushedAt: row.pushedAt.toISOString(),
         lastPulledAt: row.lastPulledAt?.toISOString() ?? null,
         pullCount: Number(row.pullCount),
@@ -214,7 +245,10 @@ export async function listArtifacts(
 ): Promise<Page<ArtifactView>> {
   const { repository } = await requireRepository(prisma, caller, projectName, name, 'repository:pull')
   const tagConditions: Prisma.ArtifactWhereInput[] = []
-  if (filter.tag) tagConditions.push({ tags: { some: { name: { contains: filter.tag } } } })
+  // The repository condition is redundant for the result (an artifact's tags are in its repository)
+  // but lets PostgreSQL read only this repository's tags, through the (repositoryId, name) index,
+  // instead of scanning every tag of the registry for the substring (bench/dashboard.ts).
+  if (filter.tag) tagConditions.push({ tags: { some: { repositoryId: repository.id, name: { contains: likeLiteral(filter.tag) } } } })
   if (filter.tagged === 'true') tagConditions.push({ tags: { some: {} } })
   if (filter.tagged === 'false') tagConditions.push({ tags: { none: {} } })
   const where: Prisma.ArtifactWhereInput = { repositoryId: repository.id, ...(tagConditions.length ? { AND: tagConditions } : {}) }
@@ -225,14 +259,22 @@ export async function listArtifacts(
   return { items: await toViews(prisma, repository.id, rows), total }
 }
 
-async function findArtifact(prisma: PrismaClient, repositoryId: number, reference: string) {
-  const select = { ...listSelect, content: true }
+const toTagView = (tag: { name: string; updatedAt: Date }): TagView => ({ name: tag.name, pushedAt: new Date(tag.updatedAt).toISOString() })
+
+/** The id of the artifact `reference` names in the repository: a digest, or one of its tags; null when none. */
+async function findArtifactId(prisma: PrismaClient, repositoryId: number, reference: string): Promise<number | null> {
   if (looksLikeDigest(reference)) {
     if (!isSupportedDigest(reference)) throw invalid(`${reference} is not a valid digest`)
-    return prisma.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: reference } }, select })
+    const artifact = await prisma.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: reference } }, select: { id: true } })
+    return artifact?.id ?? null
   }
-  const tag = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId, name: reference } }, select: { artifact: { select } } })
-  return tag?.artifact ?? null
+  const tag = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId, name: reference } }, select: { artifactId: true } })
+  return tag?.artifactId ?? null
+}
+
+async function findArtifact(prisma: PrismaClient, repositoryId: number, reference: string) {
+  const id = await findArtifactId(prisma, repositoryId, reference)
+  return id === null ? null : prisma.artifact.findUnique({ where: { id }, select: { ...listSelect, content: true } })
 }
 
 function stringArray(value: unknown): string[] | null {
@@ -283,6 +325,26 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
     }
   }
   return { ...view, manifest, config, layers, children }
+}
+
+/** The tags of one artifact (by digest or by one of its tags), newest first like Harbor (push time, then id). */
+export async function listArtifactTags(
+  prisma: PrismaClient,
+  caller: Caller,
+  projectName: string,
+  name: string,
+  reference: string,
+  page: PageRequest,
+): Promise<Page<TagView>> {
+  const { repository } = await requireRepository(prisma, caller, projectName, name, 'repository:pull')
+  const artifactId = await findArtifactId(prisma, repository.id, reference)
+  if (artifactId === null) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  const where = { artifactId }
+  const [rows, total] = await Promise.all([
+    prisma.tag.findMany({ where, select: { name: true, updatedAt: true }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
+    prisma.tag.count({ where }),
+  ])
+  return { items: rows.map(toTagView), total }
 }
 
 // ---------------------------------------------------------------- writes (through the /v2 index)

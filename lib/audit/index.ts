@@ -72,6 +72,20 @@ export interface AuditEntry {
   detail: unknown
 }
 
+/** The wire shape of an AuditEntry (OpenAPI). */
+export const auditEntrySchema = z.object({
+  id: z.number(),
+  at: z.iso.datetime(),
+  actor: z.string(),
+  action: z.string(),
+  resourceType: z.string(),
+  resource: z.string(),
+  projectId: z.number().nullable(),
+  success: z.boolean(),
+  remoteAddress: z.string().nullable(),
+  detail: z.unknown().describe('what changed, per action (JSON)'),
+})
+
 async function readEntries(prisma: PrismaClient, where: Prisma.AuditLogWhereInput, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
   const full: Prisma.AuditLogWhereInput = {
     ...where,

@@ -25,6 +25,15 @@ export interface MemberView {
   updatedAt: Date
 }
 
+/** The wire shape of a MemberView (OpenAPI). */
+export const memberSchema = z.object({
+  userId: z.number(),
+  username: z.string(),
+  role: roleSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+})
+
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 
 export async function listMembers(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<MemberView>> {

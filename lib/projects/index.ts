@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
-import { can, canSystem, type ProjectRole, type Subject } from '../auth/permissions'
+import { can, canSystem, PROJECT_ROLES, type ProjectRole, type Subject } from '../auth/permissions'
 import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../api/errors'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
@@ -30,6 +30,17 @@ export interface ProjectView {
   role: ProjectRole | null
   repositoryCount: number
 }
+
+/** The wire shape of a ProjectView (OpenAPI). */
+export const projectSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  public: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  role: z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]]).nullable().describe("the caller's role in the project, if a member"),
+  repositoryCount: z.number(),
+})
 
 export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
   const subject = caller.subject
@@ -101,19 +112,19 @@ export async function listProjects(
       where,
       orderBy: { name: 'asc' },
       ...skipTake(page),
-      include: {
-        _count: { select: { repositories: true } },
-        members: subject.kind === 'user' ? { where: { userId: subject.userId }, select: { role: true } } : false,
-      },
+      include: { members: subject.kind === 'user' ? { where: { userId: subject.userId }, select: { role: true } } : false },
     }),
     prisma.project.count({ where }),
   ])
+  // Counted over just this page's projects (Prisma's relation `_count` would group every repository of the registry).
+  const repositoryCounts = await prisma.repository.groupBy({ by: ['projectId'], where: { projectId: { in: rows.map((row) => row.id) } }, _count: { _all: true } })
+  const repositoryCountOf = new Map(repositoryCounts.map((c) => [c.projectId, c._count._all]))
   const items: ProjectView[] = []
   for (const row of rows) {
     const role = (row.members as { role: ProjectRole }[] | undefined)?.[0]?.role ?? null
     // The query mirrors the policy; the policy still has the last word.
     if (!can(subject, 'project:read', { projectId: row.id, public: row.public, role })) continue
-    items.push({ id: row.id, name: row.name, public: row.public, createdAt: row.createdAt, updatedAt: row.updatedAt, role, repositoryCount: row._count.repositories })
+    items.push({ id: row.id, name: row.name, public: row.public, createdAt: row.createdAt, updatedAt: row.updatedAt, role, repositoryCount: repositoryCountOf.get(row.id) ?? 0 })
   }
   return { items, total }
 }

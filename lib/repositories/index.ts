@@ -11,14 +11,25 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 
-/** The part after `project/`: OCI path components separated by `/`. */
+/** The most a repository description (Markdown) may hold, in bytes of UTF-8, when created and when changed. */
+export const REPOSITORY_DESCRIPTION_MAX_BYTES = 64 * 1024
+
+/** The largest create or update body: the longest description with its JSON escapes (up to 6 bytes, `\u0001`, per byte). */
+export const REPOSITORY_BODY_MAX_BYTES = 512 * 1024
+
+const descriptionSchema = z
+  .string({ error: 'description must be a string' })
+  .refine((s) => Buffer.byteLength(s) <= REPOSITORY_DESCRIPTION_MAX_BYTES, `description must be at most ${REPOSITORY_DESCRIPTION_MAX_BYTES / 1024} KiB of UTF-8`)
+  .describe(`Markdown, at most ${REPOSITORY_DESCRIPTION_MAX_BYTES} bytes of UTF-8`)
+
+/** `name` is the part after `project/`: OCI path components separated by `/`. */
 export const repositoryCreateSchema = z.strictObject({
   name: z
     .string({ error: 'name is required' })
     .min(1, 'name is required')
     .max(200, 'name must be at most 200 characters')
     .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, 'name must be lowercase path components such as app or team/app'),
-  description: z.string({ error: 'description must be a string' }).max(4096, 'description must be at most 4096 characters').default(''),
+  description: descriptionSchema.default(''),
 })
 
 export interface RepositoryView {
@@ -34,13 +45,24 @@ export interface RepositoryView {
   lastPushedAt: Date | null
 }
 
+/** The columns a RepositoryView shows (the internal projectId stays inside). */
+const VIEW_FIELDS = {
+  id: true,
+  name: true,
+  description: true,
+  createdAt: true,
+  updatedAt: true,
+  lastPushedAt: true,
+  pullCount: true,
+} satisfies Prisma.RepositorySelect
+
 export async function createRepository(prisma: PrismaClient, caller: Caller, projectName: string, input: z.infer<typeof repositoryCreateSchema>): Promise<RepositoryView> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'repository:push')
   const fullName = `${project.name}/${input.name}`
   if (!isValidName(fullName)) throw invalid(`${fullName} is not a valid repository name`)
   try {
     return await prisma.$transaction(async (tx) => {
-      const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description } })
+      const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description }, select: VIEW_FIELDS })
       await recordAudit(tx, { ...auditActor(caller), action: 'repository.create', resourceType: 'repository', resource: fullName, projectId: project.id })
       return { ...row, projectName: project.name, artifactCount: 0 }
     })
@@ -50,31 +72,31 @@ export async function createRepository(prisma: PrismaClient, caller: Caller, pro
   }
 }
 
+/**
+ * Artifact counts of the given repositories, counted over just their rows (the (repositoryId, digest)
+ * index). Prisma's relation `_count` would group the whole Artifact table of the registry instead.
+ */
+async function artifactCounts(prisma: PrismaClient, repositoryIds: number[]): Promise<Map<number, number>> {
+  if (!repositoryIds.length) return new Map()
+  const counts = await prisma.artifact.groupBy({ by: ['repositoryId'], where: { repositoryId: { in: repositoryIds } }, _count: { _all: true } })
+  return new Map(counts.map((c) => [c.repositoryId, c._count._all]))
+}
+
 export async function listRepositories(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<RepositoryView>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'project:read')
   const filter = q ? (/^name=~?(.*)$/.exec(q)?.[1] ?? q) : ''
   const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: filter } } : {}) }
-  const [rows, total] = await Promise.all([
-    prisma.repository.findMany({ where, orderBy: { name: 'asc' }, ...skipTake(page), include: { _count: { select: { artifacts: true } } } }),
-    prisma.repository.count({ where }),
-  ])
+  const [rows, total] = await Promise.all([prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
+  const counts = await artifactCounts(prisma, rows.map((row) => row.id))
   return {
-    items: rows.map(({ _count, ...row }) => ({ ...row, projectName: project.name, artifactCount: _count.artifacts })),
+    items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0 })),
     total,
   }
 }
 
 // ---------------------------------------------------------------- one repository
 
-/** A description may be 64 KiB of Markdown; its JSON body (escapes included) at most this. */
-export const REPOSITORY_UPDATE_MAX_BODY = 512 * 1024
-
-export const repositoryUpdateSchema = z.strictObject({
-  description: z
-    .string({ error: 'description must be a string' })
-    .refine((s) => Buffer.byteLength(s) <= 64 * 1024, 'description must be at most 64 KiB')
-    .describe('Markdown'),
-})
+export const repositoryUpdateSchema = z.strictObject({ description: descriptionSchema })
 
 /** The wire shape of a repository (OpenAPI). */
 export const repositorySchema = z.object({
@@ -92,13 +114,10 @@ export const repositorySchema = z.object({
 async function loadRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction) {
   const loaded = await requireProject(prisma, caller.subject, projectName, action)
   const fullName = `${loaded.project.name}/${name}`
-  const row = await prisma.repository.findFirst({
-    where: { name: fullName, projectId: loaded.project.id },
-    include: { _count: { select: { artifacts: true } } },
-  })
+  const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id }, select: VIEW_FIELDS })
   if (!row) throw notFound(`repository ${fullName} not found`)
-  const { _count, ...rest } = row
-  return { loaded, view: { ...rest, projectName: loaded.project.name, artifactCount: _count.artifacts } satisfies RepositoryView }
+  const artifactCount = await prisma.artifact.count({ where: { repositoryId: row.id } })
+  return { loaded, view: { ...row, projectName: loaded.project.name, artifactCount } satisfies RepositoryView }
 }
 
 export async function getRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<RepositoryView> {
@@ -114,7 +133,7 @@ export async function updateRepository(
 ): Promise<RepositoryView> {
   const { loaded, view } = await loadRepository(prisma, caller, projectName, name, 'repository:push')
   return prisma.$transaction(async (tx) => {
-    const row = await tx.repository.update({ where: { id: view.id }, data: { description: input.description } })
+    const row = await tx.repository.update({ where: { id: view.id }, data: { description: input.description }, select: VIEW_FIELDS })
     await recordAudit(tx, { ...auditActor(caller), action: 'repository.update', resourceType: 'repository', resource: view.name, projectId: loaded.project.id })
     return { ...view, ...row }
   })

@@ -69,6 +69,29 @@ export interface RobotView {
   createdBy: string | null
 }
 
+/** The wire shape of a RobotView (OpenAPI). */
+export const robotSchema = z.object({
+  id: z.number(),
+  name: z.string().describe('robot$<project>+<name> or robot$<name>'),
+  description: z.string(),
+  project: z.string().nullable().describe('the owning project; null for a system robot'),
+  permissions: z.array(z.object({ project: z.string(), actions: z.array(z.enum(ROBOT_ACTIONS as [RobotAction, ...RobotAction[]])) })),
+  disabled: z.boolean(),
+  expiresAt: z.iso.datetime().nullable(),
+  expired: z.boolean(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  createdBy: z.string().nullable(),
+})
+
+const robotSecretSchema = z.string().describe('hmr_…; shown only in this response')
+
+/** A robot just created: its secret, shown this once. */
+export const createdRobotSchema = robotSchema.extend({ secret: robotSecretSchema })
+
+/** A robot just updated: with its new secret when refreshSecret was asked for. */
+export const updatedRobotSchema = robotSchema.extend({ secret: robotSecretSchema.optional() })
+
 const ROBOT_INCLUDE = {
   project: { select: { name: true } },
   permissions: { include: { project: { select: { name: true } } } },

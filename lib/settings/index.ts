@@ -10,6 +10,9 @@ export interface Settings {
   signupEnabled: boolean
 }
 
+/** The wire shape of Settings (OpenAPI). */
+export const settingsSchema = z.object({ signupEnabled: z.boolean() })
+
 const DEFAULTS: Settings = { signupEnabled: true }
 
 export const settingsUpdateSchema = z.strictObject({ signupEnabled: z.boolean({ error: 'signupEnabled must be true or false' }).optional() })

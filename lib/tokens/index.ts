@@ -42,6 +42,20 @@ export interface AccessTokenView {
   expired: boolean
 }
 
+/** The wire shape of an AccessTokenView (OpenAPI). */
+export const accessTokenSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  permission: z.enum(TOKEN_PERMISSIONS as [TokenPermission, ...TokenPermission[]]),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  expired: z.boolean(),
+})
+
+/** A token just created: its secret, shown this once. */
+export const createdAccessTokenSchema = accessTokenSchema.extend({ secret: z.string().describe('hmp_…; shown only in this response') })
+
 const VIEW = { id: true, name: true, permission: true, createdAt: true, expiresAt: true, lastUsedAt: true } as const
 
 function toView(row: Omit<AccessTokenView, 'expired'>): AccessTokenView {

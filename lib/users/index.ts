@@ -45,6 +45,19 @@ export interface PublicUser {
   lastLoginAt: Date | null
 }
 
+/** The wire shape of a PublicUser (OpenAPI). */
+export const userSchema = z.object({
+  id: z.number(),
+  username: z.string(),
+  email: z.string().nullable(),
+  isAdmin: z.boolean(),
+  createdAt: z.iso.datetime(),
+  lastLoginAt: z.iso.datetime().nullable(),
+})
+
+/** GET /users/me: the user, and whether the request came with an access token. */
+export const currentUserSchema = userSchema.extend({ viaToken: z.boolean() })
+
 const PUBLIC_USER = { id: true, username: true, email: true, isAdmin: true, createdAt: true, lastLoginAt: true } as const
 
 export interface CreateUserInput {

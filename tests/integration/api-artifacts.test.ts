@@ -76,11 +76,6 @@ describe.runIf(ours)('artifacts API', () => {
     const patched = await api.patch(base, { description: markdown }, { auth: dev })
     expect(patched.status, patched.describe()).toBe(200)
     expect(patched.json().description).toBe(markdown)
-    expect((await api.patch(base, { description: 'x'.repeat(64 * 1024 + 1) }, { auth: owner })).status).toBe(400)
-    const longest = 'é'.repeat(32 * 1024) // 64 KiB of UTF-8
-    expect((await api.patch(base, { description: longest }, { auth: owner })).status).toBe(200)
-    expect((await api.patch(base, { description: longest + 'x' }, { auth: owner })).status).toBe(400)
-    expect((await api.patch(base, { description: markdown }, { auth: owner })).status).toBe(200)
     expect((await api.patch(base, { description: 1 }, { auth: owner })).status).toBe(400)
 
     const list = await api.get(`/api/v1/projects/${project}/repositories?q=findme`, { auth: guest })
@@ -92,6 +87,29 @@ describe.runIf(ours)('artifacts API', () => {
     expect((await api.get(`/api/v1/projects/${project}/repositories/${encodeURIComponent('team/missing')}`, { auth: owner })).status).toBe(404)
     expect((await api.get(base, { auth: outsider })).status).toBe(404)
     expect((await api.get(base)).status).toBe(401)
+  })
+
+  it('repository description: one limit, 64 KiB of UTF-8, when created and when changed', async () => {
+    const longest = 'é'.repeat(32 * 1024) // 65,536 bytes of UTF-8
+    const escaped = '\u0001'.repeat(64 * 1024) // 65,536 bytes, six times that in the JSON body
+    const repositories = `/api/v1/projects/${project}/repositories`
+    const name = `described-${randomId(6)}`
+    for (const description of [longest, escaped]) {
+      const res = await api.post(repositories, { name: `${name}-${description.length}`, description }, { auth: dev })
+      expect(res.status, res.describe()).toBe(201)
+      expect(res.json().description).toBe(description)
+    }
+    const tooLong = await api.post(repositories, { name: `${name}-long`, description: longest + 'x' }, { auth: dev })
+    expect(tooLong.status, tooLong.describe()).toBe(400)
+    expect(tooLong.json().errors[0].message).toBe('description: description must be at most 64 KiB of UTF-8')
+
+    const one = `${repositories}/${name}-${longest.length}`
+    expect((await api.patch(one, { description: escaped }, { auth: dev })).status).toBe(200)
+    expect((await api.patch(one, { description: longest }, { auth: dev })).status).toBe(200)
+    const tooLongPatch = await api.patch(one, { description: longest + 'x' }, { auth: dev })
+    expect(tooLongPatch.status).toBe(400)
+    expect(tooLongPatch.json().errors[0].message).toBe(tooLong.json().errors[0].message)
+    for (const description of [longest, escaped]) expect((await api.delete(`${repositories}/${name}-${description.length}`, { auth: owner })).status).toBe(204)
   })
 
   it('artifacts: list newest first with kind, platforms, tags, size and referrers', async () => {
@@ -110,17 +128,19 @@ describe.runIf(ours)('artifacts API', () => {
       pullCount: expect.any(Number),
       referrers: [{ digest: signature.manifest.digest, artifactType: 'application/vnd.example.signature' }],
     })
-    expect(a.tags.map((t: { name: string }) => t.name).sort()).toEqual(['latest', 'v1'])
+    expect(a.tags.map((t: { name: string }) => t.name)).toEqual(['latest', 'v1'])
+    expect(a.tagCount).toBe(2)
     expect(a.size).toBe(amd.manifest.size + amd.blobs.reduce((s, b) => s + b.size, 0))
     expect(byDigest.get(index.digest)).toMatchObject({
       kind: 'index',
       tags: [{ name: 'multi', pushedAt: expect.any(String) }],
+      tagCount: 1,
       platforms: expect.arrayContaining([
         { os: 'linux', architecture: 'amd64' },
         { os: 'linux', architecture: 'arm64', variant: 'v8' },
       ]),
     })
-    expect(byDigest.get(signature.manifest.digest)).toMatchObject({ kind: 'artifact', artifactType: 'application/vnd.example.signature', tags: [] })
+    expect(byDigest.get(signature.manifest.digest)).toMatchObject({ kind: 'artifact', artifactType: 'application/vnd.example.signature', tags: [], tagCount: 0 })
   })
 
   it('artifacts: filters by tag substring and tagged, paginates with X-Total-Count and Link', async () => {
@@ -128,6 +148,11 @@ describe.runIf(ours)('artifacts API', () => {
     expect(byTag.json<any[]>().map((a) => a.digest)).toEqual([arm.manifest.digest, amd.manifest.digest])
     const latest = await api.get(`${base}/artifacts?tag=late`, { auth: guest })
     expect(latest.json<any[]>().map((a) => a.digest)).toEqual([amd.manifest.digest])
+    // The filter is a literal substring: LIKE's wildcards match only themselves.
+    for (const literal of ['v_', '%', 'l_test']) {
+      const none = await api.get(`${base}/artifacts?tag=${encodeURIComponent(literal)}`, { auth: guest })
+      expect(none.header('x-total-count'), literal).toBe('0')
+    }
     const untaggedOnly = await api.get(`${base}/artifacts?tagged=false`, { auth: guest })
     expect(untaggedOnly.json<any[]>().map((a) => a.digest)).toEqual([signature.manifest.digest, untagged.manifest.digest])
     expect((await api.get(`${base}/artifacts?tagged=true`, { auth: guest })).header('x-total-count')).toBe('3')
@@ -165,6 +190,77 @@ describe.runIf(ours)('artifacts API', () => {
     ])
     expect((await api.get(`${base}/artifacts/nope`, { auth: guest })).status).toBe(404)
     expect((await api.get(`${base}/artifacts/sha256:${'0'.repeat(64)}`, { auth: guest })).status).toBe(404)
+  })
+
+  it('tags of one artifact: newest first, paginated with X-Total-Count and Link, by digest or tag; 404 for an unknown artifact', async () => {
+    const byDigest = await api.get(`${base}/artifacts/${amd.manifest.digest}/tags`, { auth: guest })
+    expect(byDigest.status, byDigest.describe()).toBe(200)
+    expect(byDigest.header('x-total-count')).toBe('2')
+    expect(byDigest.header('link')).toBeNull()
+    // "latest" was put after "v1": newest first, as Harbor lists them.
+    expect(byDigest.json()).toEqual([
+      { name: 'latest', pushedAt: expect.any(String) },
+      { name: 'v1', pushedAt: expect.any(String) },
+    ])
+    expect((await api.get(`${base}/artifacts/v1/tags`, { auth: guest })).json()).toEqual(byDigest.json())
+
+    const first = await api.get(`${base}/artifacts/v1/tags?page_size=1`, { auth: guest })
+    expect(first.json<{ name: string }[]>().map((t) => t.name)).toEqual(['latest'])
+    expect(first.header('x-total-count')).toBe('2')
+    expect(first.header('link')).toMatch(/\/artifacts\/v1\/tags\?page_size=1&page=2>; rel="next"$/)
+    const second = await api.get(`${base}/artifacts/v1/tags?page=2&page_size=1`, { auth: guest })
+    expect(second.json<{ name: string }[]>().map((t) => t.name)).toEqual(['v1'])
+    expect(second.header('link')).toContain('rel="prev"')
+    expect(second.header('link')).not.toContain('rel="next"')
+
+    const none = await api.get(`${base}/artifacts/${untagged.manifest.digest}/tags`, { auth: guest })
+    expect(none.json()).toEqual([])
+    expect(none.header('x-total-count')).toBe('0')
+    expect((await api.get(`${base}/artifacts/nope/tags`, { auth: guest })).status).toBe(404)
+    expect((await api.get(`${base}/artifacts/sha256:${'0'.repeat(64)}/tags`, { auth: guest })).status).toBe(404)
+    expect((await api.get(`/api/v1/projects/${project}/repositories/missing/artifacts/v1/tags`, { auth: guest })).status).toBe(404)
+    for (const bad of ['page_size=101', 'page=0']) {
+      expect((await api.get(`${base}/artifacts/v1/tags?${bad}`, { auth: guest })).status, bad).toBe(400)
+    }
+  })
+
+  it('tags of one artifact in a private project: 401 anonymous or with bad credentials, 404 for outsiders, 403 without pull rights', async () => {
+    const path = `${base}/artifacts/v1/tags`
+    expect((await api.get(path)).status).toBe(401)
+    expect((await api.get(path, { auth: { user: owner.user, password: 'wrong-password' } })).status).toBe(401)
+    expect((await api.get(path, { auth: outsider })).status).toBe(404)
+    const robot = await api.post(`/api/v1/projects/${project}/robots`, { name: 'pushonly', actions: ['push'] }, { auth: owner })
+    expect(robot.status, robot.describe()).toBe(201)
+    const pushOnly = await api.get(path, { auth: { user: robot.json().name, password: robot.json().secret } })
+    expect(pushOnly.status, pushOnly.describe()).toBe(403)
+    expect(pushOnly.errorCode()).toBe('FORBIDDEN')
+  })
+
+  it('the artifact list embeds the newest 10 tags and tagCount; the tags endpoint pages through all of them', async () => {
+    const wide = `${project}/wide-${randomId(6)}`
+    const wideBase = `/api/v1/projects/${project}/repositories/${encodeURIComponent(wide.slice(project.length + 1))}`
+    const image = ociImage()
+    const client = v2()
+    const names = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`)
+    await client.pushImage(wide, image, names[0])
+    for (const name of names.slice(1)) expect((await client.putManifest(wide, name, image.manifest)).status).toBe(201)
+    const newestFirst = [...names].reverse()
+
+    const [item] = (await api.get(`${wideBase}/artifacts`, { auth: guest })).json<any[]>()
+    expect(item.tagCount).toBe(12)
+    expect(item.tags.map((t: { name: string }) => t.name)).toEqual(newestFirst.slice(0, 10))
+    const detail = (await api.get(`${wideBase}/artifacts/t00`, { auth: guest })).json()
+    expect(detail.tagCount).toBe(12)
+    expect(detail.tags).toHaveLength(10)
+
+    const pages: string[] = []
+    for (let page = 1; page <= 3; page++) {
+      const res = await api.get(`${wideBase}/artifacts/${image.manifest.digest}/tags?page=${page}&page_size=5`, { auth: guest })
+      expect(res.header('x-total-count')).toBe('12')
+      pages.push(...res.json<{ name: string }[]>().map((t) => t.name))
+    }
+    expect(pages).toEqual(newestFirst)
+    expect((await api.delete(`/api/v1/projects/${project}/repositories/${encodeURIComponent(wide.slice(project.length + 1))}`, { auth: owner })).status).toBe(204)
   })
 
   it('permissions: a developer or guest cannot delete tags or artifacts (403) and nothing changes', async () => {

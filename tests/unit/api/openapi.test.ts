@@ -1,8 +1,32 @@
-// Every route file under app/api/v1, with each HTTP method it exports, appears in the OpenAPI document.
+// Every route file under app/api/v1, with each HTTP method it exports, appears in the OpenAPI document;
+// every operation documents its real success body; and those schemas are, type for type, what the
+// domain functions behind the handlers return (as JSON: dates as ISO strings, bigints as numbers).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { z } from 'zod'
 import { openApiDocument } from '../../../lib/api/openapi'
+import type { Page } from '../../../lib/api/pagination'
+import { auditEntrySchema, type listAuditLog, type listProjectAuditLog } from '../../../lib/audit'
+import { memberSchema, type addMember, type changeMemberRole, type listMembers } from '../../../lib/members'
+import { projectSchema, type createProject, type getProject, type listProjects, type updateProject } from '../../../lib/projects'
+import { repositorySchema, type createRepository, type getRepository, type listRepositories, type updateRepository } from '../../../lib/repositories'
+import { artifactDetailSchema, artifactSchema, tagSchema, type addTag, type getArtifact, type listArtifacts, type listArtifactTags } from '../../../lib/artifacts'
+import {
+  createdRobotSchema,
+  robotSchema,
+  updatedRobotSchema,
+  type createProjectRobot,
+  type createSystemRobot,
+  type listProjectRobots,
+  type listSystemRobots,
+  type updateProjectRobot,
+  type updateSystemRobot,
+} from '../../../lib/robots'
+import { settingsSchema, type getSettings, type updateSettings } from '../../../lib/settings'
+import { currentUserSchema, userSchema, type getCurrentUser, type listUsers, type signup, type updateUser } from '../../../lib/users'
+import { accessTokenSchema, createdAccessTokenSchema, type createAccessToken, type listAccessTokens } from '../../../lib/tokens'
+import { searchResultSchema, type search } from '../../../lib/search'
 
 const root = join(__dirname, '../../../app/api/v1')
 
@@ -41,5 +65,66 @@ describe('OpenAPI document', () => {
     expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['project', 'repository', 'page', 'page_size', 'tag', 'tagged']))
     expect(op.responses['200'].headers['X-Total-Count']).toBeDefined()
     expect(op.responses['200'].content['application/json'].schema.items.properties.kind.enum).toEqual(['image', 'index', 'artifact'])
+  })
+})
+
+/** What lib/api/respond.ts json() sends for a value of type T: dates as ISO strings, bigints as numbers. */
+type OnTheWire<T> = T extends Date ? string : T extends bigint ? number : T extends (infer U)[] ? OnTheWire<U>[] : T extends object ? { [K in keyof T]: OnTheWire<T[K]> } : T
+type Returned<F extends (...args: never[]) => unknown> = OnTheWire<Awaited<ReturnType<F>>>
+type Item<F extends (...args: never[]) => Promise<Page<unknown>>> = OnTheWire<Awaited<ReturnType<F>>['items'][number]>
+
+describe('OpenAPI response schemas', () => {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>> }
+  type JsonSchema = { type?: string; properties?: Record<string, unknown>; items?: JsonSchema }
+  const specific = (schema: JsonSchema | undefined): boolean =>
+    !!schema && ((schema.type === 'object' && Object.keys(schema.properties ?? {}).length > 0) || (schema.type === 'array' && specific(schema.items)))
+
+  it('every path and method has a specific 2xx body (an object with properties, or a list of them), or is a 204 with none', () => {
+    const generic: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const successes = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'))
+        expect(successes, `${method} ${path}`).toHaveLength(1)
+        const [status, response] = successes[0]
+        const ok = status === '204' ? response.content === undefined : specific(response.content?.['application/json']?.schema)
+        if (!ok) generic.push(`${method.toUpperCase()} ${path} -> ${status}`)
+      }
+    }
+    expect(generic).toEqual([])
+  })
+
+  it('are the wire types of what the domain functions return (checked by tsc)', () => {
+    expectTypeOf<Item<typeof listUsers>>().toEqualTypeOf<z.output<typeof userSchema>>()
+    expectTypeOf<Returned<typeof signup>>().toEqualTypeOf<z.output<typeof userSchema>>()
+    expectTypeOf<Returned<typeof updateUser>>().toEqualTypeOf<z.output<typeof userSchema>>()
+    expectTypeOf<Returned<typeof getCurrentUser>>().toEqualTypeOf<z.output<typeof currentUserSchema>>()
+    expectTypeOf<Item<typeof listAccessTokens>>().toEqualTypeOf<z.output<typeof accessTokenSchema>>()
+    expectTypeOf<Returned<typeof createAccessToken>>().toEqualTypeOf<z.output<typeof createdAccessTokenSchema>>()
+    expectTypeOf<Returned<typeof getSettings>>().toEqualTypeOf<z.output<typeof settingsSchema>>()
+    expectTypeOf<Returned<typeof updateSettings>>().toEqualTypeOf<z.output<typeof settingsSchema>>()
+    expectTypeOf<Item<typeof listAuditLog>>().toEqualTypeOf<z.output<typeof auditEntrySchema>>()
+    expectTypeOf<Item<typeof listProjectAuditLog>>().toEqualTypeOf<z.output<typeof auditEntrySchema>>()
+    expectTypeOf<Item<typeof listProjectRobots>>().toEqualTypeOf<z.output<typeof robotSchema>>()
+    expectTypeOf<Item<typeof listSystemRobots>>().toEqualTypeOf<z.output<typeof robotSchema>>()
+    expectTypeOf<Returned<typeof createProjectRobot>>().toEqualTypeOf<z.output<typeof createdRobotSchema>>()
+    expectTypeOf<Returned<typeof createSystemRobot>>().toEqualTypeOf<z.output<typeof createdRobotSchema>>()
+    expectTypeOf<Returned<typeof updateProjectRobot>>().toEqualTypeOf<z.output<typeof updatedRobotSchema>>()
+    expectTypeOf<Returned<typeof updateSystemRobot>>().toEqualTypeOf<z.output<typeof updatedRobotSchema>>()
+    expectTypeOf<Item<typeof listMembers>>().toEqualTypeOf<z.output<typeof memberSchema>>()
+    expectTypeOf<Returned<typeof addMember>>().toEqualTypeOf<z.output<typeof memberSchema>>()
+    expectTypeOf<Returned<typeof changeMemberRole>>().toEqualTypeOf<z.output<typeof memberSchema>>()
+    expectTypeOf<Item<typeof listProjects>>().toEqualTypeOf<z.output<typeof projectSchema>>()
+    expectTypeOf<Returned<typeof createProject>>().toEqualTypeOf<z.output<typeof projectSchema>>()
+    expectTypeOf<Returned<typeof getProject>>().toEqualTypeOf<z.output<typeof projectSchema>>()
+    expectTypeOf<Returned<typeof updateProject>>().toEqualTypeOf<z.output<typeof projectSchema>>()
+    expectTypeOf<Item<typeof listRepositories>>().toEqualTypeOf<z.output<typeof repositorySchema>>()
+    expectTypeOf<Returned<typeof createRepository>>().toEqualTypeOf<z.output<typeof repositorySchema>>()
+    expectTypeOf<Returned<typeof getRepository>>().toEqualTypeOf<z.output<typeof repositorySchema>>()
+    expectTypeOf<Returned<typeof updateRepository>>().toEqualTypeOf<z.output<typeof repositorySchema>>()
+    expectTypeOf<Item<typeof listArtifacts>>().toEqualTypeOf<z.output<typeof artifactSchema>>()
+    expectTypeOf<Returned<typeof getArtifact>>().toEqualTypeOf<z.output<typeof artifactDetailSchema>>()
+    expectTypeOf<Returned<typeof addTag>['artifact']>().toEqualTypeOf<z.output<typeof artifactSchema>>()
+    expectTypeOf<Item<typeof listArtifactTags>>().toEqualTypeOf<z.output<typeof tagSchema>>()
+    expectTypeOf<Returned<typeof search>>().toEqualTypeOf<z.output<typeof searchResultSchema>>()
   })
 })

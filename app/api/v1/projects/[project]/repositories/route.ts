@@ -2,7 +2,7 @@
 import { apiRoute } from '@/lib/api/route'
 import { parseBody, parseName, parsePage, parseQ } from '@/lib/api/parse'
 import { created, paged } from '@/lib/api/respond'
-import { createRepository, listRepositories, repositoryCreateSchema } from '@/lib/repositories'
+import { REPOSITORY_BODY_MAX_BYTES, createRepository, listRepositories, repositoryCreateSchema } from '@/lib/repositories'
 
 type Params = { project: string }
 
@@ -13,7 +13,7 @@ export const GET = apiRoute<Params>(async ({ request, params, caller, prisma }) 
 
 export const POST = apiRoute<Params>(async ({ request, params, caller, prisma }) => {
   const project = parseName(params.project, 'project')
-  const repository = await createRepository(prisma, caller, project, await parseBody(request, repositoryCreateSchema))
+  const repository = await createRepository(prisma, caller, project, await parseBody(request, repositoryCreateSchema, REPOSITORY_BODY_MAX_BYTES))
   const shortName = repository.name.slice(project.length + 1)
   return created(repository, `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(shortName)}`)
 })

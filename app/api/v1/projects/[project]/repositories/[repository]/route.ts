@@ -3,7 +3,7 @@
 import { apiRoute } from '@/lib/api/route'
 import { parseBody, parseName, parseRepositoryParam } from '@/lib/api/parse'
 import { json, noContent } from '@/lib/api/respond'
-import { REPOSITORY_UPDATE_MAX_BODY, deleteRepository, getRepository, repositoryUpdateSchema, updateRepository } from '@/lib/repositories'
+import { REPOSITORY_BODY_MAX_BYTES, deleteRepository, getRepository, repositoryUpdateSchema, updateRepository } from '@/lib/repositories'
 
 type Params = { project: string; repository: string }
 
@@ -12,7 +12,7 @@ export const GET = apiRoute<Params>(async ({ params, caller, prisma }) =>
 )
 
 export const PATCH = apiRoute<Params>(async ({ request, params, caller, prisma }) => {
-  const input = await parseBody(request, repositoryUpdateSchema, REPOSITORY_UPDATE_MAX_BODY)
+  const input = await parseBody(request, repositoryUpdateSchema, REPOSITORY_BODY_MAX_BYTES)
   return json(await updateRepository(prisma, caller, parseName(params.project, 'project'), parseRepositoryParam(params.repository), input))
 })
 

@@ -1,0 +1,43 @@
+// Every GET of /api/v1 answers exactly what its OpenAPI response schema says (lib/api/openapi.ts
+// ROUTES): the body parses, and parsing drops nothing (no field the document does not describe).
+// Tested over HTTP against the running server, in a public project holding one image.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ROUTES } from '../../lib/api/openapi'
+import { registryUnderTest } from '../support/context'
+import { apiClient, type ApiCredentials } from '../support/api'
+import { ociImage, randomId, registryClient } from '../support/oci'
+
+const reg = registryUnderTest()
+const api = apiClient(reg.url)
+const admin: ApiCredentials = { user: reg.user, password: reg.password }
+const ours = reg.flavour === 'ours'
+
+describe.runIf(ours)('response shapes', () => {
+  const repository = `shape-${randomId(8)}`
+  let values: Record<string, string>
+
+  beforeAll(async () => {
+    const project = reg.accounts!.publicProject
+    // Something in every list: a repository created through the API (an entry in the project's audit
+    // log) holding one image, an access token and a system robot.
+    const created = await api.post(`/api/v1/projects/${project}/repositories`, { name: repository, description: 'shapes' }, { auth: admin })
+    expect(created.status, created.describe()).toBe(201)
+    await registryClient(reg.url, reg.accounts!.owner).pushImage(`${project}/${repository}`, ociImage(), 'v1')
+    const token = await api.post('/api/v1/users/me/tokens', { name: `shape-${randomId(6)}`, permission: 'read' }, { auth: admin })
+    expect(token.status, token.describe()).toBe(201)
+    const robot = await api.post('/api/v1/robots', { name: `shape-${randomId(6)}`, permissions: [{ project, actions: ['pull'] }] }, { auth: admin })
+    expect(robot.status, robot.describe()).toBe(201)
+    values = { project, repository, reference: 'v1' }
+  })
+
+  const gets = ROUTES.filter((route) => route.method === 'get')
+
+  it.each(gets.map((route) => [route.path, route] as const))('GET %s', async (_path, route) => {
+    const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name]))
+    const res = await api.get(route.path === '/api/v1/search' ? `${path}?q=shape` : path, { auth: admin })
+    expect(res.status, res.describe()).toBe(200)
+    const body = res.json()
+    if (Array.isArray(body)) expect(body.length, `${route.path} should list something to check`).toBeGreaterThan(0)
+    expect(route.response!.parse(body)).toEqual(body)
+  })
+})
