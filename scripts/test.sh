@@ -53,7 +53,9 @@ run_vitest integration-postgres vitest.integration.config.ts TEST_DATABASE=postg
 run_vitest integration-pglite vitest.integration.config.ts TEST_DATABASE=pglite
 run_vitest clients vitest.clients.config.ts TEST_DATABASE=postgres
 echo "==> browser (Playwright, Debian chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/browser.playwright.json" npx playwright test
+# A free port unless one is given, so suites running side by side on one machine do not collide.
+E2E_PORT="${E2E_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })')}" \
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$results/browser.playwright.json" npx playwright test
 
 node -e '
   const fs = require("fs"); let passed = 0, failed = 0, skipped = 0
