@@ -15,6 +15,7 @@ const ours = reg.flavour === 'ours'
 describe.runIf(ours)('response shapes', () => {
   const repository = `shape-${randomId(8)}`
   let values: Record<string, string>
+  let systemValues: Record<string, string>
 
   beforeAll(async () => {
     const project = reg.accounts!.publicProject
@@ -27,13 +28,24 @@ describe.runIf(ours)('response shapes', () => {
     expect(token.status, token.describe()).toBe(201)
     const robot = await api.post('/api/v1/robots', { name: `shape-${randomId(6)}`, permissions: [{ project, actions: ['pull'] }] }, { auth: admin })
     expect(robot.status, robot.describe()).toBe(201)
-    values = { project, repository, reference: 'v1' }
+    // A webhook policy with one delivery (a test event to a closed port), in the project and system-wide.
+    const webhook = async (base: string) => {
+      const policy = await api.post(base, { name: `shape-${randomId(6)}`, eventTypes: ['DELETE_TAG'], targetUrl: 'http://127.0.0.1:9/', repositoryFilter: 'none/none' }, { auth: admin })
+      expect(policy.status, policy.describe()).toBe(201)
+      const id = String(policy.json().id)
+      const test = await api.post(`${base}/${id}/test`, {}, { auth: admin })
+      expect(test.status, test.describe()).toBe(202)
+      return { id, deliveryId: test.json().id as string }
+    }
+    values = { project, repository, reference: 'v1', ...(await webhook(`/api/v1/projects/${project}/webhooks`)) }
+    systemValues = { ...values, ...(await webhook('/api/v1/webhooks')) }
   })
 
   const gets = ROUTES.filter((route) => route.method === 'get')
 
   it.each(gets.map((route) => [route.path, route] as const))('GET %s', async (_path, route) => {
-    const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name]))
+    const given = route.path.startsWith('/api/v1/webhooks') ? systemValues : values
+    const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(given[name]))
     const res = await api.get(route.path === '/api/v1/search' ? `${path}?q=shape` : path, { auth: admin })
     expect(res.status, res.describe()).toBe(200)
     const body = res.json()
