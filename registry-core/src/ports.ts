@@ -135,6 +135,11 @@ export interface RegistryIndex {
   findBlob(repository: string, digest: Digest): Promise<{ size: number } | null>
   /** Records a committed blob and links it to the repository (creating the repository). */
   linkBlob(repository: string, digest: Digest, size: number): Promise<void>
+  /**
+   * Finishes upload session `id`: links the blob committed from it (as `linkBlob`) and deletes the
+   * session, atomically (when the link fails, the session stays).
+   */
+  completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void>
   /** Removes the repository's link to a blob. False when there was none. */
   unlinkBlob(repository: string, digest: Digest): Promise<boolean>
 

@@ -469,6 +469,29 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(await index.updateUpload(id, 10)).toBe(false)
     })
 
+    it('completeUpload links the blob and closes the session in one step', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'up/done', size: 0, startedAt: new Date() })
+      await index.completeUpload('up/done', id, d, 4096)
+      expect(await index.findBlob('up/done', d)).toEqual({ size: 4096 })
+      expect(await index.getUpload('up/done', id)).toBeNull()
+      // A session already gone (cancelled meanwhile) does not stop the link.
+      const other = uniqueDigest()
+      await index.completeUpload('up/done', randomUUID(), other, 1)
+      expect(await index.findBlob('up/done', other)).toEqual({ size: 1 })
+    })
+
+    it('completeUpload into a project that does not exist links nothing and keeps the session', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'ghost/repo', size: 3, startedAt: new Date() })
+      await expect(index.completeUpload('ghost/repo', id, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await index.findBlob('ghost/repo', d)).toBeNull()
+      expect(await index.getUpload('ghost/repo', id)).toMatchObject({ id, size: 3 })
+      await index.deleteUpload(id)
+    })
+
     it('lists sessions not touched since a time, oldest first', async () => {
       const now = Date.now()
       const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]

@@ -81,12 +81,6 @@ async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string
   return size
 }
 
-/** Verifies the upload against `digest`, makes the blob visible and links it to the repository. */
-async function completeUpload(ctx: RegistryContext, name: string, id: string, size: number, digest: string): Promise<void> {
-  await ctx.blobs.commitUpload(id, size, digest)
-  await ctx.index.linkBlob(name, digest, size)
-}
-
 export async function startUpload(ctx: RegistryContext, rc: RequestContext, name: string): Promise<void> {
   const mount = rc.query.get('mount')
   const from = rc.query.get('from')
@@ -139,7 +133,8 @@ async function monolithicUpload(ctx: RegistryContext, rc: RequestContext, name: 
     if (declared !== undefined && declared !== size) {
       throw new RegistryError('SIZE_INVALID', { message: `received ${size} bytes, Content-Length said ${declared}` })
     }
-    await completeUpload(ctx, name, id, size, digest)
+    await ctx.blobs.commitUpload(id, size, digest)
+    await ctx.index.linkBlob(name, digest, size)
   } finally {
     await ctx.blobs.abortUpload(id)
   }
@@ -161,8 +156,8 @@ export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: 
     if (digest === null) throw new RegistryError('DIGEST_INVALID', { message: 'the digest parameter is required' })
     assertDigest(digest)
     const size = hasBody(rc) ? await appendBody(ctx, rc, name, session) : session.size
-    await completeUpload(ctx, name, id, size, digest)
-    await ctx.index.deleteUpload(id)
+    await ctx.blobs.commitUpload(id, size, digest)
+    await ctx.index.completeUpload(name, id, digest, size)
     sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
   })
 }
