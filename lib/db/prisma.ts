@@ -9,9 +9,11 @@ import { pgExecutor, pgliteExecutor, type SqlExecutor } from './sql'
 
 export type { PrismaClient }
 
-const g = globalThis as typeof globalThis & { __prisma?: PrismaClient }
+const g = globalThis as typeof globalThis & { __prisma?: PrismaClient; __sqlExecutors?: WeakMap<PrismaClient, SqlExecutor> }
 
-const executors = new WeakMap<PrismaClient, SqlExecutor>()
+// On globalThis, like the client itself: the server bundle creates the process-wide client and
+// Next's bundle (which loads this module separately) must find its executor.
+const executors = (g.__sqlExecutors ??= new WeakMap())
 
 /**
  * A client for `url` (postgresql://…, pglite:<dir>, pglite:memory://). For PGlite it shares the
