@@ -116,9 +116,11 @@ const MANIFEST_BY_DIGEST = statement(
 
 // One statement, so one round trip and atomic by itself: check that every reference ($1-$5, one
 // array element per reference) is present in repository $6 (KEY SHARE locks keep a concurrent unlink
-// or delete from removing them before commit), and only when none is missing, upsert the repository
-// (in project $7), the artifact (idempotent by digest; a re-push refreshes pushedAt), its references
-// (when new) and the tag $16 (moved if needed).
+// or delete from removing them before commit), and only when none is missing, create the repository
+// if needed (in project $7), upsert the artifact (idempotent by digest; a re-push refreshes
+// pushedAt), its references (when new) and the tag $16 (moved if needed).
+// The repository's lastPushedAt is refreshed at most once a second: writing the one repository row
+// on every push would make concurrent pushes into a repository wait for each other's commit.
 const PUT_MANIFEST = statement(
   'registry_put_manifest',
   `WITH input AS (
@@ -138,12 +140,20 @@ const PUT_MANIFEST = statement(
      SELECT i."digest" FROM input i
       WHERE (i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
          OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests))
-   ), saved_repo AS (
+   ), created_repo AS (
      INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
      SELECT $6, p."id", now() FROM "Project" p
-      WHERE p."name" = $7 AND NOT EXISTS (SELECT 1 FROM missing)
+      WHERE p."name" = $7 AND NOT EXISTS (SELECT 1 FROM missing) AND NOT EXISTS (SELECT 1 FROM repo)
      ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
      RETURNING "id"
+   ), saved_repo AS (
+     SELECT "id" FROM repo WHERE NOT EXISTS (SELECT 1 FROM missing)
+     UNION ALL SELECT "id" FROM created_repo
+   ), pushed_repo AS (
+     UPDATE "Repository" r SET "lastPushedAt" = now(), "updatedAt" = now()
+       FROM repo
+      WHERE r."id" = repo."id" AND NOT EXISTS (SELECT 1 FROM missing)
+        AND (r."lastPushedAt" IS NULL OR r."lastPushedAt" < now() - interval '1 second')
    ), artifact AS (
      INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
                              "manifestSize", "size", "subjectDigest", "annotations")

@@ -300,27 +300,19 @@ export class FilesystemBlobStore implements BlobStore {
 
   /**
    * Makes the verified upload in `fh` (the file at `path`) visible as blob `digest`, durably: the
-   * file is fsynced before the rename and its directory after it. Closes `fh`.
+   * file is fsynced before the rename and its directory after it. Closes `fh`. A blob that exists
+   * already is replaced by these same bytes (content-addressed), which costs less than checking
+   * first on every upload, as clients rarely send a blob the registry has.
    */
   private async publish(uploadId: string, fh: FileHandle, path: string, digest: Digest): Promise<void> {
     const blobPath = this.blobPath(digest)
-    let exists: boolean
     try {
-      // Content-addressed: a stored blob holds these very bytes already, so they need no sync.
-      exists = (await this.stat(digest)) !== null
-      if (!exists) await fh.sync()
+      await fh.sync()
     } catch (err) {
       await fh.close().catch(() => {})
       throw err
     }
     await fh.close()
-    if (exists) {
-      await unlink(path).catch((err) => {
-        if (!isCode(err, 'ENOENT')) throw err
-      })
-      this.states.delete(uploadId)
-      return
-    }
     const dir = dirname(blobPath)
     let created = await this.ensureDir(dir)
     try {
