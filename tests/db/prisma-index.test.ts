@@ -196,6 +196,17 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(a.repository.lastPushedAt!.getTime()).toBeGreaterThanOrEqual(before - 5_000)
     })
 
+    it("refreshes the repository's lastPushedAt when it is older than a second", async () => {
+      const repo = 'put/pushed-at'
+      const refs = await linkedBlobs(repo, [10])
+      const anHourAgo = new Date(Date.now() - 3600_000)
+      await prisma.repository.update({ where: { name: repo }, data: { lastPushedAt: anHourAgo } })
+      const before = Date.now()
+      expect(await index.putManifest(repo, imageManifest(refs), 'a')).toEqual({ ok: true })
+      const row = await prisma.repository.findUniqueOrThrow({ where: { name: repo } })
+      expect(row.lastPushedAt!.getTime()).toBeGreaterThanOrEqual(before - 5_000)
+    })
+
     it('is idempotent by digest, moves tags, and deletes tags and manifests', async () => {
       const repo = 'put/tags'
       const refs = await linkedBlobs(repo, [1, 2])
