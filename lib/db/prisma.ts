@@ -24,6 +24,9 @@ export function createPrisma(url: string): PrismaClient {
   const target = parseDatabaseUrl(url)
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.connectionString })
+    // An idle connection that breaks (server restart, network) is dropped by the pool and replaced
+    // on the next query; without a listener its 'error' event would end the process.
+    pool.on('error', () => {})
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
     executors.set(prisma, pgExecutor(pool))
     return prisma
