@@ -43,10 +43,10 @@ export interface BlobStore {
   commitUpload(uploadId: string, size: number, digest: Digest): Promise<void>
   /**
    * A whole blob in one body (an upload that holds no bytes yet and receives everything at once):
-   * writes it under `uploadId` while hashing it, verifies it against `digest` and makes it visible
-   * atomically and durably, like an append at offset 0 followed by a commit but in one pass.
-   * Resolves with the size. On any failure (`DigestMismatchError`, `SizeLimitError` past `maxBytes`,
-   * client gone) the upload is left empty and the error is rethrown.
+   * hashes it while storing it, verifies it against `digest` and makes it visible atomically and
+   * durably, like an append at offset 0 followed by a commit but in one pass; the upload is then
+   * finished. Resolves with the size. On any failure (`DigestMismatchError`, `SizeLimitError` past
+   * `maxBytes`, client gone) nothing is stored, the upload stays as it was and the error is rethrown.
    */
   putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number>
   /** Discards an upload's bytes. Idempotent. */

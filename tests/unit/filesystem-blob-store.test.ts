@@ -159,15 +159,20 @@ describe('FilesystemBlobStore', () => {
     expect((await stat(uploadFile(id))).size).toBe(3)
   })
 
-  it('committing a digest that already exists just removes the upload', async () => {
+  it('committing a digest that already exists just removes the upload, leaving the stored blob alone', async () => {
     const data = randomBytes(2048)
     const digest = sha256(data)
+    const hex = digest.slice('sha256:'.length)
+    const blobFile = join(root, 'blobs', 'sha256', hex.slice(0, 2), hex)
+    const inodes = new Set<number>()
     for (let i = 0; i < 2; i++) {
       const id = randomUUID()
       await store.appendUpload(id, 0, body(data, 500))
       await store.commitUpload(id, data.length, digest)
       expect(existsSync(uploadFile(id))).toBe(false)
+      inodes.add((await stat(blobFile)).ino)
     }
+    expect(inodes.size).toBe(1)
     expectBytes(await readAll(await store.read(digest)), data)
     expect(await readdir(join(root, 'uploads'))).toEqual([])
   })
@@ -200,7 +205,7 @@ describe('FilesystemBlobStore', () => {
       expect(err).toMatchObject({ expected: wrong, actual: sha256(data) })
       expect(await store.stat(wrong)).toBeNull()
       expect(await store.stat(sha256(data))).toBeNull()
-      expect(existsSync(uploadFile(id))).toBe(false)
+      expect(await readdir(join(root, 'uploads'))).toEqual([])
       // the upload is still empty: it can be retried, or continued with appends
       expect(await store.putBlob(id, sha256(data), body(data))).toBe(data.length)
     })
@@ -213,7 +218,7 @@ describe('FilesystemBlobStore', () => {
       expect(err).toBeInstanceOf(SizeLimitError)
       expect(tooBig.destroyed).toBe(false)
       tooBig.destroy()
-      expect(existsSync(uploadFile(id))).toBe(false)
+      expect(await readdir(join(root, 'uploads'))).toEqual([])
       expect(await store.stat(sha256(data))).toBeNull()
     })
 
@@ -222,7 +227,7 @@ describe('FilesystemBlobStore', () => {
         const id = randomUUID()
         const half = randomBytes(1024 * 1024 + 100)
         await expect(store.putBlob(id, sha256(half), failingBody(half, how))).rejects.toThrow()
-        expect(existsSync(uploadFile(id))).toBe(false)
+        expect(await readdir(join(root, 'uploads'))).toEqual([])
         expect(await store.stat(sha256(half))).toBeNull()
       })
     }
@@ -235,6 +240,21 @@ describe('FilesystemBlobStore', () => {
       expect(await store.putBlob(id, sha256(data), body(data))).toBe(64)
       expectBytes(await readAll(await store.read(sha256(data))), data)
       expect(existsSync(uploadFile(id))).toBe(false)
+    })
+
+    it('publishes exactly the bytes it hashed, whatever another writer does to the upload meanwhile', async () => {
+      const id = randomUUID()
+      const data = randomBytes(3 * 1024 * 1024)
+      const slow = new Readable({ read() {} })
+      slow.push(data.subarray(0, 1024 * 1024))
+      const putting = store.putBlob(id, sha256(data), slow)
+      await sleep(20)
+      // e.g. a PATCH of the same session on another replica
+      await appendFile(uploadFile(id), randomBytes(4096))
+      slow.push(data.subarray(1024 * 1024))
+      slow.push(null)
+      expect(await putting).toBe(data.length)
+      expectBytes(await readAll(await store.read(sha256(data))), data)
     })
 
     it('a blob that already exists just removes the upload', async () => {

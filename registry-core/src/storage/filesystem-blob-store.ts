@@ -3,12 +3,13 @@
 // Layout under `root`:
 //   blobs/<algorithm>/<first two hex>/<hex>   committed, verified blobs (content-addressed)
 //   uploads/<uploadId>                        bytes of in-progress uploads
+//   uploads/<uploadId>.<random>               a whole blob being written by putBlob (private)
 // Both live on the same filesystem, so publishing a blob is an atomic rename. An upload's file is
-// created by its first append (or by putBlob), not when the session starts.
+// created by its first append, not when the session starts.
 //
 // Hash state of in-progress uploads is a per-process cache: when it is missing or does not match
 // the stored file (restart, another replica appended), it is rebuilt from the stored bytes.
-import { createHash, type Hash } from 'node:crypto'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { constants } from 'node:fs'
 import { mkdir, open, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -199,11 +200,25 @@ export class FilesystemBlobStore implements BlobStore {
         throw err
       }
       const actual = `${algorithm}:${hex}`
-      if (actual !== digest) {
+      let exists: boolean
+      try {
+        if (actual !== digest) throw new DigestMismatchError(digest, actual)
+        // Another writer (a replica serving the same session) could still change this shared file
+        // before the rename, so it never replaces a blob that is already there.
+        exists = (await this.stat(digest)) !== null
+      } catch (err) {
         await fh.close().catch(() => {})
-        throw new DigestMismatchError(digest, actual)
+        throw err
       }
-      await this.publish(uploadId, fh, path, digest)
+      if (!exists) {
+        await this.publish(uploadId, fh, path, digest)
+        return
+      }
+      await fh.close()
+      await unlink(path).catch((err) => {
+        if (!isCode(err, 'ENOENT')) throw err
+      })
+      this.states.delete(uploadId)
     })
   }
 
@@ -212,15 +227,17 @@ export class FilesystemBlobStore implements BlobStore {
     this.blobPath(digest) // validates the digest before anything touches the disk
     checkMaxBytes(maxBytes)
     const algorithm = algorithmOf(digest)
+    // A name only this call knows: no other writer (another replica serving the same session) can
+    // touch the bytes between hashing and publishing, so they may replace an existing copy.
+    const temp = `${path}.${randomBytes(8).toString('hex')}`
     return this.withLock(uploadId, async () => {
       this.states.delete(uploadId)
       await this.ensureUploadsDir()
-      // Truncating: the upload holds no bytes yet, so whatever a crashed attempt left is garbage.
-      const fh = await open(path, 'w')
+      const fh = await open(temp, 'wx')
       let published = false
+      let size: number
       try {
         const hash = createHash(algorithm)
-        let size: number
         try {
           size = await writeBody(fh, body, 0, hash, maxBytes)
         } catch (err) {
@@ -232,12 +249,16 @@ export class FilesystemBlobStore implements BlobStore {
           await fh.close().catch(() => {})
           throw new DigestMismatchError(digest, actual)
         }
-        await this.publish(uploadId, fh, path, digest)
+        await this.publish(uploadId, fh, temp, digest)
         published = true
-        return size
       } finally {
-        if (!published) await unlink(path).catch(() => {})
+        if (!published) await unlink(temp).catch(() => {})
       }
+      // The upload is finished: drop what an empty or crashed append may have left under its id.
+      await unlink(path).catch((err) => {
+        if (!isCode(err, 'ENOENT')) throw err
+      })
+      return size
     })
   }
 
@@ -299,10 +320,8 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   /**
-   * Makes the verified upload in `fh` (the file at `path`) visible as blob `digest`, durably: the
-   * file is fsynced before the rename and its directory after it. Closes `fh`. A blob that exists
-   * already is replaced by these same bytes (content-addressed), which costs less than checking
-   * first on every upload, as clients rarely send a blob the registry has.
+   * Makes the verified bytes in `fh` (the file at `path`) visible as blob `digest`, durably: the
+   * file is fsynced before the rename and its directory after it. Closes `fh`.
    */
   private async publish(uploadId: string, fh: FileHandle, path: string, digest: Digest): Promise<void> {
     const blobPath = this.blobPath(digest)
