@@ -19,7 +19,7 @@ import type { PrismaClient } from '../db/prisma'
 import { authenticate, parseBasicAuthorization } from './credentials'
 import { ANONYMOUS_SUBJECT, registryActions, type Subject } from './permissions'
 import { actorFor, projectNameOf, repositoryProjectContext } from './project-access'
-import { InvalidTokenError, grantedActions, verifyToken, type TokenKeys, type TokenSettings } from './token-service'
+import { InvalidTokenError, TokenVerifier, grantedActions, type TokenKeys, type TokenSettings } from './token-service'
 
 export interface RegistryAuthorizerOptions {
   prisma: PrismaClient
@@ -32,7 +32,11 @@ export interface RegistryAuthorizerOptions {
 const quote = (value: string) => value.replace(/["\\]/g, '')
 
 export class RegistryAuthorizer implements Authorizer {
-  constructor(private readonly options: RegistryAuthorizerOptions) {}
+  private readonly tokens: TokenVerifier
+
+  constructor(private readonly options: RegistryAuthorizerOptions) {
+    this.tokens = new TokenVerifier(options.keys, options.settings)
+  }
 
   async authorize(request: RequestInfo, access: AccessRequest): Promise<AuthDecision> {
     if (access.type === 'repository' && access.actions.some((a) => a !== 'pull') && projectNameOf(access.repository) === null) {
@@ -81,7 +85,7 @@ export class RegistryAuthorizer implements Authorizer {
   private async bearer(request: RequestInfo, access: AccessRequest, token: string): Promise<AuthDecision> {
     let verified
     try {
-      verified = await verifyToken(this.options.keys, this.options.settings, token)
+      verified = await this.tokens.verify(token)
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error
       return this.challenge(request, access, { error: 'invalid_token', message: error.message })

@@ -225,6 +225,8 @@ export interface VerifiedToken {
   /** `Actor.id` of the subject (undefined for anonymous). */
   actorId?: string
   access: AccessEntry[]
+  /** When the token expires (its `exp`), in milliseconds since the epoch. */
+  expiresAt: number
 }
 
 export class InvalidTokenError extends Error {}
@@ -268,6 +270,33 @@ export async function verifyToken(keys: TokenKeys, settings: TokenSettings, toke
     subject: typeof payload.sub === 'string' ? payload.sub : '',
     actorId: typeof payload.actor === 'string' ? payload.actor : undefined,
     access: entries,
+    expiresAt: (payload.exp as number) * 1000,
+  }
+}
+
+const VERIFIED_TOKENS_MAX = 2000
+
+/**
+ * verifyToken with a memory: a client sends the same token with every request of a push, and an
+ * ES256 verification costs more than the rest of a small request. A token that verified is taken
+ * again without a signature check until its `exp` (never longer); a failure is never remembered.
+ */
+export class TokenVerifier {
+  private readonly verified = new Map<string, VerifiedToken>()
+
+  constructor(
+    private readonly keys: TokenKeys,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token)
+    if (known && known.expiresAt > Date.now()) return known
+    if (known) this.verified.delete(token)
+    const verified = await verifyToken(this.keys, this.settings, token)
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!)
+    this.verified.set(token, verified)
+    return verified
   }
 }
 

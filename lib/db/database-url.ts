@@ -9,9 +9,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { PrismaPg } from '@prisma/adapter-pg'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { loadConfig } from '../config'
 
 export const PGLITE_MEMORY = 'memory://'
@@ -88,11 +85,4 @@ export async function closeDatabases(): Promise<void> {
   const all = [...map.entries()]
   map.clear()
   await Promise.allSettled(all.map(([, db]) => (db.closed ? undefined : db.close())))
-}
-
-/** A Prisma driver adapter factory for the URL (opens, or reuses, the process's PGlite). */
-export function createAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
-  const target = parseDatabaseUrl(url)
-  if (target.kind === 'postgres') return new PrismaPg({ connectionString: target.connectionString })
-  return new PrismaPGlite(openPglite(target.dataDir).db)
 }

@@ -6,7 +6,7 @@ import { Prisma } from '../generated/prisma/client'
 import type { EventSink, RegistryEvent } from '../../registry-core/src/ports'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
-import { policyWants, signalOutbox } from '../webhooks/outbox'
+import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
 
 interface PendingPulls {
   repository: string
@@ -80,7 +80,7 @@ export class RecordingEventSink implements EventSink {
             SELECT 'PULL_ARTIFACT', repo."projectId", ${pulls.repository}, ${pulls.digest}, ${[...pulls.tags]}::text[],
                    artifact."mediaType", artifact."size", ${pulls.operator}, ${pulls.count}, ${pulls.lastAt}
               FROM repo, artifact
-             WHERE ${policyWants('PULL_ARTIFACT', Prisma.sql`repo."projectId"`)}
+             WHERE ${Prisma.raw(policyWantsSql('PULL_ARTIFACT', 'repo."projectId"'))}
             RETURNING 1
           )
           SELECT EXISTS (SELECT 1 FROM event) AS "queued"`

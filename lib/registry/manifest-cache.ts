@@ -114,6 +114,9 @@ export class ManifestCachingIndex implements RegistryIndex {
   linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
     return this.inner.linkBlob(repository, digest, size)
   }
+  completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void> {
+    return this.inner.completeUpload(repository, id, digest, size)
+  }
   unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
     return this.inner.unlinkBlob(repository, digest)
   }

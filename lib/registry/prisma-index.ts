@@ -1,11 +1,15 @@
-// The registry index on PostgreSQL / PGlite through Prisma: what exists in which repository.
+// The registry index on PostgreSQL / PGlite: what exists in which repository.
 //
-// Hot paths (findBlob, getManifest, putManifest) are one round trip each. Writes that can race
+// The hot paths (blob lookups and links, manifest reads and writes, upload sessions) are plain SQL
+// statements run through the client's SQL executor (lib/db/sql.ts: named prepared statements on
+// PostgreSQL), one round trip each; the rest goes through Prisma. Writes that can race
 // between requests or replicas (linkBlob, the upserts inside putManifest) are single INSERT … ON
 // CONFLICT statements, so concurrent pushes of the same blob, manifest, tag or repository never fail
 // on a unique constraint. Tag and repository listings are byte-lexically ordered (COLLATE "C", which
 // is also the column collation, so the unique indexes serve them; see prisma/schema.prisma).
 import { Prisma, type PrismaClient } from '../generated/prisma/client'
+import { sqlExecutor } from '../db/prisma'
+import { statement, type SqlExecutor } from '../db/sql'
 import type {
   Actor,
   Descriptor,
@@ -20,7 +24,7 @@ import type {
 } from '../../registry-core/src/ports'
 import { RegistryError } from '../../registry-core/src/errors'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
-import { policyWants, signalOutbox } from '../webhooks/outbox'
+import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -61,45 +65,175 @@ function uniqueReferences(refs: ManifestReference[]): ManifestReference[] {
   return [...seen.values()]
 }
 
+const FIND_BLOB = statement(
+  'registry_find_blob',
+  `SELECT b."size"
+     FROM "RepositoryBlob" rb
+     JOIN "Repository" r ON r."id" = rb."repositoryId"
+     JOIN "Blob" b ON b."digest" = rb."digest"
+    WHERE r."name" = $1 AND rb."digest" = $2`,
+)
+
+// One statement: the blob, the repository (only written when it does not exist yet, in the existing
+// project $4 named by its first component; ON CONFLICT covers a concurrent creation), the link and,
+// when $5 names one, the deletion of the upload session that produced the blob. Safe to run
+// concurrently for the same digest/repo. No row from `existing` or `created` means the project does
+// not exist: nothing is linked, the session stays and the push fails cleanly.
+const LINK_BLOB = statement(
+  'registry_link_blob',
+  `WITH blob AS (
+     INSERT INTO "Blob" ("digest", "size") VALUES ($2, $3::bigint)
+     ON CONFLICT ("digest") DO NOTHING
+   ), existing AS (
+     SELECT "id" FROM "Repository" WHERE "name" = $1
+   ), created AS (
+     INSERT INTO "Repository" ("name", "projectId")
+     SELECT $1, p."id" FROM "Project" p
+      WHERE p."name" = $4 AND NOT EXISTS (SELECT 1 FROM existing)
+     ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
+     RETURNING "id"
+   ), link AS (
+     INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
+     SELECT "id", $2 FROM existing UNION ALL SELECT "id", $2 FROM created
+     ON CONFLICT DO NOTHING
+   ), closed_upload AS (
+     DELETE FROM "Upload"
+      WHERE "id" = $5::text AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
+   )
+   SELECT (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
+)
+
+const MANIFEST_BY_TAG = statement(
+  'registry_manifest_by_tag',
+  `SELECT a."digest", a."mediaType", a."content"
+     FROM "Tag" t
+     JOIN "Repository" r ON r."id" = t."repositoryId"
+     JOIN "Artifact" a ON a."id" = t."artifactId"
+    WHERE r."name" = $1 AND t."name" = $2`,
+)
+
+const MANIFEST_BY_DIGEST = statement(
+  'registry_manifest_by_digest',
+  `SELECT a."digest", a."mediaType", a."content"
+     FROM "Artifact" a
+     JOIN "Repository" r ON r."id" = a."repositoryId"
+    WHERE r."name" = $1 AND a."digest" = $2`,
+)
+
+// One statement, so one round trip and atomic by itself: check that every reference ($1-$5, one
+// array element per reference) is present in repository $6 (KEY SHARE locks keep a concurrent unlink
+// or delete from removing them before commit), and only when none is missing, create the repository
+// if needed (in project $7), upsert the artifact (idempotent by digest; a re-push refreshes
+// pushedAt), its references (when new) and the tag $16 (moved if needed).
+// The repository's lastPushedAt is refreshed at most once a second: writing the one repository row
+// on every push would make concurrent pushes into a repository wait for each other's commit.
+const PUT_MANIFEST = statement(
+  'registry_put_manifest',
+  `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+       AS i("digest", "kind", "size", "mediaType", "platform")
+   ), repo AS (
+     SELECT "id", "projectId" FROM "Repository" WHERE "name" = $6
+   ), present_blobs AS (
+     SELECT rb."digest" FROM "RepositoryBlob" rb JOIN repo ON rb."repositoryId" = repo."id"
+      WHERE rb."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'blob')
+        FOR KEY SHARE OF rb
+   ), present_manifests AS (
+     SELECT a."digest" FROM "Artifact" a JOIN repo ON a."repositoryId" = repo."id"
+      WHERE a."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'manifest')
+        FOR KEY SHARE OF a
+   ), missing AS (
+     SELECT i."digest" FROM input i
+      WHERE (i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
+         OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests))
+   ), created_repo AS (
+     INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
+     SELECT $6, p."id", now() FROM "Project" p
+      WHERE p."name" = $7 AND NOT EXISTS (SELECT 1 FROM missing) AND NOT EXISTS (SELECT 1 FROM repo)
+     ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
+     RETURNING "id", "projectId"
+   ), saved_repo AS (
+     SELECT "id", "projectId" FROM repo WHERE NOT EXISTS (SELECT 1 FROM missing)
+     UNION ALL SELECT "id", "projectId" FROM created_repo
+   ), pushed_repo AS (
+     UPDATE "Repository" r SET "lastPushedAt" = now(), "updatedAt" = now()
+       FROM repo
+      WHERE r."id" = repo."id" AND NOT EXISTS (SELECT 1 FROM missing)
+        AND (r."lastPushedAt" IS NULL OR r."lastPushedAt" < now() - interval '1 second')
+   ), artifact AS (
+     INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
+                             "manifestSize", "size", "subjectDigest", "annotations")
+     SELECT saved_repo."id", $8, $9, $10, $11::bytea, $12::int, $13::bigint, $14, $15::jsonb
+       FROM saved_repo
+     ON CONFLICT ("repositoryId", "digest") DO UPDATE SET "pushedAt" = now()
+     RETURNING "id", ("xmax" = 0) AS "inserted"
+   ), saved_references AS (
+     INSERT INTO "ArtifactReference" ("artifactId", "digest", "kind", "size", "mediaType", "platform")
+     SELECT artifact."id", i."digest", i."kind"::"ReferenceKind", i."size", i."mediaType", i."platform"::jsonb
+       FROM artifact, input i WHERE artifact."inserted"
+     ON CONFLICT DO NOTHING
+   ), saved_tag AS (
+     INSERT INTO "Tag" ("repositoryId", "name", "artifactId")
+     SELECT saved_repo."id", $16::text, artifact."id" FROM saved_repo, artifact
+      WHERE $16::text IS NOT NULL
+     ON CONFLICT ("repositoryId", "name") DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()
+   ), event AS (
+     INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+     SELECT 'PUSH_ARTIFACT', saved_repo."projectId", $6, $8, CASE WHEN $16::text IS NULL THEN '{}'::text[] ELSE ARRAY[$16::text] END,
+            $9, $13::bigint, $17
+       FROM saved_repo
+      WHERE ${policyWantsSql('PUSH_ARTIFACT', 'saved_repo."projectId"')}
+     RETURNING 1
+   )
+   SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved",
+          EXISTS (SELECT 1 FROM event) AS "queued"`,
+)
+
+const CREATE_UPLOAD = statement(
+  'registry_create_upload',
+  `INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt") VALUES ($1, $2, $3::bigint, $4, $5)`,
+)
+
+const GET_UPLOAD = statement(
+  'registry_get_upload',
+  `SELECT "id", "repositoryName", "size", "startedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`,
+)
+
+const UPDATE_UPLOAD = statement(
+  'registry_update_upload',
+  `UPDATE "Upload" SET "size" = $2::bigint, "updatedAt" = $3 WHERE "id" = $1 RETURNING "id"`,
+)
+
 export class PrismaRegistryIndex implements RegistryIndex {
-  constructor(private readonly db: PrismaClient) {}
+  private readonly sql: SqlExecutor
+
+  constructor(private readonly db: PrismaClient) {
+    this.sql = sqlExecutor(db)
+  }
 
   // ---------------------------------------------------------------- blobs
 
   async findBlob(repository: string, digest: Digest): Promise<{ size: number } | null> {
-    const rows = await this.db.$queryRaw<{ size: bigint }[]>`
-      SELECT b."size"
-        FROM "RepositoryBlob" rb
-        JOIN "Repository" r ON r."id" = rb."repositoryId"
-        JOIN "Blob" b ON b."digest" = rb."digest"
-       WHERE r."name" = ${repository} AND rb."digest" = ${digest}`
+    const rows = await this.sql.query<{ size: bigint | string }>(FIND_BLOB, [repository, digest])
     return rows.length ? { size: toNumber(rows[0].size) } : null
   }
 
   async linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
-    // One statement: the blob, the repository (only written when it does not exist yet, in the
-    // existing project named by its first component; ON CONFLICT covers a concurrent creation) and
-    // the link. Safe to call concurrently for the same digest/repo. No row from `existing` or
-    // `created` means the project does not exist: nothing is linked and the push fails cleanly.
-    const project = projectOf(repository)
-    const rows = await this.db.$queryRaw<{ linked: bigint | number }[]>`
-      WITH blob AS (
-        INSERT INTO "Blob" ("digest", "size") VALUES (${digest}, ${BigInt(size)})
-        ON CONFLICT ("digest") DO NOTHING
-      ), existing AS (
-        SELECT "id" FROM "Repository" WHERE "name" = ${repository}
-      ), created AS (
-        INSERT INTO "Repository" ("name", "projectId")
-        SELECT ${repository}, p."id" FROM "Project" p
-         WHERE p."name" = ${project} AND NOT EXISTS (SELECT 1 FROM existing)
-        ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
-        RETURNING "id"
-      ), link AS (
-        INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
-        SELECT "id", ${digest} FROM existing UNION ALL SELECT "id", ${digest} FROM created
-        ON CONFLICT DO NOTHING
-      )
-      SELECT (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`
+    await this.link(repository, digest, size, null)
+  }
+
+  async completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void> {
+    await this.link(repository, digest, size, id)
+  }
+
+  private async link(repository: string, digest: Digest, size: number, uploadId: string | null): Promise<void> {
+    const rows = await this.sql.query<{ linked: bigint | string | number }>(LINK_BLOB, [
+      repository,
+      digest,
+      String(size),
+      projectOf(repository),
+      uploadId,
+    ])
     if (!rows.length || Number(rows[0].linked) === 0) throw missingProject(repository)
   }
 
@@ -117,17 +251,8 @@ export class PrismaRegistryIndex implements RegistryIndex {
     type Row = { digest: string; mediaType: string; content: Uint8Array }
     const rows =
       'tag' in reference
-        ? await this.db.$queryRaw<Row[]>`
-            SELECT a."digest", a."mediaType", a."content"
-              FROM "Tag" t
-              JOIN "Repository" r ON r."id" = t."repositoryId"
-              JOIN "Artifact" a ON a."id" = t."artifactId"
-             WHERE r."name" = ${repository} AND t."name" = ${reference.tag}`
-        : await this.db.$queryRaw<Row[]>`
-            SELECT a."digest", a."mediaType", a."content"
-              FROM "Artifact" a
-              JOIN "Repository" r ON r."id" = a."repositoryId"
-             WHERE r."name" = ${repository} AND a."digest" = ${reference.digest}`
+        ? await this.sql.query<Row>(MANIFEST_BY_TAG, [repository, reference.tag])
+        : await this.sql.query<Row>(MANIFEST_BY_DIGEST, [repository, reference.digest])
     if (!rows.length) return null
     const row = rows[0]
     return { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }
@@ -137,67 +262,25 @@ export class PrismaRegistryIndex implements RegistryIndex {
     const refs = uniqueReferences(manifest.references)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
     const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
-    const content = new Uint8Array(manifest.content.buffer, manifest.content.byteOffset, manifest.content.byteLength)
-    // One statement, so one round trip and atomic by itself: check that every reference is present
-    // in this repository (KEY SHARE locks keep a concurrent unlink or delete from removing them before
-    // commit), and only when none is missing, upsert the repository, the artifact (idempotent by
-    // digest; a re-push refreshes pushedAt), its references (when new) and the tag (moved if needed),
-    // and the webhook event (outbox.ts).
-    const rows = await this.db.$queryRaw<{ missing: string[]; saved: boolean; queued: boolean }[]>`
-      WITH input AS (
-        SELECT * FROM unnest(
-          ${refs.map((r) => r.digest)}::text[], ${refs.map((r) => r.kind)}::text[],
-          ${refs.map((r) => String(r.size))}::bigint[], ${refs.map((r) => r.mediaType)}::text[],
-          ${refs.map((r) => (r.platform ? JSON.stringify(r.platform) : null))}::text[]
-        ) AS i("digest", "kind", "size", "mediaType", "platform")
-      ), repo AS (
-        SELECT "id" FROM "Repository" WHERE "name" = ${repository}
-      ), present_blobs AS (
-        SELECT rb."digest" FROM "RepositoryBlob" rb JOIN repo ON rb."repositoryId" = repo."id"
-         WHERE rb."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'blob')
-           FOR KEY SHARE OF rb
-      ), present_manifests AS (
-        SELECT a."digest" FROM "Artifact" a JOIN repo ON a."repositoryId" = repo."id"
-         WHERE a."digest" IN (SELECT "digest" FROM input WHERE "kind" = 'manifest')
-           FOR KEY SHARE OF a
-      ), missing AS (
-        SELECT i."digest" FROM input i
-         WHERE (i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
-            OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests))
-      ), saved_repo AS (
-        INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
-        SELECT ${repository}, p."id", now() FROM "Project" p
-         WHERE p."name" = ${projectOf(repository)} AND NOT EXISTS (SELECT 1 FROM missing)
-        ON CONFLICT ("name") DO UPDATE SET "lastPushedAt" = now(), "updatedAt" = now()
-        RETURNING "id", "projectId"
-      ), artifact AS (
-        INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content",
-                                "manifestSize", "size", "subjectDigest", "annotations")
-        SELECT saved_repo."id", ${manifest.digest}, ${manifest.mediaType}, ${manifest.artifactType ?? null},
-               ${content}, ${manifest.content.length}, ${size}, ${manifest.subject?.digest ?? null}, ${annotations}::jsonb
-          FROM saved_repo
-        ON CONFLICT ("repositoryId", "digest") DO UPDATE SET "pushedAt" = now()
-        RETURNING "id", ("xmax" = 0) AS "inserted"
-      ), saved_references AS (
-        INSERT INTO "ArtifactReference" ("artifactId", "digest", "kind", "size", "mediaType", "platform")
-        SELECT artifact."id", i."digest", i."kind"::"ReferenceKind", i."size", i."mediaType", i."platform"::jsonb
-          FROM artifact, input i WHERE artifact."inserted"
-        ON CONFLICT DO NOTHING
-      ), saved_tag AS (
-        INSERT INTO "Tag" ("repositoryId", "name", "artifactId")
-        SELECT saved_repo."id", ${tag ?? null}::text, artifact."id" FROM saved_repo, artifact
-         WHERE ${tag ?? null}::text IS NOT NULL
-        ON CONFLICT ("repositoryId", "name") DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()
-      ), event AS (
-        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
-        SELECT 'PUSH_ARTIFACT', saved_repo."projectId", ${repository}, ${manifest.digest}, ${tag === undefined ? [] : [tag]}::text[],
-               ${manifest.mediaType}, ${size}, ${operatorOf(actor)}
-          FROM saved_repo
-         WHERE ${policyWants('PUSH_ARTIFACT', Prisma.sql`saved_repo."projectId"`)}
-        RETURNING 1
-      )
-      SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved",
-             EXISTS (SELECT 1 FROM event) AS "queued"`
+    const rows = await this.sql.query<{ missing: string[]; saved: boolean; queued: boolean }>(PUT_MANIFEST, [
+      refs.map((r) => r.digest),
+      refs.map((r) => r.kind),
+      refs.map((r) => String(r.size)),
+      refs.map((r) => r.mediaType),
+      refs.map((r) => (r.platform ? JSON.stringify(r.platform) : null)),
+      repository,
+      projectOf(repository),
+      manifest.digest,
+      manifest.mediaType,
+      manifest.artifactType ?? null,
+      manifest.content,
+      manifest.content.length,
+      String(size),
+      manifest.subject?.digest ?? null,
+      annotations,
+      tag ?? null,
+      operatorOf(actor),
+    ])
     const missing = rows[0]?.missing ?? []
     if (missing.length) return { ok: false, missing }
     // Nothing missing yet nothing saved: the project named by the repository does not exist.
@@ -218,7 +301,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
         INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
         SELECT 'DELETE_TAG', gone."projectId", ${repository}, gone."digest", ARRAY[${tag}]::text[], gone."mediaType", gone."size", ${operatorOf(actor)}
           FROM gone
-         WHERE ${policyWants('DELETE_TAG', Prisma.sql`gone."projectId"`)}
+         WHERE ${Prisma.raw(policyWantsSql('DELETE_TAG', 'gone."projectId"'))}
         RETURNING 1
       )
       SELECT gone."digest", EXISTS (SELECT 1 FROM event) AS "queued" FROM gone`
@@ -245,7 +328,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
         INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
         SELECT 'DELETE_ARTIFACT', target."projectId", ${repository}, ${digest}, gone_tag_names."tags", gone."mediaType", gone."size", ${operatorOf(actor)}
           FROM target, gone, gone_tag_names
-         WHERE ${policyWants('DELETE_ARTIFACT', Prisma.sql`target."projectId"`)}
+         WHERE ${Prisma.raw(policyWantsSql('DELETE_ARTIFACT', 'target."projectId"'))}
         RETURNING 1
       )
       SELECT gone."mediaType", gone_tag_names."tags", EXISTS (SELECT 1 FROM event) AS "queued"
@@ -309,25 +392,17 @@ export class PrismaRegistryIndex implements RegistryIndex {
   // ---------------------------------------------------------------- upload sessions
 
   async createUpload(session: UploadSession): Promise<void> {
-    await this.db.upload.create({
-      data: {
-        id: session.id,
-        repositoryName: session.repository,
-        size: BigInt(session.size),
-        startedAt: session.startedAt,
-        updatedAt: new Date(),
-      },
-    })
+    await this.sql.query(CREATE_UPLOAD, [session.id, session.repository, String(session.size), session.startedAt, new Date()])
   }
 
   async getUpload(repository: string, id: string): Promise<UploadSession | null> {
-    const row = await this.db.upload.findUnique({ where: { id } })
-    return row && row.repositoryName === repository ? toSession(row) : null
+    const rows = await this.sql.query<{ id: string; repositoryName: string; size: bigint | string; startedAt: Date }>(GET_UPLOAD, [id, repository])
+    return rows.length ? toSession(rows[0]) : null
   }
 
   async updateUpload(id: string, size: number): Promise<boolean> {
-    const { count } = await this.db.upload.updateMany({ where: { id }, data: { size: BigInt(size), updatedAt: new Date() } })
-    return count > 0
+    const rows = await this.sql.query(UPDATE_UPLOAD, [id, String(size), new Date()])
+    return rows.length > 0
   }
 
   async deleteUpload(id: string): Promise<void> {
@@ -344,6 +419,6 @@ export class PrismaRegistryIndex implements RegistryIndex {
   }
 }
 
-function toSession(row: { id: string; repositoryName: string; size: bigint; startedAt: Date }): UploadSession {
+function toSession(row: { id: string; repositoryName: string; size: bigint | string; startedAt: Date }): UploadSession {
   return { id: row.id, repository: row.repositoryName, size: toNumber(row.size), startedAt: row.startedAt }
 }

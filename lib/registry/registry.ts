@@ -50,6 +50,7 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
     async close() {
       clearInterval(purgeTimer)
       await events.flush()
+      await blobs.close()
     },
   }
 }

@@ -27,10 +27,9 @@ export interface BlobStore {
   /** Removes a committed blob's bytes (garbage collection only; deleting a repository link is the index's job). */
   delete(digest: Digest): Promise<void>
 
-  /** Starts an empty upload. */
-  createUpload(uploadId: string): Promise<void>
   /**
    * Appends `body` at `offset` (which must equal the size recorded for the session) while hashing it.
+   * An upload starts empty and needs no creation: an append at offset 0 begins it.
    * Resolves with the new total size. On failure (client gone, limit exceeded, disk full) the
    * upload is left exactly as it was before the call and the error is rethrown.
    * `maxBytes` caps how many bytes this call may take; exceeding it rejects with `SizeLimitError`.
@@ -38,9 +37,18 @@ export interface BlobStore {
   appendUpload(uploadId: string, offset: number, body: Readable, maxBytes?: number): Promise<number>
   /**
    * Verifies that the first `size` bytes of the upload hash to `digest` and makes them visible
-   * as that blob atomically. Rejects with `DigestMismatchError` (upload kept) when they do not.
+   * as that blob atomically (durably, once it resolves). Rejects with `DigestMismatchError` (upload
+   * kept) when they do not. An upload that never received a byte commits as the empty blob.
    */
   commitUpload(uploadId: string, size: number, digest: Digest): Promise<void>
+  /**
+   * A whole blob in one body (an upload that holds no bytes yet and receives everything at once):
+   * hashes it while storing it, verifies it against `digest` and makes it visible atomically and
+   * durably, like an append at offset 0 followed by a commit but in one pass; the upload is then
+   * finished. Resolves with the size. On any failure (`DigestMismatchError`, `SizeLimitError` past
+   * `maxBytes`, client gone) nothing is stored, the upload stays as it was and the error is rethrown.
+   */
+  putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number>
   /** Discards an upload's bytes. Idempotent. */
   abortUpload(uploadId: string): Promise<void>
 }
@@ -135,6 +143,11 @@ export interface RegistryIndex {
   findBlob(repository: string, digest: Digest): Promise<{ size: number } | null>
   /** Records a committed blob and links it to the repository (creating the repository). */
   linkBlob(repository: string, digest: Digest, size: number): Promise<void>
+  /**
+   * Finishes upload session `id`: links the blob committed from it (as `linkBlob`) and deletes the
+   * session, atomically (when the link fails, the session stays).
+   */
+  completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void>
   /** Removes the repository's link to a blob. False when there was none. */
   unlinkBlob(repository: string, digest: Digest): Promise<boolean>
 

@@ -196,6 +196,17 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(a.repository.lastPushedAt!.getTime()).toBeGreaterThanOrEqual(before - 5_000)
     })
 
+    it("refreshes the repository's lastPushedAt when it is older than a second", async () => {
+      const repo = 'put/pushed-at'
+      const refs = await linkedBlobs(repo, [10])
+      const anHourAgo = new Date(Date.now() - 3600_000)
+      await prisma.repository.update({ where: { name: repo }, data: { lastPushedAt: anHourAgo } })
+      const before = Date.now()
+      expect(await index.putManifest(repo, imageManifest(refs), 'a')).toEqual({ ok: true })
+      const row = await prisma.repository.findUniqueOrThrow({ where: { name: repo } })
+      expect(row.lastPushedAt!.getTime()).toBeGreaterThanOrEqual(before - 5_000)
+    })
+
     it('is idempotent by digest, moves tags, and deletes tags and manifests', async () => {
       const repo = 'put/tags'
       const refs = await linkedBlobs(repo, [1, 2])
@@ -467,6 +478,29 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       await index.deleteUpload(id) // idempotent
       expect(await index.getUpload('up/a', id)).toBeNull()
       expect(await index.updateUpload(id, 10)).toBe(false)
+    })
+
+    it('completeUpload links the blob and closes the session in one step', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'up/done', size: 0, startedAt: new Date() })
+      await index.completeUpload('up/done', id, d, 4096)
+      expect(await index.findBlob('up/done', d)).toEqual({ size: 4096 })
+      expect(await index.getUpload('up/done', id)).toBeNull()
+      // A session already gone (cancelled meanwhile) does not stop the link.
+      const other = uniqueDigest()
+      await index.completeUpload('up/done', randomUUID(), other, 1)
+      expect(await index.findBlob('up/done', other)).toEqual({ size: 1 })
+    })
+
+    it('completeUpload into a project that does not exist links nothing and keeps the session', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'ghost/repo', size: 3, startedAt: new Date() })
+      await expect(index.completeUpload('ghost/repo', id, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await index.findBlob('ghost/repo', d)).toBeNull()
+      expect(await index.getUpload('ghost/repo', id)).toMatchObject({ id, size: 3 })
+      await index.deleteUpload(id)
     })
 
     it('lists sessions not touched since a time, oldest first', async () => {

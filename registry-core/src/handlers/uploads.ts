@@ -53,38 +53,39 @@ function remainingAllowance(ctx: RegistryContext, size: number): number | undefi
 }
 
 /**
- * Appends the request body at the session's current size. With `Content-Range`, the chunk must start
- * exactly where the upload ends (416 otherwise, with the current `Range` so the client can resume).
+ * How many bytes the request body may bring to the session: what the blob limit leaves and, with
+ * `Content-Range`, exactly the chunk, which must start where the upload ends (416 otherwise, with
+ * the current `Range` so the client can resume).
  */
-async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string, session: UploadSession): Promise<number> {
+function chunkAllowance(ctx: RegistryContext, rc: RequestContext, name: string, session: UploadSession): number | undefined {
   const header = rc.req.headers['content-range']
-  let limit = remainingAllowance(ctx, session.size)
-  if (header !== undefined) {
-    const range = parseContentRange(header)
-    if (range.start !== session.size) {
-      throw new RegistryError('RANGE_INVALID', {
-        message: `chunk starts at ${range.start} but the upload has ${session.size} bytes`,
-        headers: sessionHeaders(ctx, name, session.id, session.size),
-      })
-    }
-    const chunkLength = range.end - range.start + 1
-    const declared = contentLength(rc.req)
-    if (declared !== undefined && declared !== chunkLength) {
-      throw new RegistryError('SIZE_INVALID', { message: 'Content-Length does not match Content-Range' })
-    }
-    limit = limit === undefined ? chunkLength : Math.min(limit, chunkLength)
+  const limit = remainingAllowance(ctx, session.size)
+  if (header === undefined) return limit
+  const range = parseContentRange(header)
+  if (range.start !== session.size) {
+    throw new RegistryError('RANGE_INVALID', {
+      message: `chunk starts at ${range.start} but the upload has ${session.size} bytes`,
+      headers: sessionHeaders(ctx, name, session.id, session.size),
+    })
   }
+  const chunkLength = range.end - range.start + 1
+  const declared = contentLength(rc.req)
+  if (declared !== undefined && declared !== chunkLength) {
+    throw new RegistryError('SIZE_INVALID', { message: 'Content-Length does not match Content-Range' })
+  }
+  return limit === undefined ? chunkLength : Math.min(limit, chunkLength)
+}
+
+/** Appends the request body at the session's current size and records the new size. */
+async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string, session: UploadSession): Promise<number> {
+  const limit = chunkAllowance(ctx, rc, name, session)
   const size = await ctx.blobs.appendUpload(session.id, session.size, rc.req, limit)
   if (!(await ctx.index.updateUpload(session.id, size))) {
+    // Cancelled or purged meanwhile: the append may have begun the upload anew, so drop its bytes.
+    await ctx.blobs.abortUpload(session.id)
     throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: session.id } })
   }
   return size
-}
-
-/** Verifies the upload against `digest`, makes the blob visible and links it to the repository. */
-async function completeUpload(ctx: RegistryContext, name: string, id: string, size: number, digest: string): Promise<void> {
-  await ctx.blobs.commitUpload(id, size, digest)
-  await ctx.index.linkBlob(name, digest, size)
 }
 
 export async function startUpload(ctx: RegistryContext, rc: RequestContext, name: string): Promise<void> {
@@ -101,7 +102,6 @@ export async function startUpload(ctx: RegistryContext, rc: RequestContext, name
 
   const session: UploadSession = { id: randomUUID(), repository: name, size: 0, startedAt: new Date() }
   await ctx.index.createUpload(session)
-  await ctx.blobs.createUpload(session.id)
   sendEmpty(rc.res, 202, sessionHeaders(ctx, name, session.id, 0))
 }
 
@@ -131,18 +131,13 @@ async function tryMount(ctx: RegistryContext, rc: RequestContext, name: string, 
 }
 
 async function monolithicUpload(ctx: RegistryContext, rc: RequestContext, name: string, digest: string): Promise<void> {
-  const id = randomUUID()
-  await ctx.blobs.createUpload(id)
-  try {
-    const size = await ctx.blobs.appendUpload(id, 0, rc.req, remainingAllowance(ctx, 0))
-    const declared = contentLength(rc.req)
-    if (declared !== undefined && declared !== size) {
-      throw new RegistryError('SIZE_INVALID', { message: `received ${size} bytes, Content-Length said ${declared}` })
-    }
-    await completeUpload(ctx, name, id, size, digest)
-  } finally {
-    await ctx.blobs.abortUpload(id)
-  }
+  // Node's HTTP parser delivers exactly Content-Length bytes or fails the body, so the declared
+  // length only caps what may arrive.
+  const allowance = remainingAllowance(ctx, 0)
+  const declared = contentLength(rc.req)
+  const limit = declared === undefined ? allowance : Math.min(declared, allowance ?? declared)
+  const size = await ctx.blobs.putBlob(randomUUID(), digest, rc.req, limit)
+  await ctx.index.linkBlob(name, digest, size)
   sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
 }
 
@@ -160,9 +155,15 @@ export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: 
     const digest = rc.query.get('digest')
     if (digest === null) throw new RegistryError('DIGEST_INVALID', { message: 'the digest parameter is required' })
     assertDigest(digest)
-    const size = hasBody(rc) ? await appendBody(ctx, rc, name, session) : session.size
-    await completeUpload(ctx, name, id, size, digest)
-    await ctx.index.deleteUpload(id)
+    let size: number
+    if (session.size === 0 && hasBody(rc)) {
+      // The whole blob comes in this request: written, verified and published in one pass.
+      size = await ctx.blobs.putBlob(id, digest, rc.req, chunkAllowance(ctx, rc, name, session))
+    } else {
+      size = hasBody(rc) ? await appendBody(ctx, rc, name, session) : session.size
+      await ctx.blobs.commitUpload(id, size, digest)
+    }
+    await ctx.index.completeUpload(name, id, digest, size)
     sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
   })
 }

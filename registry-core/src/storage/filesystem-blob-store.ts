@@ -3,11 +3,14 @@
 // Layout under `root`:
 //   blobs/<algorithm>/<first two hex>/<hex>   committed, verified blobs (content-addressed)
 //   uploads/<uploadId>                        bytes of in-progress uploads
-// Both live on the same filesystem, so publishing a blob is an atomic rename.
+//   uploads/<uploadId>.<random>               a whole blob being written by putBlob (private)
+// Both live on the same filesystem, so publishing a blob is an atomic rename. An upload's file is
+// created by its first append, not when the session starts.
 //
 // Hash state of in-progress uploads is a per-process cache: when it is missing or does not match
 // the stored file (restart, another replica appended), it is rebuilt from the stored bytes.
-import { createHash, type Hash } from 'node:crypto'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { constants } from 'node:fs'
 import { mkdir, open, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -58,6 +61,13 @@ export class FilesystemBlobStore implements BlobStore {
   /** Serialises operations on one upload inside this process. */
   private readonly locks = new Map<string, Promise<unknown>>()
   private uploadsDirReady?: Promise<unknown>
+  /** Blob fan-out directories known to exist (they are never removed by the store). */
+  private readonly knownDirs = new Set<string>()
+  /**
+   * Open handles on blob directories, kept to fsync them after a rename without opening them each
+   * time; bounded by the fan-out (2 x 256 + 2 directories).
+   */
+  private readonly dirHandles = new Map<string, Promise<FileHandle>>()
 
   constructor(options: FilesystemBlobStoreOptions) {
     if (!options.root) throw new TypeError('FilesystemBlobStore: root is required')
@@ -73,6 +83,13 @@ export class FilesystemBlobStore implements BlobStore {
     await mkdir(join(this.blobsDir, 'sha256'), { recursive: true })
     await mkdir(join(this.blobsDir, 'sha512'), { recursive: true })
     await this.ensureUploadsDir()
+  }
+
+  /** Releases the directory handles kept for fsync. The store must not be used afterwards. */
+  async close(): Promise<void> {
+    const handles = [...this.dirHandles.values()]
+    this.dirHandles.clear()
+    await Promise.allSettled(handles.map(async (handle) => (await handle).close()))
   }
 
   // ------------------------------------------------------------------ committed blobs
@@ -131,69 +148,21 @@ export class FilesystemBlobStore implements BlobStore {
 
   // ------------------------------------------------------------------ uploads
 
-  async createUpload(uploadId: string): Promise<void> {
-    const path = this.uploadPath(uploadId)
-    await this.withLock(uploadId, async () => {
-      await this.ensureUploadsDir()
-      const fh = await open(path, 'wx')
-      try {
-        this.setState(uploadId, { hash: createHash('sha256'), size: 0, identity: await identityOf(fh) })
-      } finally {
-        await fh.close()
-      }
-    })
-  }
-
   async appendUpload(uploadId: string, offset: number, body: Readable, maxBytes?: number): Promise<number> {
     const path = this.uploadPath(uploadId)
     if (!isNonNegativeInt(offset)) throw new TypeError(`invalid upload offset ${String(offset)}`)
-    if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes >= 0 && !Number.isNaN(maxBytes))) {
-      throw new TypeError(`invalid maxBytes ${String(maxBytes)}`)
-    }
+    checkMaxBytes(maxBytes)
     return this.withLock(uploadId, async () => {
-      const fh = await this.openUpload(uploadId, path)
+      const fh = await this.openUpload(uploadId, path, offset === 0)
       try {
         const base = await this.prepareAt(uploadId, fh, offset)
         const hash = base.hash.copy()
-        const it = iterate(body)
-        let position = offset
-        let pending: Promise<void> | undefined
-        let batch: Uint8Array[] = []
-        let batchBytes = 0
+        let position: number
         let identity: FileIdentity
         try {
-          for await (const chunk of it) {
-            if (!(chunk instanceof Uint8Array)) {
-              throw new TypeError('upload body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
-            }
-            if (chunk.length === 0) continue
-            if (maxBytes !== undefined && position + batchBytes + chunk.length - offset > maxBytes) {
-              throw new SizeLimitError(maxBytes)
-            }
-            hash.update(chunk)
-            batch.push(chunk)
-            batchBytes += chunk.length
-            if (batchBytes >= WRITE_BATCH_BYTES) {
-              // At most one write in flight while the next batch is being received.
-              if (pending) await pending
-              pending = writeAll(fh, batch, position)
-              pending.catch(() => {}) // observed by the next await; avoids an unhandled rejection meanwhile
-              position += batchBytes
-              batch = []
-              batchBytes = 0
-            }
-          }
-          if (pending) await pending
-          pending = undefined
-          if (batchBytes > 0) {
-            await writeAll(fh, batch, position)
-            position += batchBytes
-            batch = []
-          }
+          position = await writeBody(fh, body, offset, hash, maxBytes)
           identity = await identityOf(fh)
         } catch (err) {
-          // Let an in-flight write land before cutting the file, or it could extend it again.
-          if (pending) await pending.catch(() => {})
           await this.rollback(uploadId, fh, offset, base, err)
           throw err
         }
@@ -208,14 +177,13 @@ export class FilesystemBlobStore implements BlobStore {
 
   async commitUpload(uploadId: string, size: number, digest: Digest): Promise<void> {
     const path = this.uploadPath(uploadId)
-    const blobPath = this.blobPath(digest)
+    this.blobPath(digest) // validates the digest before anything touches the disk
     if (!isNonNegativeInt(size)) throw new TypeError(`invalid upload size ${String(size)}`)
-    const algorithm = digest.slice(0, digest.indexOf(':')) as Algorithm
+    const algorithm = algorithmOf(digest)
     await this.withLock(uploadId, async () => {
-      const fh = await this.openUpload(uploadId, path)
-      let closed = false
+      const fh = await this.openUpload(uploadId, path, size === 0)
+      let hex: string
       try {
-        let hex: string
         if (algorithm === 'sha256') {
           // prepareAt verifies the length (truncating a crashed append's leftover) and yields the
           // sha256 of exactly `size` bytes, from memory when it is trustworthy.
@@ -227,33 +195,70 @@ export class FilesystemBlobStore implements BlobStore {
           if (st.size > size) await this.truncateLeftover(uploadId, fh, st.size, size)
           hex = await hashFile(fh, size, algorithm)
         }
-        const actual = `${algorithm}:${hex}`
-        if (actual !== digest) throw new DigestMismatchError(digest, actual)
-
-        if ((await this.stat(digest)) !== null) {
-          // Content-addressed: the stored blob holds these very bytes already.
-          await fh.close()
-          closed = true
-          await unlink(path).catch((err) => {
-            if (!isCode(err, 'ENOENT')) throw err
-          })
-          this.states.delete(uploadId)
-          return
-        }
-
-        await fh.sync()
-        await fh.close()
-        closed = true
-        const dir = dirname(blobPath)
-        const created = await mkdir(dir, { recursive: true })
-        await rename(path, blobPath)
-        this.states.delete(uploadId)
-        await syncDir(dir)
-        // A freshly created fan-out directory must itself be durable in its parent.
-        if (created !== undefined) await syncDir(dirname(dir))
-      } finally {
-        if (!closed) await fh.close().catch(() => {})
+      } catch (err) {
+        await fh.close().catch(() => {})
+        throw err
       }
+      const actual = `${algorithm}:${hex}`
+      let exists: boolean
+      try {
+        if (actual !== digest) throw new DigestMismatchError(digest, actual)
+        // Another writer (a replica serving the same session) could still change this shared file
+        // before the rename, so it never replaces a blob that is already there.
+        exists = (await this.stat(digest)) !== null
+      } catch (err) {
+        await fh.close().catch(() => {})
+        throw err
+      }
+      if (!exists) {
+        await this.publish(uploadId, fh, path, digest)
+        return
+      }
+      await fh.close()
+      await unlink(path).catch((err) => {
+        if (!isCode(err, 'ENOENT')) throw err
+      })
+      this.states.delete(uploadId)
+    })
+  }
+
+  async putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
+    const path = this.uploadPath(uploadId)
+    this.blobPath(digest) // validates the digest before anything touches the disk
+    checkMaxBytes(maxBytes)
+    const algorithm = algorithmOf(digest)
+    // A name only this call knows: no other writer (another replica serving the same session) can
+    // touch the bytes between hashing and publishing, so they may replace an existing copy.
+    const temp = `${path}.${randomBytes(8).toString('hex')}`
+    return this.withLock(uploadId, async () => {
+      this.states.delete(uploadId)
+      await this.ensureUploadsDir()
+      const fh = await open(temp, 'wx')
+      let published = false
+      let size: number
+      try {
+        const hash = createHash(algorithm)
+        try {
+          size = await writeBody(fh, body, 0, hash, maxBytes)
+        } catch (err) {
+          await fh.close().catch(() => {})
+          throw err
+        }
+        const actual = `${algorithm}:${hash.digest('hex')}`
+        if (actual !== digest) {
+          await fh.close().catch(() => {})
+          throw new DigestMismatchError(digest, actual)
+        }
+        await this.publish(uploadId, fh, temp, digest)
+        published = true
+      } finally {
+        if (!published) await unlink(temp).catch(() => {})
+      }
+      // The upload is finished: drop what an empty or crashed append may have left under its id.
+      await unlink(path).catch((err) => {
+        if (!isCode(err, 'ENOENT')) throw err
+      })
+      return size
     })
   }
 
@@ -297,7 +302,12 @@ export class FilesystemBlobStore implements BlobStore {
     return this.uploadsDirReady
   }
 
-  private async openUpload(uploadId: string, path: string): Promise<FileHandle> {
+  /** Opens an upload's file for writing; `create`: an upload still at 0 bytes may not have one yet. */
+  private async openUpload(uploadId: string, path: string, create: boolean): Promise<FileHandle> {
+    if (create) {
+      await this.ensureUploadsDir()
+      return open(path, constants.O_RDWR | constants.O_CREAT)
+    }
     try {
       return await open(path, 'r+')
     } catch (err) {
@@ -306,6 +316,67 @@ export class FilesystemBlobStore implements BlobStore {
         throw codeError('ENOENT', `upload ${uploadId} not found`)
       }
       throw err
+    }
+  }
+
+  /**
+   * Makes the verified bytes in `fh` (the file at `path`) visible as blob `digest`, durably: the
+   * file is fsynced before the rename and its directory after it. Closes `fh`.
+   */
+  private async publish(uploadId: string, fh: FileHandle, path: string, digest: Digest): Promise<void> {
+    const blobPath = this.blobPath(digest)
+    try {
+      await fh.sync()
+    } catch (err) {
+      await fh.close().catch(() => {})
+      throw err
+    }
+    await fh.close()
+    const dir = dirname(blobPath)
+    let created = await this.ensureDir(dir)
+    try {
+      await rename(path, blobPath)
+    } catch (err) {
+      if (!isCode(err, 'ENOENT') || created) throw err
+      // The directory this process knew went away behind its back (removed by hand): recreate it,
+      // and do not fsync the old one through a cached handle.
+      this.forgetDir(dir)
+      created = await this.ensureDir(dir)
+      await rename(path, blobPath)
+    }
+    this.states.delete(uploadId)
+    await this.syncDir(dir)
+    // A freshly created fan-out directory must itself be durable in its parent.
+    if (created) await this.syncDir(dirname(dir))
+  }
+
+  /** Creates a blob directory unless it is known to exist; true when this call created it. */
+  private async ensureDir(dir: string): Promise<boolean> {
+    if (this.knownDirs.has(dir)) return false
+    const created = await mkdir(dir, { recursive: true })
+    this.knownDirs.add(dir)
+    return created !== undefined
+  }
+
+  private forgetDir(dir: string): void {
+    this.knownDirs.delete(dir)
+    const handle = this.dirHandles.get(dir)
+    this.dirHandles.delete(dir)
+    handle?.then((h) => h.close()).catch(() => {})
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    let handle = this.dirHandles.get(dir)
+    if (!handle) {
+      handle = open(dir, 'r')
+      this.dirHandles.set(dir, handle)
+    }
+    try {
+      await (await handle).sync()
+    } catch (err) {
+      if (this.dirHandles.get(dir) === handle) this.forgetDir(dir)
+      // Some platforms/filesystems cannot fsync a directory; the rename itself already happened.
+      if (!isCode(err, 'EISDIR') && !isCode(err, 'EPERM') && !isCode(err, 'EINVAL') && !isCode(err, 'EBADF')) throw err
     }
   }
 
@@ -403,6 +474,60 @@ function iterate(body: Readable): AsyncIterable<unknown> {
   return body
 }
 
+/**
+ * Streams `body` into `fh` from `offset` while feeding `hash`, in batches of up to WRITE_BATCH_BYTES
+ * with at most one write in flight. Resolves with the position after the last byte. On failure it
+ * lets an in-flight write land before rethrowing (so that a rollback's cut is not extended again).
+ */
+async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: Hash, maxBytes?: number): Promise<number> {
+  let position = offset
+  let pending: Promise<void> | undefined
+  let batch: Uint8Array[] = []
+  let batchBytes = 0
+  try {
+    for await (const chunk of iterate(body)) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new TypeError('upload body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
+      }
+      if (chunk.length === 0) continue
+      if (maxBytes !== undefined && position + batchBytes + chunk.length - offset > maxBytes) {
+        throw new SizeLimitError(maxBytes)
+      }
+      hash.update(chunk)
+      batch.push(chunk)
+      batchBytes += chunk.length
+      if (batchBytes >= WRITE_BATCH_BYTES) {
+        if (pending) await pending
+        pending = writeAll(fh, batch, position)
+        pending.catch(() => {}) // observed by the next await; avoids an unhandled rejection meanwhile
+        position += batchBytes
+        batch = []
+        batchBytes = 0
+      }
+    }
+    if (pending) await pending
+    pending = undefined
+    if (batchBytes > 0) {
+      await writeAll(fh, batch, position)
+      position += batchBytes
+    }
+    return position
+  } catch (err) {
+    if (pending) await pending.catch(() => {})
+    throw err
+  }
+}
+
+function algorithmOf(digest: Digest): Algorithm {
+  return digest.slice(0, digest.indexOf(':')) as Algorithm
+}
+
+function checkMaxBytes(maxBytes: number | undefined): void {
+  if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes >= 0 && !Number.isNaN(maxBytes))) {
+    throw new TypeError(`invalid maxBytes ${String(maxBytes)}`)
+  }
+}
+
 async function writeAll(fh: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
   let total = 0
   for (const b of buffers) total += b.length
@@ -453,19 +578,6 @@ async function identityOf(fh: FileHandle): Promise<FileIdentity> {
 
 function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.ino === b.ino && b.nlink > 0n && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs
-}
-
-async function syncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined
-  try {
-    fh = await open(dir, 'r')
-    await fh.sync()
-  } catch (err) {
-    // Some platforms/filesystems cannot fsync a directory; the rename itself already happened.
-    if (!isCode(err, 'EISDIR') && !isCode(err, 'EPERM') && !isCode(err, 'EINVAL') && !isCode(err, 'EBADF')) throw err
-  } finally {
-    await fh?.close().catch(() => {})
-  }
 }
 
 function isNonNegativeInt(n: unknown): n is number {

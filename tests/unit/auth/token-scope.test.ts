@@ -1,8 +1,8 @@
 // Scope grammar (distribution's scope.md) and token verification, without a server.
 import { generateKeyPairSync } from 'node:crypto'
 import { SignJWT, exportJWK } from 'jose'
-import { describe, expect, it } from 'vitest'
-import { ScopeError, issueToken, parseScope, parseScopes, verifyToken, type TokenKeys } from '../../../lib/auth/token-service'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { CLOCK_TOLERANCE_SECONDS, ScopeError, TokenVerifier, issueToken, parseScope, parseScopes, verifyToken, type TokenKeys } from '../../../lib/auth/token-service'
 import { ANONYMOUS_SUBJECT } from '../../../lib/auth/permissions'
 
 describe('parseScope', () => {
@@ -43,7 +43,7 @@ describe('verifyToken', () => {
     const issued = await issueToken(keys, settings, { kind: 'user', userId: 7, username: 'u', isAdmin: false }, [{ type: 'repository', name: 'u/x', actions: ['pull'] }])
     expect(issued.expiresIn).toBe(300)
     const v = await verifyToken(keys, settings, issued.token)
-    expect(v).toEqual({ subject: 'u', actorId: 'user:7', access: [{ type: 'repository', name: 'u/x', actions: ['pull'] }] })
+    expect(v).toEqual({ subject: 'u', actorId: 'user:7', access: [{ type: 'repository', name: 'u/x', actions: ['pull'] }], expiresAt: (issued.issuedAt.getTime() + 300_000) })
     const anon = await verifyToken(keys, settings, (await issueToken(keys, settings, ANONYMOUS_SUBJECT, [])).token)
     expect(anon.actorId).toBeUndefined()
   })
@@ -69,5 +69,41 @@ describe('verifyToken', () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: 'iss-test', aud: 'svc-test', exp: now() + 60 })).toString('base64url')}.`
     await expect(verifyToken(keys, settings, none)).rejects.toThrow(/ES256/)
     await expect(verifyToken(keys, settings, 'not-a-jwt')).rejects.toThrow(/malformed/)
+  })
+})
+
+describe('TokenVerifier', () => {
+  const settings = { issuer: 'iss-test', service: 'svc-test', lifetimeMs: 300_000 }
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const keys: TokenKeys = { privateKey, publicKey, kid: 'test' }
+  const now = () => Math.floor(Date.now() / 1000)
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ iss: 'iss-test', aud: 'svc-test', sub: 'u', iat: now(), nbf: now(), exp: now() + 60, access: [], ...claims })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(privateKey)
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('answers a token it verified from memory until the token expires, then checks it again', async () => {
+    const verifier = new TokenVerifier(keys, settings)
+    const token = await sign({ exp: now() + 30 })
+    const first = await verifier.verify(token)
+    expect(await verifier.verify(token)).toBe(first)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(first.expiresAt + 1)
+    const again = verifier.verify(token)
+    // past exp but within the clock tolerance: verified anew (a fresh result), not served from memory
+    await expect(again).resolves.not.toBe(first)
+    vi.setSystemTime(first.expiresAt + (CLOCK_TOLERANCE_SECONDS + 5) * 1000)
+    await expect(verifier.verify(token)).rejects.toThrow(/invalid token/)
+  })
+
+  it('never remembers a failure', async () => {
+    const verifier = new TokenVerifier(keys, settings)
+    const early = await sign({ nbf: now() + 300, exp: now() + 600 })
+    await expect(verifier.verify(early)).rejects.toThrow(/invalid token/)
+    await expect(verifier.verify(early)).rejects.toThrow(/invalid token/)
   })
 })
