@@ -7,6 +7,7 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 import { invalidateProjectAccess } from '../auth/project-access'
+import { likeLiteral } from '../db/like'
 
 const roleSchema = z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]], {
   error: `role must be one of ${PROJECT_ROLES.join(', ')}`,
@@ -38,7 +39,7 @@ type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 
 export async function listMembers(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<MemberView>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'member:list')
-  const where = { projectId: project.id, ...(q ? { user: { username: { contains: q } } } : {}) }
+  const where = { projectId: project.id, ...(q ? { user: { username: { contains: likeLiteral(q) } } } : {}) }
   const [rows, total] = await Promise.all([
     prisma.member.findMany({ where, include: { user: { select: { username: true } } }, orderBy: { user: { username: 'asc' } }, ...skipTake(page) }),
     prisma.member.count({ where }),

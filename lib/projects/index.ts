@@ -10,6 +10,7 @@ import { requireProject } from './access'
 import { invalidateCredentials } from '../auth/credentials'
 import { invalidateProjectAccess } from '../auth/project-access'
 import { namespaceNameSchema } from './names'
+import { likeLiteral } from '../db/like'
 
 export { requireProject, loadProject } from './access'
 export { namespaceNameSchema } from './names'
@@ -103,7 +104,7 @@ export async function listProjects(
 ): Promise<Page<ProjectView>> {
   const filters: Prisma.ProjectWhereInput[] = [visibleWhere(subject)]
   const name = nameFilter(query.q)
-  if (name) filters.push({ name: { contains: name } })
+  if (name) filters.push({ name: { contains: likeLiteral(name) } })
   if (query.public) filters.push({ public: query.public === 'true' })
   if (query.member === 'true') filters.push(subject.kind === 'user' ? { members: { some: { userId: subject.userId } } } : { id: -1 })
   const where: Prisma.ProjectWhereInput = { AND: filters }

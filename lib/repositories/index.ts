@@ -10,6 +10,7 @@ import { invalidateManifestCache } from '../registry/manifest-cache'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
+import { likeLiteral } from '../db/like'
 
 /** The most a repository description (Markdown) may hold, in bytes of UTF-8, when created and when changed. */
 export const REPOSITORY_DESCRIPTION_MAX_BYTES = 64 * 1024
@@ -85,7 +86,7 @@ async function artifactCounts(prisma: PrismaClient, repositoryIds: number[]): Pr
 export async function listRepositories(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<RepositoryView>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'project:read')
   const filter = q ? (/^name=~?(.*)$/.exec(q)?.[1] ?? q) : ''
-  const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: filter } } : {}) }
+  const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: likeLiteral(filter) } } : {}) }
   const [rows, total] = await Promise.all([prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
   const counts = await artifactCounts(prisma, rows.map((row) => row.id))
   return {

@@ -13,6 +13,7 @@ import { namespaceNameSchema } from '../projects/names'
 import { isSignupEnabled } from '../settings'
 import { requireSystem } from '../projects/access'
 import { invalidateCredentials } from '../auth/credentials'
+import { likeLiteral } from '../db/like'
 
 export const usernameSchema = namespaceNameSchema
 export const passwordSchema = z
@@ -149,7 +150,7 @@ export async function changePassword(prisma: PrismaClient, caller: Caller, input
 
 export async function listUsers(prisma: PrismaClient, caller: Caller, q: string | undefined, page: PageRequest): Promise<Page<PublicUser>> {
   requireSystem(caller.subject, 'system:admin', 'only system administrators may list users')
-  const where: Prisma.UserWhereInput = q ? { OR: [{ username: { contains: q } }, { email: { contains: q } }] } : {}
+  const where: Prisma.UserWhereInput = q ? { OR: [{ username: { contains: likeLiteral(q) } }, { email: { contains: likeLiteral(q) } }] } : {}
   const [items, total] = await Promise.all([
     prisma.user.findMany({ where, select: PUBLIC_USER, orderBy: { username: 'asc' }, ...skipTake(page) }),
     prisma.user.count({ where }),

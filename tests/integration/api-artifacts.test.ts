@@ -83,6 +83,11 @@ describe.runIf(ours)('artifacts API', () => {
     expect(list.json()).toEqual([expect.objectContaining({ name: full, description: markdown, artifactCount: 5 })])
     expect(list.header('x-total-count')).toBe('1')
     expect((await api.get(`/api/v1/projects/${project}/repositories?q=nothing-like-this`, { auth: guest })).json()).toEqual([])
+    // `_` and `%` are literal characters of a name, not LIKE wildcards.
+    for (const q of ['find_e', '%', 'team%findme']) {
+      expect((await api.get(`/api/v1/projects/${project}/repositories?q=${encodeURIComponent(q)}`, { auth: guest })).json(), q).toEqual([])
+    }
+    expect((await api.get(`/api/v1/projects?q=${encodeURIComponent(project.slice(0, 6) + '_')}`, { auth: owner })).json()).toEqual([])
 
     expect((await api.get(`/api/v1/projects/${project}/repositories/${encodeURIComponent('team/missing')}`, { auth: owner })).status).toBe(404)
     expect((await api.get(base, { auth: outsider })).status).toBe(404)
