@@ -52,6 +52,8 @@ export function invalidateManifestCache(repository: string, state: ManifestCache
 export class ManifestCachingIndex implements RegistryIndex {
   private readonly entries: Map<string, Entry>
   private readonly generations: Map<string, number>
+  /** Forwarded as is, and absent when the inner index lacks it (the engine then takes the ordinary path). */
+  readonly completeEmptyUpload?: RegistryIndex['completeEmptyUpload']
 
   constructor(
     private readonly inner: RegistryIndex,
@@ -61,6 +63,8 @@ export class ManifestCachingIndex implements RegistryIndex {
   ) {
     this.entries = state.entries
     this.generations = state.generations
+    const completeEmpty = inner.completeEmptyUpload
+    if (completeEmpty) this.completeEmptyUpload = (repository, id, digest, size) => completeEmpty.call(inner, repository, id, digest, size)
   }
 
   async getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {

@@ -103,6 +103,37 @@ const LINK_BLOB = statement(
    SELECT (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
 )
 
+// LINK_BLOB for a PUT that brought the whole blob to a session it did not read first: everything
+// happens only when session $5 exists in repository $1 with no bytes received (locked, so a
+// concurrent PATCH or cancel is seen). "session" false: nothing was written and the caller takes the
+// ordinary path. "session" true and "linked" 0: the project does not exist, the session stays.
+const COMPLETE_EMPTY_UPLOAD = statement(
+  'registry_complete_empty_upload',
+  `WITH session AS (
+     SELECT "id" FROM "Upload" WHERE "id" = $5::text AND "repositoryName" = $1 AND "size" = 0 FOR UPDATE
+   ), blob AS (
+     INSERT INTO "Blob" ("digest", "size") SELECT $2, $3::bigint WHERE EXISTS (SELECT 1 FROM session)
+     ON CONFLICT ("digest") DO NOTHING
+   ), existing AS (
+     SELECT "id" FROM "Repository" WHERE "name" = $1 AND EXISTS (SELECT 1 FROM session)
+   ), created AS (
+     INSERT INTO "Repository" ("name", "projectId")
+     SELECT $1, p."id" FROM "Project" p
+      WHERE p."name" = $4 AND NOT EXISTS (SELECT 1 FROM existing) AND EXISTS (SELECT 1 FROM session)
+     ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
+     RETURNING "id"
+   ), link AS (
+     INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
+     SELECT "id", $2 FROM existing UNION ALL SELECT "id", $2 FROM created
+     ON CONFLICT DO NOTHING
+   ), closed_upload AS (
+     DELETE FROM "Upload"
+      WHERE "id" IN (SELECT "id" FROM session) AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
+   )
+   SELECT EXISTS (SELECT 1 FROM session) AS "session",
+          (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
+)
+
 const MANIFEST_BY_TAG = statement(
   'registry_manifest_by_tag',
   `SELECT a."digest", a."mediaType", a."content"
@@ -224,6 +255,19 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   async completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void> {
     await this.link(repository, digest, size, id)
+  }
+
+  async completeEmptyUpload(repository: string, id: string, digest: Digest, size: number): Promise<boolean> {
+    const rows = await this.sql.query<{ session: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
+      repository,
+      digest,
+      String(size),
+      projectOf(repository),
+      id,
+    ])
+    if (!rows.length || !rows[0].session) return false
+    if (Number(rows[0].linked) === 0) throw missingProject(repository)
+    return true
   }
 
   private async link(repository: string, digest: Digest, size: number, uploadId: string | null): Promise<void> {

@@ -148,6 +148,15 @@ export interface RegistryIndex {
    * session, atomically (when the link fails, the session stays).
    */
   completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void>
+  /**
+   * Optional: `completeUpload` for a session that must still be empty, checked in the same step.
+   * When session `id` exists in `repository` with 0 bytes received, links the blob (as `linkBlob`)
+   * and deletes the session, atomically, and resolves true. Resolves false and changes nothing when
+   * there is no such session (unknown, closed, another repository's, or it already holds bytes).
+   * When the link fails (NAME_UNKNOWN: no such project) it throws and the session stays.
+   * Lets a PUT that brings the whole blob skip reading the session first.
+   */
+  completeEmptyUpload?(repository: string, id: string, digest: Digest, size: number): Promise<boolean>
   /** Removes the repository's link to a blob. False when there was none. */
   unlinkBlob(repository: string, digest: Digest): Promise<boolean>
 

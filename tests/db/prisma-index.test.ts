@@ -503,6 +503,47 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       await index.deleteUpload(id)
     })
 
+    it('completeEmptyUpload links the blob and closes the session only when it is an empty session of that repository', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'up/fast', size: 0, startedAt: new Date() })
+      // Another repository's session: nothing happens.
+      expect(await index.completeEmptyUpload('up/other', id, d, 7)).toBe(false)
+      expect(await index.findBlob('up/other', d)).toBeNull()
+      expect(await index.getUpload('up/fast', id)).toMatchObject({ id, size: 0 })
+      // The session's own repository: linked (the repository is created) and closed.
+      expect(await index.completeEmptyUpload('up/fast', id, d, 7)).toBe(true)
+      expect(await index.findBlob('up/fast', d)).toEqual({ size: 7 })
+      expect(await index.getUpload('up/fast', id)).toBeNull()
+      // Closed now, and an unknown id: false, nothing linked.
+      const other = uniqueDigest()
+      expect(await index.completeEmptyUpload('up/fast', id, other, 1)).toBe(false)
+      expect(await index.completeEmptyUpload('up/fast', randomUUID(), other, 1)).toBe(false)
+      expect(await index.findBlob('up/fast', other)).toBeNull()
+      expect(await prisma.blob.findUnique({ where: { digest: other } })).toBeNull()
+    })
+
+    it('completeEmptyUpload leaves a session that already holds bytes alone', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'up/fast2', size: 0, startedAt: new Date() })
+      expect(await index.updateUpload(id, 5)).toBe(true)
+      expect(await index.completeEmptyUpload('up/fast2', id, d, 5)).toBe(false)
+      expect(await index.findBlob('up/fast2', d)).toBeNull()
+      expect(await index.getUpload('up/fast2', id)).toMatchObject({ id, size: 5 })
+      await index.deleteUpload(id)
+    })
+
+    it('completeEmptyUpload into a project that does not exist links nothing and keeps the session', async () => {
+      const id = randomUUID()
+      const d = uniqueDigest()
+      await index.createUpload({ id, repository: 'ghost/fast', size: 0, startedAt: new Date() })
+      await expect(index.completeEmptyUpload('ghost/fast', id, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await index.findBlob('ghost/fast', d)).toBeNull()
+      expect(await index.getUpload('ghost/fast', id)).toMatchObject({ id, size: 0 })
+      await index.deleteUpload(id)
+    })
+
     it('lists sessions not touched since a time, oldest first', async () => {
       const now = Date.now()
       const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]

@@ -1,10 +1,11 @@
 // Blob uploads: POST (session, monolithic, cross-repository mount), PATCH, PUT, GET status, DELETE.
 import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
 import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
 import { assertDigest, isSupportedDigest, isValidName } from '../grammar'
 import { contentLength, parseContentRange, sendEmpty, uploadRange } from '../http'
-import type { UploadSession } from '../ports'
+import { DigestMismatchError, type UploadSession } from '../ports'
 
 /** Serializes appends to one upload within this process (two PATCHes racing on one offset would interleave). */
 const uploadLocks = new Map<string, Promise<unknown>>()
@@ -76,10 +77,16 @@ function chunkAllowance(ctx: RegistryContext, rc: RequestContext, name: string, 
   return limit === undefined ? chunkLength : Math.min(limit, chunkLength)
 }
 
-/** Appends the request body at the session's current size and records the new size. */
-async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string, session: UploadSession): Promise<number> {
+/** Appends the request body (`body`: its bytes when already read) at the session's current size and records the new size. */
+async function appendBody(
+  ctx: RegistryContext,
+  rc: RequestContext,
+  name: string,
+  session: UploadSession,
+  body: Readable = rc.req,
+): Promise<number> {
   const limit = chunkAllowance(ctx, rc, name, session)
-  const size = await ctx.blobs.appendUpload(session.id, session.size, rc.req, limit)
+  const size = await ctx.blobs.appendUpload(session.id, session.size, body, limit)
   if (!(await ctx.index.updateUpload(session.id, size))) {
     // Cancelled or purged meanwhile: the append may have begun the upload anew, so drop its bytes.
     await ctx.blobs.abortUpload(session.id)
@@ -151,21 +158,91 @@ export async function patchUpload(ctx: RegistryContext, rc: RequestContext, name
 
 export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
   await withUploadLock(id, async () => {
-    const session = await loadSession(ctx, name, id)
     const digest = rc.query.get('digest')
+    let body: Readable = rc.req
+    if (digest !== null && fastPutEligible(ctx, rc, id, digest)) {
+      const bytes = await readSmallBody(rc.req)
+      if (await tryFastPut(ctx, name, id, digest, bytes)) {
+        sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
+        return
+      }
+      // Not an empty session of this repository, or not these bytes: the ordinary path decides
+      // (404, append to the bytes already received, DIGEST_INVALID …) on the same bytes.
+      body = Readable.from([bytes])
+    }
+    const session = await loadSession(ctx, name, id)
     if (digest === null) throw new RegistryError('DIGEST_INVALID', { message: 'the digest parameter is required' })
     assertDigest(digest)
     let size: number
     if (session.size === 0 && hasBody(rc)) {
       // The whole blob comes in this request: written, verified and published in one pass.
-      size = await ctx.blobs.putBlob(id, digest, rc.req, chunkAllowance(ctx, rc, name, session))
+      size = await ctx.blobs.putBlob(id, digest, body, chunkAllowance(ctx, rc, name, session))
     } else {
-      size = hasBody(rc) ? await appendBody(ctx, rc, name, session) : session.size
+      size = hasBody(rc) ? await appendBody(ctx, rc, name, session, body) : session.size
       await ctx.blobs.commitUpload(id, size, digest)
     }
     await ctx.index.completeUpload(name, id, digest, size)
     sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
   })
+}
+
+/**
+ * Largest body a PUT may bring for the fast path, which reads it into memory before it knows the
+ * session (so that the ordinary path can still take the same bytes). The ordinary path buffers up to
+ * 1 MiB per write too, so this costs no more memory per request than it did.
+ */
+export const FAST_PUT_MAX_BYTES = 1024 * 1024
+
+/**
+ * The fast path of a PUT: a small whole blob with a usable digest, announced by Content-Length (no
+ * Content-Range, no chunked body), to a session id of the accepted shape, within the blob limit, and
+ * an index that can check the session while completing it. Nothing here throws: whatever is wrong
+ * with the request is for the ordinary path to report, in its order (unknown session first).
+ */
+function fastPutEligible(ctx: RegistryContext, rc: RequestContext, id: string, digest: string): boolean {
+  if (!ctx.index.completeEmptyUpload) return false
+  const headers = rc.req.headers
+  if (headers['content-range'] !== undefined || headers['transfer-encoding'] !== undefined) return false
+  const declared = headers['content-length']
+  if (declared === undefined || !/^\d{1,8}$/.test(declared)) return false
+  const length = Number(declared)
+  if (length === 0 || length > FAST_PUT_MAX_BYTES) return false
+  if (ctx.limits.maxBlobBytes > 0 && length > ctx.limits.maxBlobBytes) return false
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id) && isSupportedDigest(digest)
+}
+
+/** The whole body (at most FAST_PUT_MAX_BYTES: Node's parser delivers exactly Content-Length bytes). */
+async function readSmallBody(req: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+}
+
+/**
+ * Publishes the bytes as blob `digest` (verified, fsynced file and directory, as putBlob always does)
+ * and only then completes the session, in the statement that also checks it exists in `name` with
+ * no bytes yet: no read of the session before. True when the upload is complete.
+ *
+ * False (the caller takes the ordinary path) when the bytes do not match the digest (nothing was
+ * written) or when there is no such empty session. In the latter case a verified blob may be left
+ * published under its digest without a link: harmless, as blob files are content-addressed (the same
+ * digest always names the same bytes) and this caller may push (a monolithic POST ?digest= by the
+ * same client stores the blob without any session at all). The session's own upload file is only
+ * removed once the session is completed, so bytes received by PATCH are never touched here.
+ */
+async function tryFastPut(ctx: RegistryContext, name: string, id: string, digest: string, bytes: Buffer): Promise<boolean> {
+  let size: number
+  try {
+    // A private upload id: putBlob then leaves whatever the session's own file holds alone.
+    size = await ctx.blobs.putBlob(randomUUID(), digest, Readable.from([bytes]))
+  } catch (err) {
+    if (err instanceof DigestMismatchError) return false
+    throw err
+  }
+  if (!(await ctx.index.completeEmptyUpload!(name, id, digest, size))) return false
+  // What an empty PATCH or a crashed append may have left under the session's id.
+  await ctx.blobs.abortUpload(id)
+  return true
 }
 
 export async function getUploadStatus(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
