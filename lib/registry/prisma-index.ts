@@ -74,22 +74,36 @@ const FIND_BLOB = statement(
     WHERE r."name" = $1 AND rb."digest" = $2`,
 )
 
-// One statement: the blob, the repository (only written when it does not exist yet, in the existing
-// project $4 named by its first component; ON CONFLICT covers a concurrent creation), the link and,
-// when $5 names one, the deletion of the upload session that produced the blob. Safe to run
-// concurrently for the same digest/repo. No row from `existing` or `created` means the project does
-// not exist: nothing is linked, the session stays and the push fails cleanly.
-const LINK_BLOB = statement(
-  'registry_link_blob',
-  `WITH blob AS (
-     INSERT INTO "Blob" ("digest", "size") VALUES ($2, $3::bigint)
+/**
+ * One statement: the blob, the repository (only written when it does not exist yet, in the existing
+ * project $4 named by its first component; ON CONFLICT covers a concurrent creation), the link of
+ * blob $2 (size $3) to repository $1 and, when $5 names one, the deletion of the upload session that
+ * produced it. Safe to run concurrently for the same digest/repo. "linked" 0 means the project does
+ * not exist: nothing is linked, the session stays and the push fails cleanly.
+ *
+ * `onlyIntoEmptySession`: for a PUT that brought the whole blob to a session it did not read first.
+ * Everything happens only when session $5 exists in repository $1 with no bytes received (locked, so
+ * a concurrent PATCH or cancel is seen); "session" false means nothing was written and the caller
+ * takes the ordinary path.
+ */
+function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
+  const session = onlyIntoEmptySession
+    ? `session AS (
+     SELECT "id" FROM "Upload" WHERE "id" = $5::text AND "repositoryName" = $1 AND "size" = 0 FOR UPDATE
+   ), `
+    : ''
+  const gate = onlyIntoEmptySession ? ' AND EXISTS (SELECT 1 FROM session)' : ''
+  return statement(
+    name,
+    `WITH ${session}blob AS (
+     INSERT INTO "Blob" ("digest", "size") SELECT $2, $3::bigint WHERE TRUE${gate}
      ON CONFLICT ("digest") DO NOTHING
    ), existing AS (
-     SELECT "id" FROM "Repository" WHERE "name" = $1
+     SELECT "id" FROM "Repository" WHERE "name" = $1${gate}
    ), created AS (
      INSERT INTO "Repository" ("name", "projectId")
      SELECT $1, p."id" FROM "Project" p
-      WHERE p."name" = $4 AND NOT EXISTS (SELECT 1 FROM existing)
+      WHERE p."name" = $4 AND NOT EXISTS (SELECT 1 FROM existing)${gate}
      ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
      RETURNING "id"
    ), link AS (
@@ -100,39 +114,13 @@ const LINK_BLOB = statement(
      DELETE FROM "Upload"
       WHERE "id" = $5::text AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
    )
-   SELECT (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
-)
-
-// LINK_BLOB for a PUT that brought the whole blob to a session it did not read first: everything
-// happens only when session $5 exists in repository $1 with no bytes received (locked, so a
-// concurrent PATCH or cancel is seen). "session" false: nothing was written and the caller takes the
-// ordinary path. "session" true and "linked" 0: the project does not exist, the session stays.
-const COMPLETE_EMPTY_UPLOAD = statement(
-  'registry_complete_empty_upload',
-  `WITH session AS (
-     SELECT "id" FROM "Upload" WHERE "id" = $5::text AND "repositoryName" = $1 AND "size" = 0 FOR UPDATE
-   ), blob AS (
-     INSERT INTO "Blob" ("digest", "size") SELECT $2, $3::bigint WHERE EXISTS (SELECT 1 FROM session)
-     ON CONFLICT ("digest") DO NOTHING
-   ), existing AS (
-     SELECT "id" FROM "Repository" WHERE "name" = $1 AND EXISTS (SELECT 1 FROM session)
-   ), created AS (
-     INSERT INTO "Repository" ("name", "projectId")
-     SELECT $1, p."id" FROM "Project" p
-      WHERE p."name" = $4 AND NOT EXISTS (SELECT 1 FROM existing) AND EXISTS (SELECT 1 FROM session)
-     ON CONFLICT ("name") DO UPDATE SET "name" = EXCLUDED."name"
-     RETURNING "id"
-   ), link AS (
-     INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
-     SELECT "id", $2 FROM existing UNION ALL SELECT "id", $2 FROM created
-     ON CONFLICT DO NOTHING
-   ), closed_upload AS (
-     DELETE FROM "Upload"
-      WHERE "id" IN (SELECT "id" FROM session) AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
-   )
-   SELECT EXISTS (SELECT 1 FROM session) AS "session",
+   SELECT ${onlyIntoEmptySession ? 'EXISTS (SELECT 1 FROM session)' : 'true'} AS "session",
           (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
-)
+  )
+}
+
+const LINK_BLOB = linkBlobStatement('registry_link_blob', false)
+const COMPLETE_EMPTY_UPLOAD = linkBlobStatement('registry_complete_empty_upload', true)
 
 const MANIFEST_BY_TAG = statement(
   'registry_manifest_by_tag',
