@@ -158,68 +158,49 @@ async function warm(c: Client, repo: string): Promise<void> {
 
 // ---------------------------------------------------------------- blob push (monolithic, chunked)
 
+const BLOB_PUSH_METRICS: Scenario['metrics'] = [
+  { key: 'mibps', label: 'MiB/s (median)', unit: 'MiB/s', better: 'higher', minRatio: 1.2, digits: 1 },
+  { key: 'ms', label: 'time per blob p50', unit: 'ms', better: 'lower', digits: 0 },
+]
+
+/** Pushes `bigIters` fresh blobs of `bigBlob` bytes one after another with `push`, timing each. */
+async function timedBlobPushes(side: Side, repoPrefix: string, push: (c: Client, repo: string, blob: Blob) => Promise<void>) {
+  const s = side.sizes
+  const c = new Client(side.target, 1)
+  try {
+    const repo = repoName(side, repoPrefix)
+    await warm(c, repo)
+    const times: number[] = []
+    let stats: WatchStats | undefined
+    for (let i = 0; i < s.bigIters; i++) {
+      const blob = randomBlob(s.bigBlob)
+      const w = side.begin()
+      const t0 = now()
+      await push(c, repo, blob)
+      times.push(now() - t0)
+      stats = mergeStats(stats, side.end(w))
+    }
+    const ms = median(times)
+    return { metrics: { mibps: s.bigBlob / MiB / (ms / 1000), ms }, details: { timesMs: times }, proc: { push: stats } }
+  } finally {
+    c.close()
+  }
+}
+
 const blobPush: Scenario = {
   id: 'blob-push',
   title: 'monolithic blob push',
   params: (s) => `${s.bigIters} x ${s.bigBlob / MiB} MiB, POST then PUT ?digest= with the body (1 MiB writes from memory)`,
-  metrics: [
-    { key: 'mibps', label: 'MiB/s (median)', unit: 'MiB/s', better: 'higher', minRatio: 1.2, digits: 1 },
-    { key: 'ms', label: 'time per blob p50', unit: 'ms', better: 'lower', digits: 0 },
-  ],
-  async run(side) {
-    const s = side.sizes
-    const c = new Client(side.target, 1)
-    try {
-      const repo = repoName(side, 'blobpush')
-      await warm(c, repo)
-      const times: number[] = []
-      let stats: WatchStats | undefined
-      for (let i = 0; i < s.bigIters; i++) {
-        const blob = randomBlob(s.bigBlob)
-        const w = side.begin()
-        const t0 = now()
-        await pushMonolithic(c, repo, blob.digest, blob.size, sliced(blob.data))
-        times.push(now() - t0)
-        stats = mergeStats(stats, side.end(w))
-      }
-      const ms = median(times)
-      return { metrics: { mibps: s.bigBlob / MiB / (ms / 1000), ms }, details: { timesMs: times }, proc: { push: stats } }
-    } finally {
-      c.close()
-    }
-  },
+  metrics: BLOB_PUSH_METRICS,
+  run: (side) => timedBlobPushes(side, 'blobpush', (c, repo, blob) => pushMonolithic(c, repo, blob.digest, blob.size, sliced(blob.data))),
 }
 
 const blobPushChunked: Scenario = {
   id: 'blob-push-chunked',
   title: 'chunked blob push',
   params: (s) => `${s.bigIters} x ${s.bigBlob / MiB} MiB in ${s.chunk / MiB} MiB PATCHes with Content-Range, then PUT ?digest=`,
-  metrics: [
-    { key: 'mibps', label: 'MiB/s (median)', unit: 'MiB/s', better: 'higher', minRatio: 1.2, digits: 1 },
-    { key: 'ms', label: 'time per blob p50', unit: 'ms', better: 'lower', digits: 0 },
-  ],
-  async run(side) {
-    const s = side.sizes
-    const c = new Client(side.target, 1)
-    try {
-      const repo = repoName(side, 'chunked')
-      await warm(c, repo)
-      const times: number[] = []
-      let stats: WatchStats | undefined
-      for (let i = 0; i < s.bigIters; i++) {
-        const blob = randomBlob(s.bigBlob)
-        const w = side.begin()
-        const t0 = now()
-        await pushChunked(c, repo, blob, s.chunk)
-        times.push(now() - t0)
-        stats = mergeStats(stats, side.end(w))
-      }
-      const ms = median(times)
-      return { metrics: { mibps: s.bigBlob / MiB / (ms / 1000), ms }, details: { timesMs: times }, proc: { push: stats } }
-    } finally {
-      c.close()
-    }
-  },
+  metrics: BLOB_PUSH_METRICS,
+  run: (side) => timedBlobPushes(side, 'chunked', (c, repo, blob) => pushChunked(c, repo, blob, side.sizes.chunk)),
 }
 
 // ---------------------------------------------------------------- blob pull

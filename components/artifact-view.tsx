@@ -9,7 +9,7 @@ import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import type { Project } from './projects-view'
 import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
-import { CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
+import { Breadcrumb, CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
@@ -41,19 +41,13 @@ export function ArtifactView({ project, repository, digest }: { project: string;
 
   return (
     <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
-      <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm text-slate-500">
-        <Link href="/projects" className={`rounded text-sky-700 hover:underline ${focusRing}`}>
-          Projects
-        </Link>
-        <span aria-hidden>/</span>
-        <Link href={`/projects/${encodeURIComponent(project)}`} className={`rounded text-sky-700 hover:underline ${focusRing}`}>
-          {project}
-        </Link>
-        <span aria-hidden>/</span>
-        <Link href={repositoryPath(project, repository)} className={`break-all rounded text-sky-700 hover:underline ${focusRing}`}>
-          {repository}
-        </Link>
-      </nav>
+      <Breadcrumb
+        items={[
+          { href: '/projects', label: 'Projects' },
+          { href: `/projects/${encodeURIComponent(project)}`, label: project },
+          { href: repositoryPath(project, repository), label: repository },
+        ]}
+      />
       <h1 className="mt-3 font-mono text-xl font-semibold tracking-tight sm:text-2xl">
         <span className="break-all">{full}</span>
         <span className="text-slate-400">@</span>

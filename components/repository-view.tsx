@@ -13,7 +13,7 @@ import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
 import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
-import { ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
+import { Breadcrumb, ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
 type TaggedFilter = '' | 'true' | 'false'
@@ -103,15 +103,12 @@ export function RepositoryView({ project, repository }: { project: string; repos
 
   return (
     <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
-      <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm text-slate-500">
-        <Link href="/projects" className={`rounded text-sky-700 hover:underline ${focusRing}`}>
-          Projects
-        </Link>
-        <span aria-hidden>/</span>
-        <Link href={`/projects/${encodeURIComponent(project)}`} className={`rounded text-sky-700 hover:underline ${focusRing}`}>
-          {project}
-        </Link>
-      </nav>
+      <Breadcrumb
+        items={[
+          { href: '/projects', label: 'Projects' },
+          { href: `/projects/${encodeURIComponent(project)}`, label: project },
+        ]}
+      />
       <div className="mt-3 flex flex-wrap items-start justify-between gap-3">
         <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
         {repo.isSuccess && mayDeleteRepository && projectQuery.isSuccess && (

@@ -1,7 +1,8 @@
 'use client'
 // Interactive pieces shared by the project, repository and artifact pages: copy buttons, relative
 // times, confirmation dialogs, tabs, pagination and the "how to push" commands.
-import { useEffect, useRef, useState, type ReactNode } from 'react'
+import Link from 'next/link'
+import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react'
 import { exactTime, relativeTime } from './format'
 import { Button, ErrorMessage, focusRing } from './ui'
 
@@ -250,5 +251,21 @@ export function LoadingRows({ rows = 3, label = 'Loading…' }: { rows?: number;
       ))}
       <span className="sr-only">{label}</span>
     </div>
+  )
+}
+
+/** The way up the hierarchy (Projects / project / repository), every step a link. */
+export function Breadcrumb({ items }: { items: { href: string; label: string }[] }) {
+  return (
+    <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm text-slate-500">
+      {items.map((item, i) => (
+        <Fragment key={item.href}>
+          {i > 0 && <span aria-hidden>/</span>}
+          <Link href={item.href} className={`break-all rounded text-sky-700 hover:underline ${focusRing}`}>
+            {item.label}
+          </Link>
+        </Fragment>
+      ))}
+    </nav>
   )
 }

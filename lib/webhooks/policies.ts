@@ -149,6 +149,8 @@ export const webhookDeliveryDetailSchema = webhookDeliverySchema.extend({
 interface ScopeAccess {
   projectId: number | null
   projectName: string | null
+  /** The project's visibility (false for the system scope): the test event's `repo_type`. */
+  projectPublic: boolean
   /** Prisma filter selecting the scope's policies. */
   where: Prisma.WebhookPolicyWhereInput
   label: string
@@ -157,10 +159,10 @@ interface ScopeAccess {
 async function requireScope(prisma: PrismaClient, caller: Caller, scope: WebhookScope): Promise<ScopeAccess> {
   if ('project' in scope) {
     const { project } = await requireProject(prisma, caller.subject, scope.project, 'webhook:manage')
-    return { projectId: project.id, projectName: project.name, where: { projectId: project.id }, label: `project ${project.name}` }
+    return { projectId: project.id, projectName: project.name, projectPublic: project.public, where: { projectId: project.id }, label: `project ${project.name}` }
   }
   requireSystem(caller.subject, 'system:admin', 'only system administrators manage system webhooks')
-  return { projectId: null, projectName: null, where: { projectId: null }, label: 'the system' }
+  return { projectId: null, projectName: null, projectPublic: false, where: { projectId: null }, label: 'the system' }
 }
 
 const POLICY_INCLUDE = {
@@ -330,7 +332,6 @@ export async function sendTestEvent(prisma: PrismaClient, caller: Caller, scope:
   const access = await requireScope(prisma, caller, scope)
   const policy = await requirePolicy(prisma, access, id)
   const namespace = access.projectName ?? 'system'
-  const project = access.projectId === null ? null : await prisma.project.findUnique({ where: { id: access.projectId }, select: { public: true } })
   const eventId = randomUUID()
   const payload = renderPayload(
     policy.format as PayloadFormat,
@@ -339,7 +340,7 @@ export async function sendTestEvent(prisma: PrismaClient, caller: Caller, scope:
       type: 'TEST',
       occurredAt: new Date(),
       operator: auditActor(caller).actor,
-      repository: { fullName: `${namespace}/webhook-test`, namespace, name: 'webhook-test', createdAt: new Date(), public: project?.public ?? false },
+      repository: { fullName: `${namespace}/webhook-test`, namespace, name: 'webhook-test', createdAt: new Date(), public: access.projectPublic },
       resources: [],
     },
     renderSettings(),
