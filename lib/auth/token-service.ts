@@ -15,7 +15,7 @@
 //
 // No refresh tokens are issued; POST with grant_type=password works (OAuth2 form), any other grant
 // type is refused with 400 unsupported_grant_type.
-import { randomBytes, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { randomBytes, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto'
 import { mkdir, open, readFile, link, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose'
@@ -36,6 +36,15 @@ export interface TokenKeys {
 }
 
 const keyCache = new Map<string, Promise<TokenKeys>>()
+
+/**
+ * A 32-byte secret for `purpose`, derived from the token signing key: every replica that can issue
+ * tokens for this registry derives the same one, and one purpose's key reveals nothing of another's.
+ */
+export function derivedKey(keys: TokenKeys, purpose: string): Buffer {
+  const material = keys.privateKey.export({ format: 'der', type: 'pkcs8' })
+  return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), purpose, 32))
+}
 
 /** The signing key pair for `config` (loaded or created once per process). */
 export function loadTokenKeys(config: Pick<AppConfig, 'dataDir' | 'tokenPrivateKeyFile'>): Promise<TokenKeys> {

@@ -16,6 +16,7 @@ import type {
   PutManifestResult,
   RegistryIndex,
   StoredManifest,
+  UploadRecord,
   UploadSession,
 } from '../../registry-core/src/ports'
 
@@ -64,7 +65,7 @@ export class ManifestCachingIndex implements RegistryIndex {
     this.entries = state.entries
     this.generations = state.generations
     const completeEmpty = inner.completeEmptyUpload
-    if (completeEmpty) this.completeEmptyUpload = (repository, id, digest, size) => completeEmpty.call(inner, repository, id, digest, size)
+    if (completeEmpty) this.completeEmptyUpload = (session, digest, size) => completeEmpty.call(inner, session, digest, size)
   }
 
   async getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {
@@ -118,8 +119,8 @@ export class ManifestCachingIndex implements RegistryIndex {
   linkBlob(repository: string, digest: Digest, size: number): Promise<void> {
     return this.inner.linkBlob(repository, digest, size)
   }
-  completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void> {
-    return this.inner.completeUpload(repository, id, digest, size)
+  completeUpload(session: UploadSession, digest: Digest, size: number): Promise<void> {
+    return this.inner.completeUpload(session, digest, size)
   }
   unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
     return this.inner.unlinkBlob(repository, digest)
@@ -133,17 +134,23 @@ export class ManifestCachingIndex implements RegistryIndex {
   listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]> {
     return this.inner.listReferrers(repository, digest, artifactType)
   }
-  createUpload(session: UploadSession): Promise<void> {
-    return this.inner.createUpload(session)
-  }
-  getUpload(repository: string, id: string): Promise<UploadSession | null> {
+  getUpload(repository: string, id: string): Promise<UploadRecord | null> {
     return this.inner.getUpload(repository, id)
+  }
+  openUpload(session: UploadSession): Promise<boolean> {
+    return this.inner.openUpload(session)
   }
   updateUpload(id: string, size: number): Promise<boolean> {
     return this.inner.updateUpload(id, size)
   }
+  closeUpload(session: UploadSession): Promise<boolean> {
+    return this.inner.closeUpload(session)
+  }
   deleteUpload(id: string): Promise<void> {
     return this.inner.deleteUpload(id)
+  }
+  purgeClosedUploads(before: Date): Promise<number> {
+    return this.inner.purgeClosedUploads(before)
   }
   listStaleUploads(before: Date, limit: number): Promise<UploadSession[]> {
     return this.inner.listStaleUploads(before, limit)

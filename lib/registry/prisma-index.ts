@@ -20,6 +20,7 @@ import type {
   PutManifestResult,
   RegistryIndex,
   StoredManifest,
+  UploadRecord,
   UploadSession,
 } from '../../registry-core/src/ports'
 import { RegistryError } from '../../registry-core/src/errors'
@@ -77,22 +78,24 @@ const FIND_BLOB = statement(
 /**
  * One statement: the blob, the repository (only written when it does not exist yet, in the existing
  * project $4 named by its first component; ON CONFLICT covers a concurrent creation), the link of
- * blob $2 (size $3) to repository $1 and, when $5 names one, the deletion of the upload session that
- * produced it. Safe to run concurrently for the same digest/repo. "linked" 0 means the project does
- * not exist: nothing is linked, the session stays and the push fails cleanly.
+ * blob $2 (size $3) to repository $1 and, when $5 names one, upload session $5 (started at $6)
+ * recorded closed, whether it was recorded before or not. Safe to run concurrently for the same
+ * digest/repo. "linked" 0 means the project does not exist: nothing is written, the session stays as
+ * it was and the push fails cleanly.
  *
  * `onlyIntoEmptySession`: for a PUT that brought the whole blob to a session it did not read first.
- * Everything happens only when session $5 exists in repository $1 with no bytes received (locked, so
- * a concurrent PATCH or cancel is seen); "session" false means nothing was written and the caller
- * takes the ordinary path.
+ * Everything happens only when session $5 is unrecorded, or recorded open with no bytes received
+ * (locked, so a concurrent PATCH or cancel is seen); "session" false means nothing was written and
+ * the caller takes the ordinary path. "recorded" says whether the session had been recorded.
  */
 function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
   const session = onlyIntoEmptySession
     ? `session AS (
-     SELECT "id" FROM "Upload" WHERE "id" = $5::text AND "repositoryName" = $1 AND "size" = 0 FOR UPDATE
+     SELECT "size", "closedAt" FROM "Upload" WHERE "id" = $5::text FOR UPDATE
    ), `
     : ''
-  const gate = onlyIntoEmptySession ? ' AND EXISTS (SELECT 1 FROM session)' : ''
+  const usable = 'NOT EXISTS (SELECT 1 FROM session WHERE "closedAt" IS NOT NULL OR "size" <> 0)'
+  const gate = onlyIntoEmptySession ? ` AND ${usable}` : ''
   return statement(
     name,
     `WITH ${session}blob AS (
@@ -111,10 +114,14 @@ function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
      SELECT "id", $2 FROM existing UNION ALL SELECT "id", $2 FROM created
      ON CONFLICT DO NOTHING
    ), closed_upload AS (
-     DELETE FROM "Upload"
-      WHERE "id" = $5::text AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
+     INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt", "closedAt")
+     SELECT $5::text, $1, $3::bigint, $6::timestamptz, now(), now()
+      WHERE $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
+     ON CONFLICT ("id") DO UPDATE SET "size" = EXCLUDED."size", "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt"
+      WHERE "Upload"."closedAt" IS NULL
    )
-   SELECT ${onlyIntoEmptySession ? 'EXISTS (SELECT 1 FROM session)' : 'true'} AS "session",
+   SELECT ${onlyIntoEmptySession ? usable : 'true'} AS "session",
+          ${onlyIntoEmptySession ? 'EXISTS (SELECT 1 FROM session)' : 'false'} AS "recorded",
           (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
   )
 }
@@ -208,19 +215,30 @@ const PUT_MANIFEST = statement(
           EXISTS (SELECT 1 FROM event) AS "queued"`,
 )
 
-const CREATE_UPLOAD = statement(
-  'registry_create_upload',
-  `INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt") VALUES ($1, $2, $3::bigint, $4, $5)`,
-)
-
 const GET_UPLOAD = statement(
   'registry_get_upload',
-  `SELECT "id", "repositoryName", "size", "startedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`,
+  `SELECT "id", "repositoryName", "size", "startedAt", "closedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`,
+)
+
+/** Records an open session; a row that exists already is only touched, and only while it is open. */
+const OPEN_UPLOAD = statement(
+  'registry_open_upload',
+  `INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt") VALUES ($1, $2, 0, $3, now())
+   ON CONFLICT ("id") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt" WHERE "Upload"."closedAt" IS NULL
+   RETURNING "id"`,
 )
 
 const UPDATE_UPLOAD = statement(
   'registry_update_upload',
-  `UPDATE "Upload" SET "size" = $2::bigint, "updatedAt" = $3 WHERE "id" = $1 RETURNING "id"`,
+  `UPDATE "Upload" SET "size" = $2::bigint, "updatedAt" = now() WHERE "id" = $1 AND "closedAt" IS NULL RETURNING "id"`,
+)
+
+/** Records a session closed (cancelled), recorded before or not; no row back when it already was. */
+const CLOSE_UPLOAD = statement(
+  'registry_close_upload',
+  `INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt", "closedAt") VALUES ($1, $2, 0, $3, now(), now())
+   ON CONFLICT ("id") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt" WHERE "Upload"."closedAt" IS NULL
+   RETURNING "id"`,
 )
 
 export class PrismaRegistryIndex implements RegistryIndex {
@@ -241,30 +259,32 @@ export class PrismaRegistryIndex implements RegistryIndex {
     await this.link(repository, digest, size, null)
   }
 
-  async completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void> {
-    await this.link(repository, digest, size, id)
+  async completeUpload(session: UploadSession, digest: Digest, size: number): Promise<void> {
+    await this.link(session.repository, digest, size, session)
   }
 
-  async completeEmptyUpload(repository: string, id: string, digest: Digest, size: number): Promise<boolean> {
-    const rows = await this.sql.query<{ session: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
-      repository,
+  async completeEmptyUpload(session: UploadSession, digest: Digest, size: number): Promise<{ recorded: boolean } | null> {
+    const rows = await this.sql.query<{ session: boolean; recorded: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
+      session.repository,
       digest,
       String(size),
-      projectOf(repository),
-      id,
+      projectOf(session.repository),
+      session.id,
+      session.startedAt,
     ])
-    if (!rows.length || !rows[0].session) return false
-    if (Number(rows[0].linked) === 0) throw missingProject(repository)
-    return true
+    if (!rows.length || !rows[0].session) return null
+    if (Number(rows[0].linked) === 0) throw missingProject(session.repository)
+    return { recorded: rows[0].recorded }
   }
 
-  private async link(repository: string, digest: Digest, size: number, uploadId: string | null): Promise<void> {
+  private async link(repository: string, digest: Digest, size: number, upload: UploadSession | null): Promise<void> {
     const rows = await this.sql.query<{ linked: bigint | string | number }>(LINK_BLOB, [
       repository,
       digest,
       String(size),
       projectOf(repository),
-      uploadId,
+      upload?.id ?? null,
+      upload?.startedAt ?? null,
     ])
     if (!rows.length || Number(rows[0].linked) === 0) throw missingProject(repository)
   }
@@ -423,17 +443,24 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   // ---------------------------------------------------------------- upload sessions
 
-  async createUpload(session: UploadSession): Promise<void> {
-    await this.sql.query(CREATE_UPLOAD, [session.id, session.repository, String(session.size), session.startedAt, new Date()])
+  async getUpload(repository: string, id: string): Promise<UploadRecord | null> {
+    const rows = await this.sql.query<UploadRow & { closedAt: Date | null }>(GET_UPLOAD, [id, repository])
+    if (!rows.length) return null
+    return rows[0].closedAt ? { state: 'closed' } : { state: 'open', session: toSession(rows[0]) }
   }
 
-  async getUpload(repository: string, id: string): Promise<UploadSession | null> {
-    const rows = await this.sql.query<{ id: string; repositoryName: string; size: bigint | string; startedAt: Date }>(GET_UPLOAD, [id, repository])
-    return rows.length ? toSession(rows[0]) : null
+  async openUpload(session: UploadSession): Promise<boolean> {
+    const rows = await this.sql.query(OPEN_UPLOAD, [session.id, session.repository, session.startedAt])
+    return rows.length > 0
   }
 
   async updateUpload(id: string, size: number): Promise<boolean> {
-    const rows = await this.sql.query(UPDATE_UPLOAD, [id, String(size), new Date()])
+    const rows = await this.sql.query(UPDATE_UPLOAD, [id, String(size)])
+    return rows.length > 0
+  }
+
+  async closeUpload(session: UploadSession): Promise<boolean> {
+    const rows = await this.sql.query(CLOSE_UPLOAD, [session.id, session.repository, session.startedAt])
     return rows.length > 0
   }
 
@@ -441,9 +468,15 @@ export class PrismaRegistryIndex implements RegistryIndex {
     await this.db.upload.deleteMany({ where: { id } })
   }
 
+  async purgeClosedUploads(before: Date): Promise<number> {
+    // Ended before `before`, so started before it too: the id has expired and cannot come back.
+    const { count } = await this.db.upload.deleteMany({ where: { closedAt: { not: null }, updatedAt: { lt: before } } })
+    return count
+  }
+
   async listStaleUploads(before: Date, limit: number): Promise<UploadSession[]> {
     const rows = await this.db.upload.findMany({
-      where: { updatedAt: { lt: before } },
+      where: { closedAt: null, updatedAt: { lt: before } },
       orderBy: { updatedAt: 'asc' },
       take: Math.max(0, Math.floor(limit)),
     })
@@ -451,6 +484,8 @@ export class PrismaRegistryIndex implements RegistryIndex {
   }
 }
 
-function toSession(row: { id: string; repositoryName: string; size: bigint | string; startedAt: Date }): UploadSession {
+type UploadRow = { id: string; repositoryName: string; size: bigint | string; startedAt: Date }
+
+function toSession(row: UploadRow): UploadSession {
   return { id: row.id, repository: row.repositoryName, size: toNumber(row.size), startedAt: row.startedAt }
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import { RegistryAuthorizer } from '../auth/registry-authorizer'
-import { loadTokenKeys, tokenSettings } from '../auth/token-service'
+import { derivedKey, loadTokenKeys, tokenSettings } from '../auth/token-service'
 import { clientAddress } from '../client-address'
 import { RecordingEventSink } from './event-sink'
 import { ManifestCachingIndex } from './manifest-cache'
@@ -31,12 +31,13 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
     logger,
     publicUrl: config.publicUrl,
     remoteAddress: (req) => clientAddress(req.headers),
-    limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes },
+    limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes, uploadExpiryMs: config.uploadPurgeAfterMs },
+    uploadIdKey: derivedKey(keys, 'registry upload session ids'),
   })
 
   const purge = async () => {
     try {
-      const purged = await handle.purgeStaleUploads(config.uploadPurgeAfterMs)
+      const purged = await handle.purgeStaleUploads()
       if (purged > 0) logger.info({ purged }, 'purged abandoned uploads')
     } catch (error) {
       logger.warn({ err: error }, 'purging abandoned uploads failed')

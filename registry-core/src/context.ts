@@ -1,6 +1,7 @@
 // What every handler receives: the ports, the limits, and the parsed request.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RequestInfo } from './ports'
+import type { UploadIds } from './upload-ids'
 
 export interface RegistryLimits {
   /** Largest manifest accepted (the spec asks registries to take at least 4 MiB). */
@@ -9,6 +10,8 @@ export interface RegistryLimits {
   maxBlobBytes: number
   /** Upper bound of `n` for tags and catalog pages. */
   maxPageSize: number
+  /** An upload session untouched for this long is gone: its id stops working and its bytes are purged. */
+  uploadExpiryMs: number
 }
 
 export interface RegistryOptions {
@@ -18,6 +21,8 @@ export interface RegistryOptions {
   events: EventSink
   logger: Logger
   limits?: Partial<RegistryLimits>
+  /** Signs upload session ids (at least 32 bytes); every replica of one registry needs the same key. */
+  uploadIdKey: Uint8Array
   /** External base URL (scheme://host[:port]) for absolute `Location` headers; relative when absent. */
   publicUrl?: string
   /** The client's address (e.g. from a trusted proxy's header); the socket peer when absent. */
@@ -31,6 +36,7 @@ export interface RegistryContext {
   events: EventSink
   logger: Logger
   limits: RegistryLimits
+  uploadIds: UploadIds
   publicUrl: string
   remoteAddress: (req: IncomingMessage) => string | undefined
 }
@@ -47,4 +53,5 @@ export const DEFAULT_LIMITS: RegistryLimits = {
   maxManifestBytes: 4 * 1024 * 1024,
   maxBlobBytes: 0,
   maxPageSize: 10_000,
+  uploadExpiryMs: 24 * 3600 * 1000,
 }

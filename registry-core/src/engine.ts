@@ -5,14 +5,15 @@ import { RegistryError, errorResponse } from './errors'
 import { API_VERSION, API_VERSION_HEADER, drainRequest, sendJson } from './http'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
 import { matchRoute, requiredAccess, type RouteMatch } from './routes'
+import { UploadIds } from './upload-ids'
 import { deleteBlob, getBlob } from './handlers/blobs'
 import { listCatalog, listReferrers, listTags } from './handlers/listing'
 import { deleteManifest, getManifest, putManifest } from './handlers/manifests'
 import { cancelUpload, getUploadStatus, patchUpload, purgeStaleUploads, putUpload, startUpload } from './handlers/uploads'
 
 export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
-  /** Removes upload sessions untouched for `maxAgeMs`; returns how many were purged. */
-  purgeStaleUploads(maxAgeMs: number): Promise<number>
+  /** Removes upload sessions untouched for `limits.uploadExpiryMs`; returns how many were purged. */
+  purgeStaleUploads(): Promise<number>
 }
 
 /** How much of a refused request body is read and discarded so the error response is not lost. */
@@ -86,6 +87,7 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     events: options.events,
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    uploadIds: new UploadIds(options.uploadIdKey),
     publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
     remoteAddress: options.remoteAddress ?? ((req) => req.socket.remoteAddress),
   }
@@ -123,5 +125,5 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     }
   }
 
-  return Object.assign(handle, { purgeStaleUploads: (maxAgeMs: number) => purgeStaleUploads(ctx, maxAgeMs) })
+  return Object.assign(handle, { purgeStaleUploads: () => purgeStaleUploads(ctx) })
 }

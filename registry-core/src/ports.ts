@@ -49,6 +49,8 @@ export interface BlobStore {
    * `maxBytes`, client gone) nothing is stored, the upload stays as it was and the error is rethrown.
    */
   putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number>
+  /** `putBlob` for bytes that belong to no upload (a monolithic push): no upload's bytes are touched. */
+  storeBlob(digest: Digest, body: Readable, maxBytes?: number): Promise<number>
   /** Discards an upload's bytes. Idempotent. */
   abortUpload(uploadId: string): Promise<void>
 }
@@ -130,6 +132,8 @@ export interface UploadSession {
   startedAt: Date
 }
 
+export type UploadRecord = { state: 'open'; session: UploadSession } | { state: 'closed' }
+
 export interface Page {
   n: number
   last?: string
@@ -144,19 +148,19 @@ export interface RegistryIndex {
   /** Records a committed blob and links it to the repository (creating the repository). */
   linkBlob(repository: string, digest: Digest, size: number): Promise<void>
   /**
-   * Finishes upload session `id`: links the blob committed from it (as `linkBlob`) and deletes the
-   * session, atomically (when the link fails, the session stays).
+   * Finishes `session`: links the blob committed from it (as `linkBlob`) and records the session
+   * closed, atomically (when the link fails, the session stays as it was).
    */
-  completeUpload(repository: string, id: string, digest: Digest, size: number): Promise<void>
+  completeUpload(session: UploadSession, digest: Digest, size: number): Promise<void>
   /**
    * Optional: `completeUpload` for a session that must still be empty, checked in the same step.
-   * When session `id` exists in `repository` with 0 bytes received, links the blob (as `linkBlob`)
-   * and deletes the session, atomically, and resolves true. Resolves false and changes nothing when
-   * there is no such session (unknown, closed, another repository's, or it already holds bytes).
-   * When the link fails (NAME_UNKNOWN: no such project) it throws and the session stays.
-   * Lets a PUT that brings the whole blob skip reading the session first.
+   * When `session` is unrecorded, or recorded open with 0 bytes received, links the blob (as
+   * `linkBlob`) and records the session closed, atomically, and resolves whether it had been
+   * recorded (then bytes may be stored under its id). Resolves null and changes nothing when it is
+   * closed or already holds bytes. When the link fails (NAME_UNKNOWN: no such project) it throws and
+   * the session stays as it was. Lets a PUT that brings the whole blob skip reading the session first.
    */
-  completeEmptyUpload?(repository: string, id: string, digest: Digest, size: number): Promise<boolean>
+  completeEmptyUpload?(session: UploadSession, digest: Digest, size: number): Promise<{ recorded: boolean } | null>
   /** Removes the repository's link to a blob. False when there was none. */
   unlinkBlob(repository: string, digest: Digest): Promise<boolean>
 
@@ -182,12 +186,22 @@ export interface RegistryIndex {
   /** Manifests of the repository whose subject is `digest`, optionally only of one artifact type. */
   listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]>
 
-  createUpload(session: UploadSession): Promise<void>
-  getUpload(repository: string, id: string): Promise<UploadSession | null>
-  /** Records the new size; resolves false when the session is gone (cancelled or purged meanwhile). */
+  /**
+   * What is recorded of upload `id` in `repository`: null when nothing is (sessions are recorded
+   * only once their first bytes are about to be stored, or when they end).
+   */
+  getUpload(repository: string, id: string): Promise<UploadRecord | null>
+  /** Records `session` as open before its first bytes are stored; false when it is closed. */
+  openUpload(session: UploadSession): Promise<boolean>
+  /** Records the new size; resolves false when the session is closed or gone (cancelled or purged meanwhile). */
   updateUpload(id: string, size: number): Promise<boolean>
+  /** Records `session` closed (cancelled), recorded before or not; false when it already was closed. */
+  closeUpload(session: UploadSession): Promise<boolean>
+  /** Forgets a session entirely (purge). */
   deleteUpload(id: string): Promise<void>
-  /** Sessions not touched since `before`, for purging. */
+  /** Forgets closed sessions started before `before` (their ids have expired); how many went. */
+  purgeClosedUploads(before: Date): Promise<number>
+  /** Open sessions not touched since `before`, for purging. */
   listStaleUploads(before: Date, limit: number): Promise<UploadSession[]>
 }
 

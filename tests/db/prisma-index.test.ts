@@ -5,7 +5,7 @@ import { migrateDeploy } from '../../scripts/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { getOpenPglite, parseDatabaseUrl } from '../../lib/db/database-url'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
-import { ANONYMOUS, type ManifestRecord, type ManifestReference } from '../../registry-core/src/ports'
+import { ANONYMOUS, type ManifestRecord, type ManifestReference, type UploadSession } from '../../registry-core/src/ports'
 import { BACKENDS, byteCompare, openBackend, type Backend } from './backends'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
@@ -461,93 +461,133 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
   })
 
   describe('upload sessions', () => {
-    it('creates, reads, updates and deletes a session', async () => {
-      const id = randomUUID()
-      const startedAt = new Date(Date.now() - 1000)
-      await index.createUpload({ id, repository: 'up/a', size: 0, startedAt })
-      const got = await index.getUpload('up/a', id)
-      expect(got).toEqual({ id, repository: 'up/a', size: 0, startedAt })
-      expect(await index.getUpload('up/b', id)).toBeNull() // another repository's session
+    const newSession = (repository: string, startedAt = new Date()): UploadSession => ({ id: randomUUID(), repository, size: 0, startedAt })
+
+    it('records a session when asked, reads, updates and forgets it', async () => {
+      const s = newSession('up/a', new Date(Date.now() - 1000))
+      expect(await index.getUpload('up/a', s.id)).toBeNull() // nothing recorded before the first bytes
+      expect(await index.openUpload(s)).toBe(true)
+      expect(await index.getUpload('up/a', s.id)).toEqual({ state: 'open', session: s })
+      expect(await index.getUpload('up/b', s.id)).toBeNull() // another repository's session
       expect(await index.getUpload('up/a', 'not-a-uuid')).toBeNull()
+      expect(await index.openUpload(s)).toBe(true) // again, while open
 
       const big = 6 * 1024 ** 3 + 1
-      expect(await index.updateUpload(id, big)).toBe(true)
-      expect((await index.getUpload('up/a', id))!.size).toBe(big)
+      expect(await index.updateUpload(s.id, big)).toBe(true)
+      expect(await index.getUpload('up/a', s.id)).toEqual({ state: 'open', session: { ...s, size: big } })
+      expect(await index.openUpload(s)).toBe(true)
+      expect(await index.getUpload('up/a', s.id)).toMatchObject({ session: { size: big } }) // opening again keeps the bytes
 
-      await index.deleteUpload(id)
-      await index.deleteUpload(id) // idempotent
-      expect(await index.getUpload('up/a', id)).toBeNull()
-      expect(await index.updateUpload(id, 10)).toBe(false)
+      await index.deleteUpload(s.id)
+      await index.deleteUpload(s.id) // idempotent
+      expect(await index.getUpload('up/a', s.id)).toBeNull()
+      expect(await index.updateUpload(s.id, 10)).toBe(false)
     })
 
-    it('completeUpload links the blob and closes the session in one step', async () => {
-      const id = randomUUID()
+    it('closeUpload records a session closed, recorded before or not, and only once', async () => {
+      const unrecorded = newSession('up/cancel')
+      expect(await index.closeUpload(unrecorded)).toBe(true)
+      expect(await index.getUpload('up/cancel', unrecorded.id)).toEqual({ state: 'closed' })
+      expect(await index.closeUpload(unrecorded)).toBe(false)
+      expect(await index.openUpload(unrecorded)).toBe(false)
+      expect(await index.updateUpload(unrecorded.id, 1)).toBe(false)
+
+      const recorded = newSession('up/cancel')
+      expect(await index.openUpload(recorded)).toBe(true)
+      expect(await index.updateUpload(recorded.id, 5)).toBe(true)
+      expect(await index.closeUpload(recorded)).toBe(true)
+      expect(await index.getUpload('up/cancel', recorded.id)).toEqual({ state: 'closed' })
+      expect(await index.updateUpload(recorded.id, 6)).toBe(false)
+    })
+
+    it('completeUpload links the blob and records the session closed in one step', async () => {
+      const recorded = newSession('up/done')
       const d = uniqueDigest()
-      await index.createUpload({ id, repository: 'up/done', size: 0, startedAt: new Date() })
-      await index.completeUpload('up/done', id, d, 4096)
+      await index.openUpload(recorded)
+      await index.updateUpload(recorded.id, 4096)
+      await index.completeUpload(recorded, d, 4096)
       expect(await index.findBlob('up/done', d)).toEqual({ size: 4096 })
-      expect(await index.getUpload('up/done', id)).toBeNull()
-      // A session already gone (cancelled meanwhile) does not stop the link.
-      const other = uniqueDigest()
-      await index.completeUpload('up/done', randomUUID(), other, 1)
-      expect(await index.findBlob('up/done', other)).toEqual({ size: 1 })
+      expect(await index.getUpload('up/done', recorded.id)).toEqual({ state: 'closed' })
+
+      const unrecorded = newSession('up/done')
+      const d2 = uniqueDigest()
+      await index.completeUpload(unrecorded, d2, 2)
+      expect(await index.findBlob('up/done', d2)).toEqual({ size: 2 })
+      expect(await index.getUpload('up/done', unrecorded.id)).toEqual({ state: 'closed' })
+
+      // A session closed meanwhile (cancelled by another replica) does not stop the link.
+      const cancelled = newSession('up/done')
+      await index.closeUpload(cancelled)
+      const d3 = uniqueDigest()
+      await index.completeUpload(cancelled, d3, 1)
+      expect(await index.findBlob('up/done', d3)).toEqual({ size: 1 })
     })
 
     it('completeUpload into a project that does not exist links nothing and keeps the session', async () => {
-      const id = randomUUID()
+      const s = newSession('ghost/repo')
       const d = uniqueDigest()
-      await index.createUpload({ id, repository: 'ghost/repo', size: 3, startedAt: new Date() })
-      await expect(index.completeUpload('ghost/repo', id, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      await index.openUpload(s)
+      await index.updateUpload(s.id, 3)
+      await expect(index.completeUpload(s, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
       expect(await index.findBlob('ghost/repo', d)).toBeNull()
-      expect(await index.getUpload('ghost/repo', id)).toMatchObject({ id, size: 3 })
-      await index.deleteUpload(id)
+      expect(await index.getUpload('ghost/repo', s.id)).toEqual({ state: 'open', session: { ...s, size: 3 } })
+      const unrecorded = newSession('ghost/repo')
+      await expect(index.completeUpload(unrecorded, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await index.getUpload('ghost/repo', unrecorded.id)).toBeNull()
+      await index.deleteUpload(s.id)
     })
 
-    it('completeEmptyUpload links the blob and closes the session only when it is an empty session of that repository', async () => {
-      const id = randomUUID()
+    it('completeEmptyUpload links the blob and closes an unrecorded or empty session, and says which it was', async () => {
+      const unrecorded = newSession('up/fast')
       const d = uniqueDigest()
-      await index.createUpload({ id, repository: 'up/fast', size: 0, startedAt: new Date() })
-      // Another repository's session: nothing happens.
-      expect(await index.completeEmptyUpload('up/other', id, d, 7)).toBe(false)
-      expect(await index.findBlob('up/other', d)).toBeNull()
-      expect(await index.getUpload('up/fast', id)).toMatchObject({ id, size: 0 })
-      // The session's own repository: linked (the repository is created) and closed.
-      expect(await index.completeEmptyUpload('up/fast', id, d, 7)).toBe(true)
+      expect(await index.completeEmptyUpload(unrecorded, d, 7)).toEqual({ recorded: false })
       expect(await index.findBlob('up/fast', d)).toEqual({ size: 7 })
-      expect(await index.getUpload('up/fast', id)).toBeNull()
-      // Closed now, and an unknown id: false, nothing linked.
+      expect(await index.getUpload('up/fast', unrecorded.id)).toEqual({ state: 'closed' })
+
+      const empty = newSession('up/fast')
+      await index.openUpload(empty)
+      const d2 = uniqueDigest()
+      expect(await index.completeEmptyUpload(empty, d2, 8)).toEqual({ recorded: true })
+      expect(await index.findBlob('up/fast', d2)).toEqual({ size: 8 })
+      expect(await index.getUpload('up/fast', empty.id)).toEqual({ state: 'closed' })
+
+      // Closed now: null, nothing linked, no blob row.
       const other = uniqueDigest()
-      expect(await index.completeEmptyUpload('up/fast', id, other, 1)).toBe(false)
-      expect(await index.completeEmptyUpload('up/fast', randomUUID(), other, 1)).toBe(false)
+      expect(await index.completeEmptyUpload(unrecorded, other, 1)).toBeNull()
+      expect(await index.completeEmptyUpload(empty, other, 1)).toBeNull()
       expect(await index.findBlob('up/fast', other)).toBeNull()
       expect(await prisma.blob.findUnique({ where: { digest: other } })).toBeNull()
     })
 
     it('completeEmptyUpload leaves a session that already holds bytes alone', async () => {
-      const id = randomUUID()
+      const s = newSession('up/fast2')
       const d = uniqueDigest()
-      await index.createUpload({ id, repository: 'up/fast2', size: 0, startedAt: new Date() })
-      expect(await index.updateUpload(id, 5)).toBe(true)
-      expect(await index.completeEmptyUpload('up/fast2', id, d, 5)).toBe(false)
+      await index.openUpload(s)
+      expect(await index.updateUpload(s.id, 5)).toBe(true)
+      expect(await index.completeEmptyUpload(s, d, 5)).toBeNull()
       expect(await index.findBlob('up/fast2', d)).toBeNull()
-      expect(await index.getUpload('up/fast2', id)).toMatchObject({ id, size: 5 })
-      await index.deleteUpload(id)
+      expect(await index.getUpload('up/fast2', s.id)).toEqual({ state: 'open', session: { ...s, size: 5 } })
+      await index.deleteUpload(s.id)
     })
 
-    it('completeEmptyUpload into a project that does not exist links nothing and keeps the session', async () => {
-      const id = randomUUID()
+    it('completeEmptyUpload into a project that does not exist links nothing and keeps the session as it was', async () => {
       const d = uniqueDigest()
-      await index.createUpload({ id, repository: 'ghost/fast', size: 0, startedAt: new Date() })
-      await expect(index.completeEmptyUpload('ghost/fast', id, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      const unrecorded = newSession('ghost/fast')
+      await expect(index.completeEmptyUpload(unrecorded, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
+      expect(await index.getUpload('ghost/fast', unrecorded.id)).toBeNull()
+      const recorded = newSession('ghost/fast')
+      await index.openUpload(recorded)
+      await expect(index.completeEmptyUpload(recorded, d, 3)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' })
       expect(await index.findBlob('ghost/fast', d)).toBeNull()
-      expect(await index.getUpload('ghost/fast', id)).toMatchObject({ id, size: 0 })
-      await index.deleteUpload(id)
+      expect(await index.getUpload('ghost/fast', recorded.id)).toEqual({ state: 'open', session: recorded })
+      await index.deleteUpload(recorded.id)
     })
 
-    it('lists sessions not touched since a time, oldest first', async () => {
+    it('lists open sessions not touched since a time, oldest first, and forgets closed ones that ended before it', async () => {
       const now = Date.now()
-      const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()]
-      for (const id of ids) await index.createUpload({ id, repository: 'up/stale', size: 0, startedAt: new Date(now) })
+      const sessions = Array.from({ length: 4 }, () => newSession('up/stale', new Date(now - 4 * 3600_000)))
+      const ids = sessions.map((s) => s.id)
+      for (const s of sessions) await index.openUpload(s)
       // Age three of them.
       await prisma.upload.update({ where: { id: ids[0] }, data: { updatedAt: new Date(now - 3 * 3600_000) } })
       await prisma.upload.update({ where: { id: ids[1] }, data: { updatedAt: new Date(now - 2 * 3600_000) } })
@@ -560,7 +600,21 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       // Touching a session makes it fresh again.
       expect(await index.updateUpload(ids[0], 5)).toBe(true)
       expect((await index.listStaleUploads(before, 10)).map((s) => s.id)).toEqual([ids[1], ids[2]])
-      for (const id of ids) await index.deleteUpload(id)
+
+      // Closed sessions are never stale; they are forgotten once they ended before the time.
+      const closedLongAgo = newSession('up/stale', new Date(now - 5 * 3600_000))
+      const closedJustNow = newSession('up/stale', new Date(now - 5 * 3600_000))
+      await index.closeUpload(closedLongAgo)
+      await index.closeUpload(closedJustNow)
+      await index.closeUpload(sessions[1])
+      await prisma.upload.updateMany({ where: { id: { in: [closedLongAgo.id, sessions[1].id] } }, data: { updatedAt: new Date(now - 3600_000) } })
+      expect((await index.listStaleUploads(before, 10)).map((s) => s.id)).toEqual([ids[2]])
+      expect(await index.purgeClosedUploads(before)).toBe(2)
+      expect(await index.getUpload('up/stale', closedLongAgo.id)).toBeNull()
+      expect(await index.getUpload('up/stale', sessions[1].id)).toBeNull()
+      expect(await index.getUpload('up/stale', closedJustNow.id)).toEqual({ state: 'closed' })
+      expect(await index.getUpload('up/stale', ids[2])).toMatchObject({ state: 'open' }) // open ones are the stale purge's
+      for (const id of [...ids, closedJustNow.id]) await index.deleteUpload(id)
     })
   })
 })

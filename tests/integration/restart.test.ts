@@ -1,7 +1,8 @@
 // Crash safety of uploads. This file starts its OWN server (not the global one) so it can kill it.
 //
 // - A chunked upload (two PATCHes) survives SIGKILL + restart: the status GET reports the same Range,
-//   the remaining chunk and the PUT succeed, and the blob's digest verifies.
+//   the remaining chunk and the PUT succeed, and the blob's digest verifies. So does a session that
+//   had no bytes yet (nothing is recorded for it: its signed id must still be honoured).
 // - A PATCH interrupted midway (the client aborts after part of the body, or the server is killed
 //   during it) never makes a blob visible, and the session's Range never covers bytes that would
 //   break the digest: resuming from the reported Range completes the blob exactly.
@@ -152,6 +153,27 @@ describe.skipIf(skip)(`uploads across crashes and interrupted requests (${target
     expectStatus(m, 200)
     expectBody(m, img.manifest.content)
     expectBody(await client.getBlob(r, img.layers[0].digest), img.layers[0].content)
+  })
+
+  it('a session started before a crash, with no bytes yet, continues after the restart; a finished one stays finished', async () => {
+    const r = repo()
+    await client.pushBlob(r, randomBlob(10))
+    const fresh = (await client.startUpload(r)).header('location')!
+    const done = (await client.startUpload(r)).header('location')!
+    const first = randomBlob(64)
+    expectStatus(await client.request('PUT', withDigest(done, first.digest), { body: first.content }), 201)
+    await server.kill()
+    await server.restart()
+
+    const status = await client.get(fresh)
+    expectStatus(status, 204)
+    expect(status.header('range')).toBe('0-0')
+    const blob = randomBlob(1000)
+    const put = await client.request('PUT', withDigest(fresh, blob.digest), { body: blob.content })
+    expectStatus(put, 201)
+    expect(sha256((await client.getBlob(r, blob.digest)).body)).toBe(blob.digest)
+    expectOciError(await client.get(done), 404, 'BLOB_UPLOAD_UNKNOWN')
+    expectOciError(await client.request('PUT', withDigest(done, first.digest), { body: first.content }), 404, 'BLOB_UPLOAD_UNKNOWN')
   })
 
   it('a session cancelled before a crash stays unknown after the restart', async () => {

@@ -267,6 +267,33 @@ describe('FilesystemBlobStore', () => {
     })
   })
 
+  describe('storeBlob (a whole blob that belongs to no upload)', () => {
+    it('writes, verifies and publishes, and leaves the bytes of every upload alone', async () => {
+      const id = randomUUID()
+      const partial = randomBytes(100)
+      await store.appendUpload(id, 0, body(partial))
+      const data = randomBytes(5000)
+      expect(await store.storeBlob(sha256(data), body(data, 999))).toBe(data.length)
+      expectBytes(await readAll(await store.read(sha256(data))), data)
+      expect(await readdir(join(root, 'uploads'))).toEqual([id])
+      expectBytes(await readFile(uploadFile(id)), partial)
+      // and a blob that exists already is simply there again
+      expect(await store.storeBlob(sha256(data), body(data))).toBe(data.length)
+      expect(await readdir(join(root, 'uploads'))).toEqual([id])
+    })
+
+    it('a wrong digest, a body over maxBytes or one that fails halfway store nothing', async () => {
+      const data = randomBytes(3 * 1024 * 1024)
+      const wrong = sha256(Buffer.from('something else'))
+      await expect(store.storeBlob(wrong, body(data, 64 * 1024))).rejects.toBeInstanceOf(DigestMismatchError)
+      await expect(store.storeBlob(sha256(data), body(data, 64 * 1024), 1024 * 1024)).rejects.toBeInstanceOf(SizeLimitError)
+      await expect(store.storeBlob(sha256(data), failingBody(data.subarray(0, 1024 * 1024 + 100), 'error'))).rejects.toThrow()
+      expect(await store.stat(wrong)).toBeNull()
+      expect(await store.stat(sha256(data))).toBeNull()
+      expect(await readdir(join(root, 'uploads'))).toEqual([])
+    })
+  })
+
   it('recreates a blob directory removed behind its back', async () => {
     // Two blobs in the same fan-out directory (same first two hex digits of the digest).
     const first = randomBytes(32)

@@ -1,5 +1,4 @@
 // Blob uploads: POST (session, monolithic, cross-repository mount), PATCH, PUT, GET status, DELETE.
-import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
@@ -37,10 +36,33 @@ function sessionHeaders(ctx: RegistryContext, name: string, id: string, size: nu
   }
 }
 
-async function loadSession(ctx: RegistryContext, name: string, id: string): Promise<UploadSession> {
-  const session = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? await ctx.index.getUpload(name, id) : null
-  if (!session) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: id.slice(0, 128) } })
-  return session
+/** An open session; `recorded` when the index holds it (only then may bytes be stored under its id). */
+interface OpenSession {
+  session: UploadSession
+  recorded: boolean
+}
+
+function unknownUpload(id: string): RegistryError {
+  return new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: id.slice(0, 128) } })
+}
+
+/** An unrecorded session past this age is gone: the purge may already have forgotten that it ended. */
+function expired(ctx: RegistryContext, startedAt: Date): boolean {
+  return Date.now() - startedAt.getTime() >= ctx.limits.uploadExpiryMs
+}
+
+/**
+ * The open session `id` of `name`: as recorded in the index, or, when nothing is recorded yet, an
+ * empty one started when its signed id says. Anything else (a made-up or another repository's id, a
+ * finished, cancelled or expired session) is BLOB_UPLOAD_UNKNOWN.
+ */
+async function loadSession(ctx: RegistryContext, name: string, id: string): Promise<OpenSession> {
+  const startedAt = ctx.uploadIds.verify(name, id)
+  if (!startedAt) throw unknownUpload(id)
+  const record = await ctx.index.getUpload(name, id)
+  if (record?.state === 'open') return { session: record.session, recorded: true }
+  if (record || expired(ctx, startedAt)) throw unknownUpload(id)
+  return { session: { id, repository: name, size: 0, startedAt }, recorded: false }
 }
 
 function hasBody(rc: RequestContext): boolean {
@@ -78,19 +100,16 @@ function chunkAllowance(ctx: RegistryContext, rc: RequestContext, name: string, 
 }
 
 /** Appends the request body (`body`: its bytes when already read) at the session's current size and records the new size. */
-async function appendBody(
-  ctx: RegistryContext,
-  rc: RequestContext,
-  name: string,
-  session: UploadSession,
-  body: Readable = rc.req,
-): Promise<number> {
+async function appendBody(ctx: RegistryContext, rc: RequestContext, name: string, open: OpenSession, body: Readable = rc.req): Promise<number> {
+  const { session } = open
   const limit = chunkAllowance(ctx, rc, name, session)
+  // Recorded before its first bytes land, so the purge finds them if the client never comes back.
+  if (!open.recorded && !(await ctx.index.openUpload(session))) throw unknownUpload(session.id)
   const size = await ctx.blobs.appendUpload(session.id, session.size, body, limit)
   if (!(await ctx.index.updateUpload(session.id, size))) {
     // Cancelled or purged meanwhile: the append may have begun the upload anew, so drop its bytes.
     await ctx.blobs.abortUpload(session.id)
-    throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: session.id } })
+    throw unknownUpload(session.id)
   }
   return size
 }
@@ -107,9 +126,9 @@ export async function startUpload(ctx: RegistryContext, rc: RequestContext, name
     return
   }
 
-  const session: UploadSession = { id: randomUUID(), repository: name, size: 0, startedAt: new Date() }
-  await ctx.index.createUpload(session)
-  sendEmpty(rc.res, 202, sessionHeaders(ctx, name, session.id, 0))
+  // Nothing is written: the signed id is the session until its first bytes or its end.
+  const id = ctx.uploadIds.mint(name, new Date())
+  sendEmpty(rc.res, 202, sessionHeaders(ctx, name, id, 0))
 }
 
 /**
@@ -143,15 +162,14 @@ async function monolithicUpload(ctx: RegistryContext, rc: RequestContext, name: 
   const allowance = remainingAllowance(ctx, 0)
   const declared = contentLength(rc.req)
   const limit = declared === undefined ? allowance : Math.min(declared, allowance ?? declared)
-  const size = await ctx.blobs.putBlob(randomUUID(), digest, rc.req, limit)
+  const size = await ctx.blobs.storeBlob(digest, rc.req, limit)
   await ctx.index.linkBlob(name, digest, size)
   sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
 }
 
 export async function patchUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
   await withUploadLock(id, async () => {
-    const session = await loadSession(ctx, name, id)
-    const size = await appendBody(ctx, rc, name, session)
+    const size = await appendBody(ctx, rc, name, await loadSession(ctx, name, id))
     sendEmpty(rc.res, 202, sessionHeaders(ctx, name, id, size))
   })
 }
@@ -160,7 +178,7 @@ export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: 
   await withUploadLock(id, async () => {
     const digest = rc.query.get('digest')
     let body: Readable = rc.req
-    if (digest !== null && fastPutEligible(ctx, rc, id, digest)) {
+    if (digest !== null && fastPutEligible(ctx, rc, digest)) {
       const bytes = await readSmallBody(rc.req)
       if (await tryFastPut(ctx, name, id, digest, bytes)) {
         sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
@@ -170,18 +188,20 @@ export async function putUpload(ctx: RegistryContext, rc: RequestContext, name: 
       // (404, append to the bytes already received, DIGEST_INVALID …) on the same bytes.
       body = Readable.from([bytes])
     }
-    const session = await loadSession(ctx, name, id)
+    const open = await loadSession(ctx, name, id)
+    const { session } = open
     if (digest === null) throw new RegistryError('DIGEST_INVALID', { message: 'the digest parameter is required' })
     assertDigest(digest)
     let size: number
     if (session.size === 0 && hasBody(rc)) {
       // The whole blob comes in this request: written, verified and published in one pass.
-      size = await ctx.blobs.putBlob(id, digest, body, chunkAllowance(ctx, rc, name, session))
+      const limit = chunkAllowance(ctx, rc, name, session)
+      size = open.recorded ? await ctx.blobs.putBlob(id, digest, body, limit) : await ctx.blobs.storeBlob(digest, body, limit)
     } else {
-      size = hasBody(rc) ? await appendBody(ctx, rc, name, session, body) : session.size
+      size = hasBody(rc) ? await appendBody(ctx, rc, name, open, body) : session.size
       await ctx.blobs.commitUpload(id, size, digest)
     }
-    await ctx.index.completeUpload(name, id, digest, size)
+    await ctx.index.completeUpload(session, digest, size)
     sendEmpty(rc.res, 201, { Location: blobLocation(ctx, name, digest), 'Docker-Content-Digest': digest })
   })
 }
@@ -195,11 +215,11 @@ export const FAST_PUT_MAX_BYTES = 1024 * 1024
 
 /**
  * The fast path of a PUT: a small whole blob with a usable digest, announced by Content-Length (no
- * Content-Range, no chunked body), to a session id of the accepted shape, within the blob limit, and
- * an index that can check the session while completing it. Nothing here throws: whatever is wrong
- * with the request is for the ordinary path to report, in its order (unknown session first).
+ * Content-Range, no chunked body), within the blob limit, and an index that can check the session
+ * while completing it. Nothing here throws: whatever is wrong with the request is for the ordinary
+ * path to report, in its order (unknown session first).
  */
-function fastPutEligible(ctx: RegistryContext, rc: RequestContext, id: string, digest: string): boolean {
+function fastPutEligible(ctx: RegistryContext, rc: RequestContext, digest: string): boolean {
   if (!ctx.index.completeEmptyUpload) return false
   const headers = rc.req.headers
   if (headers['content-range'] !== undefined || headers['transfer-encoding'] !== undefined) return false
@@ -208,7 +228,7 @@ function fastPutEligible(ctx: RegistryContext, rc: RequestContext, id: string, d
   const length = Number(declared)
   if (length === 0 || length > FAST_PUT_MAX_BYTES) return false
   if (ctx.limits.maxBlobBytes > 0 && length > ctx.limits.maxBlobBytes) return false
-  return /^[A-Za-z0-9_-]{1,128}$/.test(id) && isSupportedDigest(digest)
+  return isSupportedDigest(digest)
 }
 
 /** The whole body (at most FAST_PUT_MAX_BYTES: Node's parser delivers exactly Content-Length bytes). */
@@ -219,49 +239,54 @@ async function readSmallBody(req: Readable): Promise<Buffer> {
 }
 
 /**
- * Publishes the bytes as blob `digest` (verified, fsynced file and directory, as putBlob always does)
- * and only then completes the session, in the statement that also checks it exists in `name` with
- * no bytes yet: no read of the session before. True when the upload is complete.
+ * Publishes the bytes as blob `digest` (verified, fsynced file and directory, as storeBlob always
+ * does) and only then completes the session, in the statement that also checks it is unrecorded or
+ * recorded with no bytes yet: no read of the session before. True when the upload is complete.
  *
- * False (the caller takes the ordinary path) when the bytes do not match the digest (nothing was
- * written) or when there is no such empty session. In the latter case a verified blob may be left
- * published under its digest without a link: harmless, as blob files are content-addressed (the same
- * digest always names the same bytes) and this caller may push (a monolithic POST ?digest= by the
- * same client stores the blob without any session at all). The session's own upload file is only
- * removed once the session is completed, so bytes received by PATCH are never touched here.
+ * False (the caller takes the ordinary path) when the id is not a live session of `name`, the bytes
+ * do not match the digest (nothing was written) or the session is closed or holds bytes. In the last
+ * case a verified blob may be left published under its digest without a link: harmless, as blob
+ * files are content-addressed (the same digest always names the same bytes) and this caller may push
+ * (a monolithic POST ?digest= by the same client stores the blob without any session at all).
  */
 async function tryFastPut(ctx: RegistryContext, name: string, id: string, digest: string, bytes: Buffer): Promise<boolean> {
+  const startedAt = ctx.uploadIds.verify(name, id)
+  if (!startedAt || expired(ctx, startedAt)) return false
   let size: number
   try {
-    // A private upload id: putBlob then leaves whatever the session's own file holds alone.
-    size = await ctx.blobs.putBlob(randomUUID(), digest, Readable.from([bytes]))
+    size = await ctx.blobs.storeBlob(digest, Readable.from([bytes]))
   } catch (err) {
     if (err instanceof DigestMismatchError) return false
     throw err
   }
-  if (!(await ctx.index.completeEmptyUpload!(name, id, digest, size))) return false
-  // What an empty PATCH or a crashed append may have left under the session's id.
-  await ctx.blobs.abortUpload(id)
+  const completed = await ctx.index.completeEmptyUpload!({ id, repository: name, size: 0, startedAt }, digest, size)
+  if (!completed) return false
+  // What an empty PATCH or a crashed append may have left under a recorded session's id.
+  if (completed.recorded) await ctx.blobs.abortUpload(id)
   return true
 }
 
 export async function getUploadStatus(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
-  const session = await loadSession(ctx, name, id)
+  const { session } = await loadSession(ctx, name, id)
   sendEmpty(rc.res, 204, sessionHeaders(ctx, name, id, session.size))
 }
 
 export async function cancelUpload(ctx: RegistryContext, rc: RequestContext, name: string, id: string): Promise<void> {
   await withUploadLock(id, async () => {
-    await loadSession(ctx, name, id)
-    await ctx.index.deleteUpload(id)
-    await ctx.blobs.abortUpload(id)
+    const { session, recorded } = await loadSession(ctx, name, id)
+    if (!(await ctx.index.closeUpload(session))) throw unknownUpload(id)
+    if (recorded) await ctx.blobs.abortUpload(id)
     sendEmpty(rc.res, 204)
   })
 }
 
-/** Removes upload sessions untouched for longer than `maxAge` milliseconds. Returns how many went. */
-export async function purgeStaleUploads(ctx: RegistryContext, maxAgeMs: number): Promise<number> {
-  const before = new Date(Date.now() - maxAgeMs)
+/**
+ * Removes open sessions untouched for `uploadExpiryMs` with their bytes, and forgets closed ones whose
+ * ids have expired. Returns how many open sessions went.
+ */
+export async function purgeStaleUploads(ctx: RegistryContext): Promise<number> {
+  const before = new Date(Date.now() - ctx.limits.uploadExpiryMs)
+  await ctx.index.purgeClosedUploads(before)
   let purged = 0
   for (;;) {
     const stale = await ctx.index.listStaleUploads(before, 100)

@@ -4,6 +4,7 @@
 //   blobs/<algorithm>/<first two hex>/<hex>   committed, verified blobs (content-addressed)
 //   uploads/<uploadId>                        bytes of in-progress uploads
 //   uploads/<uploadId>.<random>               a whole blob being written by putBlob (private)
+//   uploads/put.<random>                      a whole blob being written by storeBlob (private)
 // Both live on the same filesystem, so publishing a blob is an atomic rename. An upload's file is
 // created by its first append, not when the session starts.
 //
@@ -210,15 +211,15 @@ export class FilesystemBlobStore implements BlobStore {
         await fh.close().catch(() => {})
         throw err
       }
+      this.states.delete(uploadId)
       if (!exists) {
-        await this.publish(uploadId, fh, path, digest)
+        await this.publish(fh, path, digest)
         return
       }
       await fh.close()
       await unlink(path).catch((err) => {
         if (!isCode(err, 'ENOENT')) throw err
       })
-      this.states.delete(uploadId)
     })
   }
 
@@ -226,40 +227,25 @@ export class FilesystemBlobStore implements BlobStore {
     const path = this.uploadPath(uploadId)
     this.blobPath(digest) // validates the digest before anything touches the disk
     checkMaxBytes(maxBytes)
-    const algorithm = algorithmOf(digest)
     // A name only this call knows: no other writer (another replica serving the same session) can
     // touch the bytes between hashing and publishing, so they may replace an existing copy.
     const temp = `${path}.${randomBytes(8).toString('hex')}`
     return this.withLock(uploadId, async () => {
       this.states.delete(uploadId)
-      await this.ensureUploadsDir()
-      const fh = await open(temp, 'wx')
-      let published = false
-      let size: number
-      try {
-        const hash = createHash(algorithm)
-        try {
-          size = await writeBody(fh, body, 0, hash, maxBytes)
-        } catch (err) {
-          await fh.close().catch(() => {})
-          throw err
-        }
-        const actual = `${algorithm}:${hash.digest('hex')}`
-        if (actual !== digest) {
-          await fh.close().catch(() => {})
-          throw new DigestMismatchError(digest, actual)
-        }
-        await this.publish(uploadId, fh, temp, digest)
-        published = true
-      } finally {
-        if (!published) await unlink(temp).catch(() => {})
-      }
+      const size = await this.writeAndPublish(temp, digest, body, maxBytes)
       // The upload is finished: drop what an empty or crashed append may have left under its id.
       await unlink(path).catch((err) => {
         if (!isCode(err, 'ENOENT')) throw err
       })
       return size
     })
+  }
+
+  async storeBlob(digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
+    this.blobPath(digest) // validates the digest before anything touches the disk
+    checkMaxBytes(maxBytes)
+    // The '.' keeps the name apart from every upload id.
+    return this.writeAndPublish(join(this.uploadsDir, `put.${randomBytes(12).toString('hex')}`), digest, body, maxBytes)
   }
 
   async abortUpload(uploadId: string): Promise<void> {
@@ -276,6 +262,33 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** Writes `body` to the private file `temp` while hashing it and publishes it as `digest` when it matches. */
+  private async writeAndPublish(temp: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
+    await this.ensureUploadsDir()
+    const fh = await open(temp, 'wx')
+    let published = false
+    try {
+      const hash = createHash(algorithmOf(digest))
+      let size: number
+      try {
+        size = await writeBody(fh, body, 0, hash, maxBytes)
+      } catch (err) {
+        await fh.close().catch(() => {})
+        throw err
+      }
+      const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`
+      if (actual !== digest) {
+        await fh.close().catch(() => {})
+        throw new DigestMismatchError(digest, actual)
+      }
+      await this.publish(fh, temp, digest)
+      published = true
+      return size
+    } finally {
+      if (!published) await unlink(temp).catch(() => {})
+    }
+  }
 
   private blobPath(digest: Digest): string {
     if (typeof digest !== 'string' || !DIGEST_RE.test(digest)) {
@@ -323,7 +336,7 @@ export class FilesystemBlobStore implements BlobStore {
    * Makes the verified bytes in `fh` (the file at `path`) visible as blob `digest`, durably: the
    * file is fsynced before the rename and its directory after it. Closes `fh`.
    */
-  private async publish(uploadId: string, fh: FileHandle, path: string, digest: Digest): Promise<void> {
+  private async publish(fh: FileHandle, path: string, digest: Digest): Promise<void> {
     const blobPath = this.blobPath(digest)
     try {
       await fh.sync()
@@ -344,7 +357,6 @@ export class FilesystemBlobStore implements BlobStore {
       created = await this.ensureDir(dir)
       await rename(path, blobPath)
     }
-    this.states.delete(uploadId)
     await this.syncDir(dir)
     // A freshly created fan-out directory must itself be durable in its parent.
     if (created) await this.syncDir(dirname(dir))

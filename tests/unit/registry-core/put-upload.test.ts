@@ -3,7 +3,7 @@
 // ordinary path. The engine runs with a real FilesystemBlobStore and an in-memory index that
 // counts session reads.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,55 +12,70 @@ import type { AddressInfo } from 'node:net'
 import { createRegistryHandler } from '../../../registry-core/src/engine'
 import { RegistryError } from '../../../registry-core/src/errors'
 import { FilesystemBlobStore } from '../../../registry-core/src/storage/filesystem-blob-store'
-import { ANONYMOUS, type RegistryIndex, type UploadSession } from '../../../registry-core/src/ports'
+import { ANONYMOUS, type RegistryIndex, type UploadRecord, type UploadSession } from '../../../registry-core/src/ports'
+import { UploadIds } from '../../../registry-core/src/upload-ids'
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
-/** Upload sessions and blob links in memory; repositories live in the project "p" only. */
+/** Upload session records and blob links in memory; repositories live in the project "p" only. */
 class MemoryIndex {
-  sessions = new Map<string, UploadSession>()
+  records = new Map<string, { session: UploadSession; closed: boolean }>()
   links = new Map<string, number>()
   calls = { getUpload: 0, completeUpload: 0, completeEmptyUpload: 0 }
 
   reset(): void {
-    this.sessions.clear()
+    this.records.clear()
     this.links.clear()
     this.calls = { getUpload: 0, completeUpload: 0, completeEmptyUpload: 0 }
+  }
+
+  stateOf(id: string): 'unrecorded' | 'open' | 'closed' {
+    const r = this.records.get(id)
+    return !r ? 'unrecorded' : r.closed ? 'closed' : 'open'
   }
 
   private linkOrFail(repository: string, digest: string, size: number): void {
     if (!repository.startsWith('p/')) throw new RegistryError('NAME_UNKNOWN', { detail: { name: repository } })
     this.links.set(`${repository}@${digest}`, size)
   }
-  async createUpload(session: UploadSession) {
-    this.sessions.set(session.id, { ...session })
+  private close(session: UploadSession): void {
+    this.records.set(session.id, { session: { ...session }, closed: true })
   }
-  async getUpload(repository: string, id: string) {
+  async getUpload(repository: string, id: string): Promise<UploadRecord | null> {
     this.calls.getUpload++
-    const s = this.sessions.get(id)
-    return s && s.repository === repository ? { ...s } : null
+    const r = this.records.get(id)
+    if (!r || r.session.repository !== repository) return null
+    return r.closed ? { state: 'closed' } : { state: 'open', session: { ...r.session } }
+  }
+  async openUpload(session: UploadSession) {
+    const r = this.records.get(session.id)
+    if (r) return !r.closed
+    this.records.set(session.id, { session: { ...session }, closed: false })
+    return true
   }
   async updateUpload(id: string, size: number) {
-    const s = this.sessions.get(id)
-    if (!s) return false
-    s.size = size
+    const r = this.records.get(id)
+    if (!r || r.closed) return false
+    r.session.size = size
     return true
   }
-  async deleteUpload(id: string) {
-    this.sessions.delete(id)
+  async closeUpload(session: UploadSession) {
+    if (this.records.get(session.id)?.closed) return false
+    this.close(session)
+    return true
   }
-  async completeUpload(repository: string, id: string, digest: string, size: number) {
+  async completeUpload(session: UploadSession, digest: string, size: number) {
     this.calls.completeUpload++
-    this.linkOrFail(repository, digest, size)
-    this.sessions.delete(id)
+    this.linkOrFail(session.repository, digest, size)
+    this.close(session)
   }
-  async completeEmptyUpload(repository: string, id: string, digest: string, size: number) {
+  async completeEmptyUpload(session: UploadSession, digest: string, size: number) {
     this.calls.completeEmptyUpload++
-    const s = this.sessions.get(id)
-    if (!s || s.repository !== repository || s.size !== 0) return false
-    this.linkOrFail(repository, digest, size)
-    this.sessions.delete(id)
-    return true
+    const r = this.records.get(session.id)
+    if (r && (r.closed || r.session.size !== 0)) return null
+    this.linkOrFail(session.repository, digest, size)
+    this.close(session)
+    return { recorded: r !== undefined }
   }
   async findBlob(repository: string, digest: string) {
     const size = this.links.get(`${repository}@${digest}`)
@@ -76,6 +91,7 @@ let server: Server
 let base: string
 const index = new MemoryIndex()
 let blobs: FilesystemBlobStore
+const uploadIdKey = randomBytes(32)
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'put-upload-'))
@@ -87,6 +103,7 @@ beforeAll(async () => {
     authorizer: { authorize: async () => ({ kind: 'allow', actor: ANONYMOUS }) },
     events: { emit: () => {} },
     logger: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
+    uploadIdKey,
   })
   server = createServer((req, res) => void handler(req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -125,7 +142,7 @@ describe('PUT with the whole blob', () => {
     expect(r.status).toBe(201)
     expect(r.headers.get('docker-content-digest')).toBe(digestOf(data))
     expect(index.calls).toEqual({ getUpload: 0, completeUpload: 0, completeEmptyUpload: 1 })
-    expect(index.sessions.has(id)).toBe(false)
+    expect(index.stateOf(id)).toBe('closed')
     expect(await index.findBlob('p/fast', digestOf(data))).toEqual({ size: data.length })
     expect(await readFile(blobFile(digestOf(data)))).toEqual(data)
   })
@@ -140,7 +157,7 @@ describe('PUT with the whole blob', () => {
     expect(r.status).toBe(201)
     expect(index.calls.getUpload).toBeGreaterThan(0)
     expect(index.calls.completeUpload).toBe(1)
-    expect(index.sessions.has(id)).toBe(false)
+    expect(index.stateOf(id)).toBe('closed')
     expect(await readFile(blobFile(digestOf(data)))).toEqual(data)
     expect(await exists(join(root, 'uploads', id))).toBe(false)
   })
@@ -153,7 +170,7 @@ describe('PUT with the whole blob', () => {
     const r = await put(path, digestOf(tail), tail)
     expect(r.status).toBe(400)
     expect((await r.json()).errors[0].code).toBe('DIGEST_INVALID')
-    expect(index.sessions.get(id)).toMatchObject({ size: 4 + tail.length })
+    expect(index.records.get(id)).toMatchObject({ session: { size: 4 + tail.length }, closed: false })
     expect(await index.findBlob('p/fast', digestOf(tail))).toBeNull()
   })
 
@@ -162,6 +179,29 @@ describe('PUT with the whole blob', () => {
     const r = await put(`/v2/p/fast/blobs/uploads/${randomUUID()}`, digestOf(data), data)
     expect(r.status).toBe(404)
     expect((await r.json()).errors[0].code).toBe('BLOB_UPLOAD_UNKNOWN')
+    expect(index.links.size).toBe(0)
+    expect(index.calls.getUpload).toBe(0) // an id this registry never handed out needs no lookup
+  })
+
+  it('answers 404 BLOB_UPLOAD_UNKNOWN for an id signed with another key, or altered', async () => {
+    const data = Buffer.from(`forged ${randomUUID()}`)
+    const forged = new UploadIds(randomBytes(32)).mint('p/fast', new Date())
+    const genuine = (await start('p/fast')).split('/').pop()!
+    const altered = genuine.slice(0, 10) + (genuine[10] === 'A' ? 'B' : 'A') + genuine.slice(11)
+    for (const id of [forged, altered]) {
+      const r = await put(`/v2/p/fast/blobs/uploads/${id}`, digestOf(data), data)
+      expect(r.status, id).toBe(404)
+      expect((await r.json()).errors[0].code).toBe('BLOB_UPLOAD_UNKNOWN')
+    }
+    expect(index.links.size).toBe(0)
+  })
+
+  it('answers 404 BLOB_UPLOAD_UNKNOWN for a session that expired before its first bytes', async () => {
+    const id = new UploadIds(uploadIdKey).mint('p/fast', new Date(Date.now() - 25 * 3600_000))
+    const data = Buffer.from(`late ${randomUUID()}`)
+    const r = await put(`/v2/p/fast/blobs/uploads/${id}`, digestOf(data), data)
+    expect(r.status).toBe(404)
+    expect((await fetch(`${base}/v2/p/fast/blobs/uploads/${id}`)).status).toBe(404)
     expect(index.links.size).toBe(0)
   })
 
@@ -172,8 +212,9 @@ describe('PUT with the whole blob', () => {
     const r = await put(`/v2/p/other/blobs/uploads/${id}`, digestOf(data), data)
     expect(r.status).toBe(404)
     expect((await r.json()).errors[0].code).toBe('BLOB_UPLOAD_UNKNOWN')
-    expect(index.sessions.get(id)).toMatchObject({ repository: 'p/fast', size: 0 })
+    expect(index.stateOf(id)).toBe('unrecorded')
     expect(index.links.size).toBe(0)
+    expect((await put(`/v2/p/fast/blobs/uploads/${id}`, digestOf(data), data)).status).toBe(201)
   })
 
   it('answers 400 DIGEST_INVALID on a digest mismatch, publishes nothing and keeps the session', async () => {
@@ -185,7 +226,7 @@ describe('PUT with the whole blob', () => {
     expect(r.status).toBe(400)
     expect((await r.json()).errors[0].code).toBe('DIGEST_INVALID')
     expect(index.calls.completeEmptyUpload).toBe(0)
-    expect(index.sessions.get(id)).toMatchObject({ size: 0 })
+    expect(index.stateOf(id)).toBe('unrecorded')
     expect(await exists(blobFile(wrong))).toBe(false)
     expect(await exists(blobFile(digestOf(data)))).toBe(false)
     const status = await fetch(`${base}${path}`)
@@ -199,7 +240,8 @@ describe('PUT with the whole blob', () => {
     const r = await put(path, digestOf(data), data)
     expect(r.status).toBe(404)
     expect((await r.json()).errors[0].code).toBe('NAME_UNKNOWN')
-    expect(index.sessions.get(id)).toMatchObject({ size: 0 })
+    expect(index.stateOf(id)).toBe('unrecorded')
+    expect((await fetch(`${base}${path}`)).status).toBe(204)
   })
 
   it('takes the ordinary path for a body over the fast-path size', async () => {
@@ -217,5 +259,58 @@ describe('PUT with the whole blob', () => {
     const r = await put(path, digestOf(data), data, { 'Content-Range': `0-${data.length - 1}` })
     expect(r.status).toBe(201)
     expect(index.calls).toMatchObject({ getUpload: 1, completeUpload: 1, completeEmptyUpload: 0 })
+  })
+})
+
+describe('upload sessions under signed ids', () => {
+  it('records a session at its first bytes, not when it starts', async () => {
+    const path = await start('p/lazy')
+    const id = path.split('/').pop()!
+    expect(index.stateOf(id)).toBe('unrecorded')
+    const status = await fetch(`${base}${path}`)
+    expect(status.status).toBe(204)
+    expect(status.headers.get('range')).toBe('0-0')
+    const patch = await fetch(`${base}${path}`, { method: 'PATCH', body: new TextEncoder().encode('abc') })
+    expect(patch.status).toBe(202)
+    expect(index.records.get(id)).toMatchObject({ session: { repository: 'p/lazy', size: 3 }, closed: false })
+    expect(await readFile(join(root, 'uploads', id), 'utf8')).toBe('abc')
+  })
+
+  it('a finished session cannot be used again', async () => {
+    const path = await start('p/lazy')
+    const data = Buffer.from(`once ${randomUUID()}`)
+    expect((await put(path, digestOf(data), data)).status).toBe(201)
+    expect((await put(path, digestOf(data), data)).status).toBe(404)
+    expect((await fetch(`${base}${path}`)).status).toBe(404)
+    expect((await fetch(`${base}${path}`, { method: 'PATCH', body: new TextEncoder().encode('x') })).status).toBe(404)
+    expect((await fetch(`${base}${path}`, { method: 'DELETE' })).status).toBe(404)
+  })
+
+  it('a cancelled session, recorded or not, cannot be used again and leaves no bytes', async () => {
+    const unrecorded = await start('p/lazy')
+    expect((await fetch(`${base}${unrecorded}`, { method: 'DELETE' })).status).toBe(204)
+    expect(index.stateOf(unrecorded.split('/').pop()!)).toBe('closed')
+    const recorded = await start('p/lazy')
+    expect((await fetch(`${base}${recorded}`, { method: 'PATCH', body: new TextEncoder().encode('abc') })).status).toBe(202)
+    expect((await fetch(`${base}${recorded}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await exists(join(root, 'uploads', recorded.split('/').pop()!))).toBe(false)
+    for (const path of [unrecorded, recorded]) {
+      const data = Buffer.from(`after cancel ${randomUUID()}`)
+      expect((await put(path, digestOf(data), data)).status).toBe(404)
+      expect((await fetch(`${base}${path}`, { method: 'DELETE' })).status).toBe(404)
+    }
+    expect(index.links.size).toBe(0)
+  })
+
+  it('an empty PATCH records the session; the fast PUT then removes what it left', async () => {
+    const path = await start('p/lazy')
+    const id = path.split('/').pop()!
+    expect((await fetch(`${base}${path}`, { method: 'PATCH' })).status).toBe(202)
+    expect(index.stateOf(id)).toBe('open')
+    const data = Buffer.from(`after empty patch ${randomUUID()}`)
+    expect((await put(path, digestOf(data), data)).status).toBe(201)
+    expect(index.calls.completeEmptyUpload).toBe(1)
+    expect(index.stateOf(id)).toBe('closed')
+    expect(await exists(join(root, 'uploads', id))).toBe(false)
   })
 })
