@@ -53,6 +53,11 @@ export interface BlobStore {
   storeBlob(digest: Digest, body: Readable, maxBytes?: number): Promise<number>
   /** Discards an upload's bytes. Idempotent. */
   abortUpload(uploadId: string): Promise<void>
+  /**
+   * Discards whatever upload bytes nothing has touched since `before` (an expired session's, or a
+   * whole-blob write that a crash interrupted), by then unknown to the index. Resolves how many went.
+   */
+  sweepUploads(before: Date): Promise<number>
 }
 
 export class DigestMismatchError extends Error {

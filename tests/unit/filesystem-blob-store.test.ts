@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -292,6 +292,24 @@ describe('FilesystemBlobStore', () => {
       expect(await store.stat(sha256(data))).toBeNull()
       expect(await readdir(join(root, 'uploads'))).toEqual([])
     })
+  })
+
+  it('sweepUploads removes upload bytes untouched since a time, and nothing newer', async () => {
+    const old = randomUUID()
+    const fresh = randomUUID()
+    await store.appendUpload(old, 0, body(randomBytes(100)))
+    await store.appendUpload(fresh, 0, body(randomBytes(100)))
+    await writeFile(join(root, 'uploads', 'put.0123456789abcdef01234567'), randomBytes(10)) // an interrupted storeBlob
+    const longAgo = new Date(Date.now() - 2 * 3600_000)
+    await utimes(uploadFile(old), longAgo, longAgo)
+    await utimes(join(root, 'uploads', 'put.0123456789abcdef01234567'), longAgo, longAgo)
+    expect(await store.sweepUploads(new Date(Date.now() - 3600_000))).toBe(2)
+    expect(await readdir(join(root, 'uploads'))).toEqual([fresh])
+    // The swept upload starts over when appended to again (its hash state went with it).
+    const data = randomBytes(64)
+    expect(await store.appendUpload(old, 0, body(data))).toBe(64)
+    await store.commitUpload(old, 64, sha256(data))
+    expectBytes(await readAll(await store.read(sha256(data))), data)
   })
 
   it('recreates a blob directory removed behind its back', async () => {

@@ -281,8 +281,9 @@ export async function cancelUpload(ctx: RegistryContext, rc: RequestContext, nam
 }
 
 /**
- * Removes open sessions untouched for `uploadExpiryMs` with their bytes, and forgets closed ones whose
- * ids have expired. Returns how many open sessions went.
+ * Removes open sessions untouched for `uploadExpiryMs` with their bytes, forgets closed ones whose
+ * ids have expired, and then sweeps stored bytes as old that no session owns any more (left by a
+ * crash). Returns how many open sessions went.
  */
 export async function purgeStaleUploads(ctx: RegistryContext): Promise<number> {
   const before = new Date(Date.now() - ctx.limits.uploadExpiryMs)
@@ -295,6 +296,9 @@ export async function purgeStaleUploads(ctx: RegistryContext): Promise<number> {
       await ctx.blobs.abortUpload(session.id)
       purged++
     }
-    if (stale.length < 100) return purged
+    if (stale.length < 100) break
   }
+  const swept = await ctx.blobs.sweepUploads(before)
+  if (swept > 0) ctx.logger.info({ files: swept }, 'removed upload bytes left by interrupted uploads')
+  return purged
 }

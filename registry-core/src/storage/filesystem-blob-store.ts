@@ -12,7 +12,7 @@
 // the stored file (restart, another replica appended), it is rebuilt from the stored bytes.
 import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { constants } from 'node:fs'
-import { mkdir, open, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
+import { lstat, mkdir, open, readdir, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
@@ -259,6 +259,25 @@ export class FilesystemBlobStore implements BlobStore {
     } catch (err) {
       if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err
     }
+  }
+
+  async sweepUploads(before: Date): Promise<number> {
+    // Every write to a file here moves its mtime, and an open session's row is touched with each
+    // append: a file this old belongs to an expired session or to a write that never finished.
+    let removed = 0
+    for (const name of await readdir(this.uploadsDir)) {
+      const path = join(this.uploadsDir, name)
+      try {
+        const st = await lstat(path)
+        if (!st.isFile() || st.mtimeMs >= before.getTime()) continue
+        this.states.delete(name)
+        await unlink(path)
+        removed++
+      } catch (err) {
+        if (!isCode(err, 'ENOENT')) throw err
+      }
+    }
+    return removed
   }
 
   // ------------------------------------------------------------------ internals

@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { createRegistryHandler } from '../../../registry-core/src/engine'
+import { createRegistryHandler, type RegistryHandler } from '../../../registry-core/src/engine'
 import { RegistryError } from '../../../registry-core/src/errors'
 import { FilesystemBlobStore } from '../../../registry-core/src/storage/filesystem-blob-store'
 import { ANONYMOUS, type RegistryIndex, type UploadRecord, type UploadSession } from '../../../registry-core/src/ports'
@@ -19,7 +20,7 @@ const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).d
 
 /** Upload session records and blob links in memory; repositories live in the project "p" only. */
 class MemoryIndex {
-  records = new Map<string, { session: UploadSession; closed: boolean }>()
+  records = new Map<string, { session: UploadSession; closed: boolean; touchedAt: number }>()
   links = new Map<string, number>()
   calls = { getUpload: 0, completeUpload: 0, completeEmptyUpload: 0 }
 
@@ -39,7 +40,7 @@ class MemoryIndex {
     this.links.set(`${repository}@${digest}`, size)
   }
   private close(session: UploadSession): void {
-    this.records.set(session.id, { session: { ...session }, closed: true })
+    this.records.set(session.id, { session: { ...session }, closed: true, touchedAt: Date.now() })
   }
   async getUpload(repository: string, id: string): Promise<UploadRecord | null> {
     this.calls.getUpload++
@@ -50,19 +51,34 @@ class MemoryIndex {
   async openUpload(session: UploadSession) {
     const r = this.records.get(session.id)
     if (r) return !r.closed
-    this.records.set(session.id, { session: { ...session }, closed: false })
+    this.records.set(session.id, { session: { ...session }, closed: false, touchedAt: Date.now() })
     return true
   }
   async updateUpload(id: string, size: number) {
     const r = this.records.get(id)
     if (!r || r.closed) return false
     r.session.size = size
+    r.touchedAt = Date.now()
     return true
   }
   async closeUpload(session: UploadSession) {
     if (this.records.get(session.id)?.closed) return false
     this.close(session)
     return true
+  }
+  async deleteUpload(id: string) {
+    this.records.delete(id)
+  }
+  async purgeClosedUploads(before: Date) {
+    const gone = [...this.records].filter(([, r]) => r.closed && r.touchedAt < before.getTime())
+    for (const [id] of gone) this.records.delete(id)
+    return gone.length
+  }
+  async listStaleUploads(before: Date, limit: number) {
+    return [...this.records.values()]
+      .filter((r) => !r.closed && r.touchedAt < before.getTime())
+      .slice(0, limit)
+      .map((r) => ({ ...r.session }))
   }
   async completeUpload(session: UploadSession, digest: string, size: number) {
     this.calls.completeUpload++
@@ -91,13 +107,14 @@ let server: Server
 let base: string
 const index = new MemoryIndex()
 let blobs: FilesystemBlobStore
+let handler: RegistryHandler
 const uploadIdKey = randomBytes(32)
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'put-upload-'))
   blobs = new FilesystemBlobStore({ root })
   await blobs.init()
-  const handler = createRegistryHandler({
+  handler = createRegistryHandler({
     blobs,
     index: index as unknown as RegistryIndex,
     authorizer: { authorize: async () => ({ kind: 'allow', actor: ANONYMOUS }) },
@@ -312,5 +329,46 @@ describe('upload sessions under signed ids', () => {
     expect(index.calls.completeEmptyUpload).toBe(1)
     expect(index.stateOf(id)).toBe('closed')
     expect(await exists(join(root, 'uploads', id))).toBe(false)
+  })
+})
+
+describe('purging abandoned uploads', () => {
+  it('removes expired sessions with their bytes, forgets expired closed ones and sweeps what crashes left', async () => {
+    const dayAgo = Date.now() - 25 * 3600_000
+    const ids = new UploadIds(uploadIdKey)
+    // Abandoned a day ago with bytes received.
+    const abandoned: UploadSession = { id: ids.mint('p/purge', new Date(dayAgo)), repository: 'p/purge', size: 0, startedAt: new Date(dayAgo) }
+    await index.openUpload(abandoned)
+    await blobs.appendUpload(abandoned.id, 0, Readable.from([Buffer.from('abandoned')]))
+    await index.updateUpload(abandoned.id, 9)
+    index.records.get(abandoned.id)!.touchedAt = dayAgo
+    await utimes(join(root, 'uploads', abandoned.id), new Date(dayAgo), new Date(dayAgo))
+    // Finished a day ago.
+    const finished: UploadSession = { id: ids.mint('p/purge', new Date(dayAgo)), repository: 'p/purge', size: 0, startedAt: new Date(dayAgo) }
+    await index.closeUpload(finished)
+    index.records.get(finished.id)!.touchedAt = dayAgo
+    // A whole-blob write a crash interrupted a day ago.
+    const leftover = join(root, 'uploads', 'put.00112233445566778899aabb')
+    await writeFile(leftover, 'half a blob')
+    await utimes(leftover, new Date(dayAgo), new Date(dayAgo))
+    // In use now.
+    const live = await start('p/purge')
+    expect((await fetch(`${base}${live}`, { method: 'PATCH', body: new TextEncoder().encode('live') })).status).toBe(202)
+    const liveId = live.split('/').pop()!
+
+    expect(await handler.purgeStaleUploads()).toBe(1)
+    expect(index.stateOf(abandoned.id)).toBe('unrecorded')
+    expect(index.stateOf(finished.id)).toBe('unrecorded')
+    const left = await readdir(join(root, 'uploads'))
+    expect(left).toContain(liveId)
+    expect(left).not.toContain(abandoned.id)
+    expect(left).not.toContain('put.00112233445566778899aabb')
+    // Their ids are past their age, so forgetting them does not bring them back.
+    for (const id of [abandoned.id, finished.id]) {
+      expect((await fetch(`${base}/v2/p/purge/blobs/uploads/${id}`)).status).toBe(404)
+    }
+    const status = await fetch(`${base}${live}`)
+    expect(status.status).toBe(204)
+    expect(status.headers.get('range')).toBe('0-3')
   })
 })
