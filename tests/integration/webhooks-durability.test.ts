@@ -1,27 +1,16 @@
 // Webhook delivery survives the process: this file starts its OWN servers so it can kill them.
 // - SIGKILL while a delivery is in flight (sent, not acknowledged) and right after a push is
 //   acknowledged: after a restart the event arrives, under the same delivery id.
-// - Two server processes on one PostgreSQL deliver each event exactly once (PostgreSQL runs only:
-//   PGlite belongs to one process).
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+// Two server processes on one PostgreSQL: see replicas.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient } from '../support/api'
 import { ociImage, registryClient } from '../support/oci'
 import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { startRegistryServer, type RunningServer } from '../support/registry-server'
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
+import { createPushWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
 
 const skip = !!process.env.REGISTRY_URL
 const onPostgres = process.env.TEST_DATABASE === 'postgres'
-
-async function createPolicy(server: RunningServer, targetUrl: string): Promise<number> {
-  const auth = { user: server.adminUser, password: server.adminPassword }
-  const res = await apiClient(server.url).post(`/api/v1/projects/${server.adminUser}/webhooks`, { name: `durable-${Date.now()}`, eventTypes: ['PUSH_ARTIFACT'], targetUrl }, { auth })
-  expect(res.status, res.describe()).toBe(201)
-  return res.json().id
-}
 
 describe.skipIf(skip)('webhook deliveries across crashes', () => {
   let server: RunningServer
@@ -33,7 +22,7 @@ describe.skipIf(skip)('webhook deliveries across crashes', () => {
     if (onPostgres) db = await createTestDatabase()
     server = await startRegistryServer({ databaseUrl: db?.url })
     receiver = await startWebhookReceiver()
-    policyId = await createPolicy(server, receiver.url)
+    policyId = await createPushWebhook(server, receiver.url)
   }, 300_000)
   afterAll(async () => {
     if (process.env.SHOW_SERVER_LOGS === '1') process.stderr.write(server?.logs() ?? '')
@@ -75,41 +64,3 @@ describe.skipIf(skip)('webhook deliveries across crashes', () => {
 
 // Registered only in the PostgreSQL run: it is not a PGlite case (PGlite serves one process), so the
 // PGlite run does not list it as skipped.
-if (!skip && onPostgres) describe('two server processes on one PostgreSQL', () => {
-  let db: TestDatabase
-  let dataDir: string
-  let servers: RunningServer[] = []
-  let receiver: WebhookReceiver
-
-  beforeAll(async () => {
-    db = await createTestDatabase()
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'registry-two-'))
-    // Replicas: one database, one data directory (blobs, token key, session secret).
-    const first = await startRegistryServer({ databaseUrl: db.url, dataDir })
-    const second = await startRegistryServer({ databaseUrl: db.url, dataDir, env: { ADMIN_PASSWORD: first.adminPassword } })
-    servers = [first, second]
-    receiver = await startWebhookReceiver()
-    await createPolicy(first, receiver.url)
-  }, 300_000)
-  afterAll(async () => {
-    await receiver?.close()
-    for (const s of servers) await s.dispose()
-    await db?.drop()
-    await rm(dataDir, { recursive: true, force: true })
-  })
-
-  it('delivers each event once', async () => {
-    const pushes = 24
-    await Promise.all(
-      Array.from({ length: pushes }, (_, i) => {
-        const server = servers[i % 2]
-        return registryClient(server.url, { user: server.adminUser, password: server.adminPassword }).pushImage(`${server.adminUser}/replicas`, ociImage(), `t${i}`)
-      }),
-    )
-    await receiver.waitForCount(() => true, pushes, 30_000)
-    await new Promise((r) => setTimeout(r, 3000)) // time for a duplicate to show up
-    const tags = receiver.requests.map((r) => r.json().event_data.resources[0].tag as string)
-    expect(tags.sort()).toEqual(Array.from({ length: pushes }, (_, i) => `t${i}`).sort())
-    expect(new Set(receiver.requests.map((r) => r.delivery)).size).toBe(pushes)
-  }, 120_000)
-})

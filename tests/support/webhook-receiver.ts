@@ -9,6 +9,9 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
+import { apiClient } from './api'
+import type { RunningServer } from './registry-server'
 
 export interface ReceivedRequest {
   method: string
@@ -102,4 +105,12 @@ export async function startWebhookReceiver(options: { port?: number; respond?: (
       }),
   }
   return receiver
+}
+
+/** A PUSH_ARTIFACT webhook of the admin's project on `server`, sent to `targetUrl`; its id. */
+export async function createPushWebhook(server: RunningServer, targetUrl: string): Promise<number> {
+  const auth = { user: server.adminUser, password: server.adminPassword }
+  const res = await apiClient(server.url).post(`/api/v1/projects/${server.adminUser}/webhooks`, { name: `push-${Date.now()}`, eventTypes: ['PUSH_ARTIFACT'], targetUrl }, { auth })
+  expect(res.status, res.describe()).toBe(201)
+  return res.json().id
 }
