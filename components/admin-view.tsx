@@ -226,7 +226,6 @@ function UsersTable({ me }: { me: string }) {
                       <button
                         type="button"
                         onClick={() => {
-                          toggle.reset()
                           setNotice(null)
                           setTarget(user)
                         }}
@@ -250,8 +249,7 @@ function UsersTable({ me }: { me: string }) {
         open={target !== null}
         title={target?.isAdmin ? `Revoke admin from ${target.username}?` : `Make ${target?.username ?? ''} a system administrator?`}
         confirmLabel={target?.isAdmin ? 'Revoke admin' : 'Make admin'}
-        pending={toggle.isPending}
-        error={toggle.isError ? errorMessage(toggle.error) : null}
+        action={toggle}
         onConfirm={() => target && toggle.mutate(target)}
         onCancel={() => setTarget(null)}
       >

@@ -135,12 +135,8 @@ export function ProjectMembers({ project }: { project: Project }) {
         open={removing !== null}
         title={`Remove ${removing?.username ?? ''}?`}
         confirmLabel="Remove member"
-        pending={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onCancel={() => {
-          setRemoving(null)
-          remove.reset()
-        }}
+        action={remove}
+        onCancel={() => setRemoving(null)}
         onConfirm={() => removing && remove.mutate(removing)}
       >
         <p>

@@ -183,12 +183,8 @@ export function ProjectRobots({ project }: { project: Project }) {
         open={removing !== null}
         title={`Delete ${removing ? robotLogin(project.name, removing.name) : ''}?`}
         confirmLabel="Delete robot"
-        pending={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onCancel={() => {
-          setRemoving(null)
-          remove.reset()
-        }}
+        action={remove}
+        onCancel={() => setRemoving(null)}
         onConfirm={() => removing && remove.mutate(removing)}
       >
         <p>Anything that logs in as this robot (CI jobs, servers) stops working at once.</p>

@@ -87,12 +87,8 @@ export function ProjectSettings({ project }: { project: Project }) {
         title={`Delete project ${project.name}?`}
         confirmLabel="Delete project"
         typed={project.name}
-        pending={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onCancel={() => {
-          setDeleting(false)
-          remove.reset()
-        }}
+        action={remove}
+        onCancel={() => setDeleting(false)}
         onConfirm={() => remove.mutate()}
       >
         <p>

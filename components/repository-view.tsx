@@ -115,10 +115,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
           <Button
             variant="secondary"
             className="text-red-700"
-            onClick={() => {
-              removeRepository.reset()
-              setDeleting(true)
-            }}
+            onClick={() => setDeleting(true)}
           >
             Delete repository…
           </Button>
@@ -252,7 +249,6 @@ export function RepositoryView({ project, repository }: { project: string; repos
                           canDelete={DELETE_ROLES.has(role)}
                           onDelete={(what) => {
                             setMessage(null)
-                            remove.reset()
                             setPending(what)
                           }}
                         />
@@ -270,8 +266,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
         open={pending !== null}
         title={pending?.kind === 'tag' ? `Delete tag ${pending.tag.name}?` : `Delete artifact ${shortDigest(pending?.artifact.digest)}?`}
         confirmLabel={pending?.kind === 'tag' ? 'Delete tag' : 'Delete artifact'}
-        pending={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
+        action={remove}
         onCancel={() => setPending(null)}
         onConfirm={() => pending && remove.mutate(pending)}
       >
@@ -304,8 +299,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
         title={`Delete repository ${full}?`}
         confirmLabel="Delete repository"
         typed={full}
-        pending={removeRepository.isPending}
-        error={removeRepository.isError ? errorMessage(removeRepository.error) : null}
+        action={removeRepository}
         onCancel={() => setDeleting(false)}
         onConfirm={() => removeRepository.mutate()}
       >

@@ -351,12 +351,8 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
         open={removing !== null}
         title={`Delete webhook ${removing?.name ?? ''}?`}
         confirmLabel="Delete webhook"
-        pending={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : null}
-        onCancel={() => {
-          setRemoving(null)
-          remove.reset()
-        }}
+        action={remove}
+        onCancel={() => setRemoving(null)}
         onConfirm={() => removing && remove.mutate(removing)}
       >
         <p>

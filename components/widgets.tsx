@@ -3,6 +3,7 @@
 // times, confirmation dialogs, tabs, pagination and the "how to push" commands.
 import Link from 'next/link'
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react'
+import { errorMessage } from './api'
 import { exactTime, relativeTime } from './format'
 import { Button, ErrorMessage, focusRing } from './ui'
 
@@ -98,9 +99,17 @@ export function PushCommands({ project, repo = 'app', tag = '1.0' }: { project: 
   )
 }
 
+/** What a ConfirmDialog runs, as far as the dialog needs to know (a react-query mutation is one). */
+export interface ConfirmAction {
+  isPending: boolean
+  error: unknown
+  reset: () => void
+}
+
 /**
  * A modal confirmation naming what will go. With `typed`, the confirm button stays disabled until
- * the user types that exact text.
+ * the user types that exact text. It shows `action`'s progress and error, and cancelling resets
+ * the action, so a failure is never shown again the next time the dialog opens.
  */
 export function ConfirmDialog({
   open,
@@ -108,8 +117,7 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   typed,
-  pending,
-  error,
+  action,
   onConfirm,
   onCancel,
 }: {
@@ -118,11 +126,15 @@ export function ConfirmDialog({
   children: ReactNode
   confirmLabel: string
   typed?: string
-  pending?: boolean
-  error?: string | null
+  action: ConfirmAction
   onConfirm: () => void
   onCancel: () => void
 }) {
+  const pending = action.isPending
+  const cancel = () => {
+    action.reset()
+    onCancel()
+  }
   const ref = useRef<HTMLDialogElement>(null)
   const [text, setText] = useState('')
   useEffect(() => {
@@ -140,7 +152,7 @@ export function ConfirmDialog({
       aria-labelledby="confirm-title"
       onCancel={(event) => {
         event.preventDefault()
-        onCancel()
+        cancel()
       }}
       className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50"
     >
@@ -171,9 +183,9 @@ export function ConfirmDialog({
               />
             </div>
           )}
-          <ErrorMessage testId="confirm-error">{error}</ErrorMessage>
+          <ErrorMessage testId="confirm-error">{action.error ? errorMessage(action.error) : null}</ErrorMessage>
           <div className="flex flex-wrap justify-end gap-2">
-            <Button variant="secondary" onClick={onCancel} autoFocus>
+            <Button variant="secondary" onClick={cancel} autoFocus>
               Cancel
             </Button>
             <Button type="submit" variant="danger" disabled={!ready}>

@@ -73,6 +73,8 @@ test('the admin sees users, switches sign-up off and on, and cannot demote the l
   // Promote carol, then take it back.
   const carolRow = table.getByRole('row').filter({ hasText: carol.username })
   await carolRow.getByRole('button', { name: `Make ${carol.username} admin` }).click()
+  await expect(page.getByRole('dialog')).toContainText(`Make ${carol.username} a system administrator?`)
+  await expect(page.getByTestId('confirm-error')).toHaveCount(0) // the failure above is not shown again
   await page.getByRole('dialog').getByRole('button', { name: 'Make admin' }).click()
   await expect(page.getByText(`${carol.username} is now a system administrator.`)).toBeVisible()
   await expect(carolRow.getByText('Admin', { exact: true })).toBeVisible()
