@@ -1,5 +1,5 @@
 // Small form and layout pieces shared by the pages: labelled inputs, buttons, messages.
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react'
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react'
 import { useId } from 'react'
 
 /** Usernames and project names (one namespace), as an HTML `pattern`. */
@@ -17,17 +17,16 @@ export const tableScrollClass = 'relative overflow-x-auto'
 export const inputClass =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-600/40 disabled:bg-slate-100 sm:text-sm'
 
-export function TextField({ label, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode }) {
-  const id = useId()
-  const hintId = hint ? `${id}-hint` : undefined
+/** A label above a control and an optional hint below it, tied to the control by ids. */
+function Field({ id, label, hint, children }: { id: string; label: string; hint?: ReactNode; children: ReactNode }) {
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
-      <input id={id} aria-describedby={hintId} className={inputClass} {...props} />
+      {children}
       {hint && (
-        <p id={hintId} className="mt-1 text-xs text-slate-500">
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
           {hint}
         </p>
       )}
@@ -35,17 +34,32 @@ export function TextField({ label, hint, ...props }: InputHTMLAttributes<HTMLInp
   )
 }
 
+export function TextField({ label, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode }) {
+  const id = useId()
+  return (
+    <Field id={id} label={label} hint={hint}>
+      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} className={inputClass} {...props} />
+    </Field>
+  )
+}
+
+export function TextAreaField({ label, hint, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: ReactNode }) {
+  const id = useId()
+  return (
+    <Field id={id} label={label} hint={hint}>
+      <textarea id={id} aria-describedby={hint ? `${id}-hint` : undefined} className={inputClass} rows={2} {...props} />
+    </Field>
+  )
+}
+
 export function SelectField({ label, children, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string }) {
   const id = useId()
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <Field id={id} label={label}>
       <select id={id} className={inputClass} {...props}>
         {children}
       </select>
-    </div>
+    </Field>
   )
 }
 

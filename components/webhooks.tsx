@@ -7,10 +7,10 @@
 //   DeliveryLog     a policy's deliveries: status filter, server paging, auto-refresh while pending,
 //                   expandable rows with every attempt and the request body, redeliver
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode, type TextareaHTMLAttributes } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { shortDigest } from './format'
-import { Button, ErrorMessage, SelectField, SuccessMessage, TextField, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, SelectField, SuccessMessage, TextAreaField, TextField, focusRing, inputClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, TimeAgo } from './widgets'
 
 // ---------------------------------------------------------------- API shapes (lib/webhooks/policies.ts)
@@ -366,23 +366,6 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
 
 // ---------------------------------------------------------------- the form
 
-function TextArea({ label, hint, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: ReactNode }) {
-  const id = useId()
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea id={id} aria-describedby={hint ? `${id}-hint` : undefined} className={inputClass} rows={2} {...props} />
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-    </div>
-  )
-}
-
 function Checkbox({ label, hint, checked, onChange }: { label: string; hint?: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
   const id = useId()
   return (
@@ -485,7 +468,7 @@ export function WebhookForm({
             hint="Receives an HTTP POST per event. Private and loopback addresses are refused unless the administrator allows them."
           />
         </div>
-        <TextArea label="Description" maxLength={1024} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <TextAreaField label="Description" maxLength={1024} value={description} onChange={(e) => setDescription(e.target.value)} />
         <div className="grid gap-5 md:grid-cols-2">
           <fieldset>
             <legend className="text-sm font-medium text-slate-700">Events</legend>
