@@ -12,10 +12,3 @@ export function AuthFrame({ title, children, footer }: { title: string; children
     </main>
   )
 }
-
-/** A callbackUrl that stays on this site (a path, never `//host` or an absolute URL). */
-export function safeCallback(value: string | null | undefined, fallback = '/projects'): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback
-  if (value.startsWith('/login') || value.startsWith('/signup')) return fallback
-  return value
-}

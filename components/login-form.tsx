@@ -5,23 +5,15 @@ import Link from 'next/link'
 import { useRouter, useSearchParams } from 'next/navigation'
 import { signIn } from 'next-auth/react'
 import { useState, type FormEvent } from 'react'
-import { AuthFrame, safeCallback } from './auth-form'
+import { loginErrorMessage } from '@/lib/auth/login-errors'
+import { safeRedirectPath } from '@/lib/auth/safe-redirect'
+import { AuthFrame } from './auth-form'
 import { Button, ErrorMessage, TextField } from './ui'
 
-const INVALID = 'Invalid username or password.'
-
-function loginError(code: string | null | undefined): string {
-  if (!code || code === 'CredentialsSignin') return INVALID
-  // next-auth's own codes (Configuration, CSRF, …) mean nothing to a person.
-  if (/^[A-Z][A-Za-z]+$/.test(code)) return 'Sign-in failed. Reload the page and try again.'
-  return code
-}
-
-export function LoginForm() {
+export function LoginForm({ signupEnabled }: { signupEnabled: boolean }) {
   const router = useRouter()
   const params = useSearchParams()
-  const callbackUrl = safeCallback(params.get('callbackUrl'))
-  const [error, setError] = useState<string | null>(params.get('error') ? loginError(params.get('error')) : null)
+  const [error, setError] = useState<string | null>(params.get('error') ? loginErrorMessage(params.get('error')) : null)
   const [pending, setPending] = useState(false)
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -36,10 +28,11 @@ export function LoginForm() {
         password: String(form.get('password') ?? ''),
       })
       if (!result || result.error || !result.ok) {
-        setError(loginError(result?.error))
+        setError(loginErrorMessage(result?.error))
         return
       }
-      router.replace(callbackUrl)
+      // Resolved against this page's origin: anything that lands elsewhere goes to /projects.
+      router.replace(safeRedirectPath(params.get('callbackUrl'), window.location.origin))
       router.refresh()
     } catch {
       setError('The server could not be reached. Try again.')
@@ -52,12 +45,16 @@ export function LoginForm() {
     <AuthFrame
       title="Log in"
       footer={
-        <>
-          No account yet?{' '}
-          <Link href="/signup" className="font-medium text-sky-700 underline hover:text-sky-900">
-            Sign up
-          </Link>
-        </>
+        signupEnabled ? (
+          <>
+            No account yet?{' '}
+            <Link href="/signup" className="font-medium text-sky-700 underline hover:text-sky-900">
+              Sign up
+            </Link>
+          </>
+        ) : (
+          'No account yet? Ask an administrator to create one.'
+        )
       }
     >
       <form onSubmit={submit} className="mt-6 space-y-4" noValidate={false}>

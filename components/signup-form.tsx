@@ -73,8 +73,8 @@ export function SignupForm() {
           autoFocus
         />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={8} hint="At least 8 characters." />
-        <TextField label="Confirm password" name="confirm" type="password" autoComplete="new-password" required minLength={8} />
+        <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters, not a common password, not your username." />
+        <TextField label="Confirm password" name="confirm" type="password" autoComplete="new-password" required minLength={12} />
         <ErrorMessage testId="signup-error">{error}</ErrorMessage>
         <Button type="submit" disabled={pending} className="w-full">
           {pending ? 'Creating account…' : 'Create account'}

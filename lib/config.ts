@@ -2,6 +2,7 @@
 // with its variable name; the process exits with status 1 rather than run half-configured.
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { passwordSchema } from './auth/password-policy'
 import { parseAllowedNetworks } from './webhooks/outbound'
 
 const MiB = 1024 * 1024
@@ -48,7 +49,7 @@ const schema = z.object({
     .min(2)
     .max(64)
     .default('admin'),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: passwordSchema.optional(),
   MAX_MANIFEST_SIZE: byteSize.default(4 * MiB),
   MAX_BLOB_SIZE: byteSize.default(0),
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),

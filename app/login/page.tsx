@@ -1,13 +1,18 @@
 import type { Metadata } from 'next'
+import { connection } from 'next/server'
 import { Suspense } from 'react'
 import { LoginForm } from '@/components/login-form'
+import { getPrisma } from '@/lib/db/prisma'
+import { isSignupEnabled } from '@/lib/settings'
 
 export const metadata: Metadata = { title: 'Log in · Harbormaster registry' }
 
-export default function LoginPage() {
+export default async function LoginPage() {
+  await connection()
+  const signupEnabled = await isSignupEnabled(getPrisma())
   return (
     <Suspense>
-      <LoginForm />
+      <LoginForm signupEnabled={signupEnabled} />
     </Suspense>
   )
 }

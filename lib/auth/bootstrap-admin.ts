@@ -2,7 +2,8 @@
 // Created through createUser, so it gets its personal project (named after it) like every user.
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
-import { isUniqueViolation } from '../api/errors'
+import { AppError, isUniqueViolation } from '../api/errors'
+import { ConfigError } from '../config'
 import { createUser } from '../users'
 import { generatePassword } from './passwords'
 
@@ -29,6 +30,8 @@ export async function ensureBootstrapAdmin(
   } catch (error) {
     // Another replica created it first (user or project name).
     if (isUniqueViolation(error) || (error as { kind?: string }).kind === 'conflict') return
+    // The password policy (lib/auth/password-policy.ts) refused ADMIN_PASSWORD: stop the start.
+    if (configuredPassword && error instanceof AppError && error.kind === 'invalid') throw new ConfigError([`ADMIN_PASSWORD: ${error.message}`])
     throw error
   }
   if (configuredPassword) {

@@ -35,4 +35,11 @@ describe('loadConfig', () => {
       expect(names.sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_MANIFEST_SIZE', 'PORT', 'PUBLIC_URL'])
     }
   })
+
+  it('holds ADMIN_PASSWORD to the password policy: a common password stops the start', () => {
+    for (const weak of ['password', 'password1234', 'qwertyuiop123']) {
+      expect(() => loadConfig({ ADMIN_PASSWORD: weak })).toThrow(/ADMIN_PASSWORD: password (must be at least 12|is too common)/)
+    }
+    expect(loadConfig({ ADMIN_PASSWORD: 'e2e-admin-password' }).adminPassword).toBe('e2e-admin-password')
+  })
 })
