@@ -24,6 +24,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export interface AuthenticatedCaller extends Caller {
   via: 'anonymous' | 'basic' | 'session'
+  /** The browser session's server-side record, when `via` is 'session'. */
+  sessionId?: string
 }
 
 
@@ -82,7 +84,7 @@ export async function authenticateRequest(request: Request): Promise<Authenticat
     if (unsafe && !isSameOrigin(request)) {
       throw new HttpError(403, 'FORBIDDEN', 'cookie-authenticated requests that change something must come from this site (Origin header missing or foreign)')
     }
-    return { subject: { kind: 'user', userId: user.id, username: user.username, isAdmin: user.isAdmin }, remoteAddress, via: 'session' }
+    return { subject: { kind: 'user', userId: user.id, username: user.username, isAdmin: user.isAdmin }, remoteAddress, via: 'session', sessionId: user.sessionId }
   }
   return { subject: ANONYMOUS_SUBJECT, remoteAddress, via: 'anonymous' }
 }

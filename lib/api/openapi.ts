@@ -59,7 +59,9 @@ export const ROUTES: RouteSpec[] = [
   // users and the caller's account
   { method: 'get', path: '/api/v1/users', summary: 'List users (system admins)', tag: 'users', paginated: true, response: z.array(userSchema) },
   { method: 'post', path: '/api/v1/users', summary: 'Sign up (or create a user as admin)', tag: 'users', body: signupSchema, status: 201, response: userSchema },
-  { method: 'patch', path: '/api/v1/users/{username}', summary: 'Grant or revoke system admin', tag: 'users', body: userUpdateSchema, response: userSchema },
+  { method: 'patch', path: '/api/v1/users/{username}', summary: 'Grant or revoke system admin, disable or enable, reset the password (system admins)', tag: 'users', body: userUpdateSchema, response: userSchema },
+  { method: 'delete', path: '/api/v1/users/{username}', summary: 'Delete a user; their personal project stays (system admins)', tag: 'users', status: 204, response: null },
+  { method: 'delete', path: '/api/v1/users/{username}/sessions', summary: "End all of a user's browser sessions (system admins)", tag: 'users', status: 204, response: null },
   { method: 'get', path: '/api/v1/users/me', summary: 'The caller', tag: 'users', response: currentUserSchema },
   { method: 'put', path: '/api/v1/users/me/password', summary: 'Change the password', tag: 'users', body: passwordChangeSchema, status: 204, response: null },
   { method: 'get', path: '/api/v1/users/me/tokens', summary: "The caller's access tokens", tag: 'tokens', paginated: true, response: z.array(accessTokenSchema) },

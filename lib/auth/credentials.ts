@@ -1,7 +1,7 @@
 // The one credential check: username + secret -> Subject. Used by /v2 (HTTP Basic), the token
 // service, the REST API (Basic) and the browser login (next-auth, without robots and tokens).
 //
-// Accepted credentials:
+// Accepted credentials (never those of a disabled user):
 //   - a user's password (argon2id, lib/auth/passwords.ts);
 //   - a user's personal access token (`hmp_…`) given as the password with the owner's username;
 //   - a robot account (`robot$…`) and its secret (`hmr_…`).
@@ -199,22 +199,22 @@ async function verifySecret(
 async function verifyPassword_(prisma: PrismaClient, username: string, password: string): Promise<Verified | null> {
   const user = await prisma.user.findUnique({
     where: { username },
-    select: { id: true, username: true, passwordHash: true, isAdmin: true },
+    select: { id: true, username: true, passwordHash: true, isAdmin: true, disabled: true },
   })
   if (!user) {
     await spendPasswordTime(password)
     return null
   }
-  if (!(await verifyPassword(user.passwordHash, password))) return null
+  if (!(await verifyPassword(user.passwordHash, password)) || user.disabled) return null
   return { subject: { kind: 'user', userId: user.id, username: user.username, isAdmin: user.isAdmin }, kind: 'password', credentialId: user.id }
 }
 
 async function verifyAccessToken(prisma: PrismaClient, username: string, secret: string): Promise<Verified | null> {
   const token = await prisma.accessToken.findUnique({
     where: { secretHash: hashSecret(secret) },
-    select: { id: true, permission: true, expiresAt: true, user: { select: { id: true, username: true, isAdmin: true } } },
+    select: { id: true, permission: true, expiresAt: true, user: { select: { id: true, username: true, isAdmin: true, disabled: true } } },
   })
-  if (!token || token.user.username !== username) return null
+  if (!token || token.user.username !== username || token.user.disabled) return null
   if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return null
   return {
     subject: {

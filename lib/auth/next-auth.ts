@@ -1,14 +1,18 @@
 // Browser sessions for the dashboard: next-auth 4 with JWT sessions and a username + password
 // credentials provider. Only users sign in here: robot accounts and access tokens are for registry
-// clients and the API (lib/auth/credentials.ts refuses them when asked to). Every session read
-// re-checks that the user still exists (a deleted user's cookie stops working within
-// USER_CHECK_TTL_MS) and refreshes the username and admin flag from the database.
+// clients and the API (lib/auth/credentials.ts refuses them when asked to). The JWT carries the id
+// of a server-side session record (lib/auth/sessions.ts); every session read checks that record, so
+// logout, a password change, an administrator, or disabling/deleting the user ends it at once, and
+// refreshes the username and admin flag from the database.
 import type { NextAuthOptions, Session } from 'next-auth'
 import { clientAddress } from '../client-address'
 import { getServerSession } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { getPrisma } from '../db/prisma'
 import { authenticate } from './credentials'
+import { checkSession, revokeSession, SESSION_MAX_AGE_S, startSession } from './sessions'
+import { safeRedirect } from './safe-redirect'
+import { SIGN_IN_UNAVAILABLE } from './login-errors'
 
 declare module 'next-auth' {
   interface Session {
@@ -23,6 +27,8 @@ declare module 'next-auth/jwt' {
   interface JWT {
     uid?: number
     isAdmin?: boolean
+    /** The server-side session record (lib/auth/sessions.ts). */
+    sid?: string
   }
 }
 
@@ -30,38 +36,20 @@ export interface SessionUser {
   id: number
   username: string
   isAdmin: boolean
-}
-
-/** How long a "this user still exists" answer is reused (session reads come in bursts: layout, page, fetches). */
-const USER_CHECK_TTL_MS = 5_000
-const USER_CHECK_MAX = 10_000
-const userChecks = new Map<number, { user: SessionUser | null; expires: number }>()
-
-/** Drops the cached check for a user (call after deleting a user or changing the admin flag). */
-export function forgetSessionUser(userId: number): void {
-  userChecks.delete(userId)
-}
-
-async function currentUser(userId: number): Promise<SessionUser | null> {
-  const cached = userChecks.get(userId)
-  if (cached && cached.expires > Date.now()) return cached.user
-  const row = await getPrisma().user.findUnique({ where: { id: userId }, select: { id: true, username: true, isAdmin: true } })
-  const user = row ? { id: row.id, username: row.username, isAdmin: row.isAdmin } : null
-  if (userChecks.size >= USER_CHECK_MAX) userChecks.clear()
-  userChecks.set(userId, { user, expires: Date.now() + USER_CHECK_TTL_MS })
-  return user
+  /** The server-side session record behind this request. */
+  sessionId: string
 }
 
 /** Thrown from the jwt callback: next-auth then clears the session cookie and answers "no session". */
 class SessionRevokedError extends Error {
   constructor() {
-    super('the session user no longer exists')
+    super('the session was revoked, or its user no longer exists or is disabled')
     this.name = 'SessionRevokedError'
   }
 }
 
 export const authOptions: NextAuthOptions = {
-  session: { strategy: 'jwt', maxAge: 7 * 24 * 3600, updateAge: 3600 },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_S, updateAge: 3600 },
   pages: { signIn: '/login' },
   providers: [
     CredentialsProvider({
@@ -86,11 +74,10 @@ export const authOptions: NextAuthOptions = {
         } catch (error) {
           // A database failure; the thrown message is what the login page shows.
           console.error('[auth] login check failed', error)
-          throw new Error('Sign-in is unavailable right now. Try again later.')
+          throw new Error(SIGN_IN_UNAVAILABLE)
         }
         // Belt and braces: only a user's own password opens a dashboard session.
         if (!subject || subject.kind !== 'user' || subject.token !== undefined) return null
-        forgetSessionUser(subject.userId)
         return { id: String(subject.userId), name: subject.username, isAdmin: subject.isAdmin }
       },
     }),
@@ -98,21 +85,32 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     async jwt({ token, user }) {
       if (user) {
-        // Sign-in: the JWT carries the numeric id; name and admin flag are refreshed on each read.
+        // Sign-in: a new server-side session; the JWT carries its id and the numeric user id.
         const id = Number(user.id)
-        return { sub: user.id, uid: id, name: user.name, isAdmin: user.isAdmin === true }
+        const sid = await startSession(getPrisma(), id)
+        return { sub: user.id, uid: id, sid, name: user.name, isAdmin: user.isAdmin === true }
       }
-      const id = typeof token.uid === 'number' ? token.uid : Number(token.sub)
-      if (!Number.isSafeInteger(id) || id <= 0) throw new SessionRevokedError()
-      const current = await currentUser(id)
+      // Tokens from before session records existed (no sid) are over too.
+      if (typeof token.sid !== 'string' || !token.sid) throw new SessionRevokedError()
+      const current = await checkSession(getPrisma(), token.sid)
       if (!current) throw new SessionRevokedError()
-      return { ...token, uid: current.id, name: current.username, isAdmin: current.isAdmin }
+      return { ...token, uid: current.userId, name: current.username, isAdmin: current.isAdmin }
     },
     async session({ session, token }) {
+      // The session id stays on the server: the browser's copy of the session never shows it.
       return {
         expires: session.expires,
         user: { id: token.uid as number, name: token.name as string, isAdmin: token.isAdmin === true },
       } satisfies Session
+    },
+    async redirect({ url, baseUrl }) {
+      return safeRedirect(url, baseUrl, baseUrl)
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      // Logout ends the session on the server, so a copy of the cookie stops working too.
+      if (typeof token?.sid === 'string') await revokeSession(getPrisma(), token.sid)
     },
   },
   logger: {
@@ -130,9 +128,20 @@ export const authOptions: NextAuthOptions = {
   },
 }
 
+/** Server-side only: the session callback that also hands out the session id (never sent to the browser). */
+const serverSessionOptions: NextAuthOptions = {
+  ...authOptions,
+  callbacks: {
+    ...authOptions.callbacks,
+    async session({ session, token }) {
+      return { expires: session.expires, user: { id: token.uid as number, name: token.name as string, isAdmin: token.isAdmin === true }, sessionId: token.sid }
+    },
+  },
+}
+
 /** The signed-in user of this request (server components and route handlers), or null. */
 export async function getSessionUser(): Promise<SessionUser | null> {
-  const session = await getServerSession(authOptions)
-  if (!session?.user?.id) return null
-  return { id: session.user.id, username: session.user.name, isAdmin: session.user.isAdmin }
+  const session = (await getServerSession(serverSessionOptions)) as (Session & { sessionId?: string }) | null
+  if (!session?.user?.id || !session.sessionId) return null
+  return { id: session.user.id, username: session.user.name, isAdmin: session.user.isAdmin, sessionId: session.sessionId }
 }

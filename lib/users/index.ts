@@ -1,6 +1,7 @@
 // User accounts: signup (and the bootstrap admin) through createUser, which also creates the
 // user's personal private project with the user as its project admin, in one transaction.
-// Usernames and project names share one namespace.
+// Usernames and project names share one namespace. System admins create, disable, delete users and
+// reset passwords; every password goes through lib/auth/password-policy.ts.
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
@@ -13,13 +14,12 @@ import { namespaceNameSchema } from '../projects/names'
 import { isSignupEnabled } from '../settings'
 import { requireSystem } from '../projects/access'
 import { invalidateCredentials } from '../auth/credentials'
+import { passwordProblem, passwordSchema } from '../auth/password-policy'
+import { revokeUserSessions } from '../auth/sessions'
 import { likeLiteral } from '../db/like'
 
+export { passwordSchema }
 export const usernameSchema = namespaceNameSchema
-export const passwordSchema = z
-  .string({ error: 'password must be a string' })
-  .min(8, 'password must be at least 8 characters')
-  .max(256, 'password must be at most 256 characters')
 export const emailSchema = z.email({ error: 'email must be a valid email address' }).max(254, 'email is too long')
 
 /** What signup accepts. Unknown fields (such as `isAdmin`) are dropped, never honoured. */
@@ -35,13 +35,21 @@ export const passwordChangeSchema = z.strictObject({
   newPassword: passwordSchema,
 })
 
-export const userUpdateSchema = z.strictObject({ isAdmin: z.boolean({ error: 'isAdmin must be true or false' }) })
+/** PATCH /users/{username}: any of the admin flag, the disabled flag, a new password (a reset). */
+export const userUpdateSchema = z
+  .strictObject({
+    isAdmin: z.boolean({ error: 'isAdmin must be true or false' }).optional(),
+    disabled: z.boolean({ error: 'disabled must be true or false' }).optional(),
+    password: passwordSchema.optional(),
+  })
+  .refine((update) => Object.values(update).some((value) => value !== undefined), 'give at least one of isAdmin, disabled, password')
 
 export interface PublicUser {
   id: number
   username: string
   email: string | null
   isAdmin: boolean
+  disabled: boolean
   createdAt: Date
   lastLoginAt: Date | null
 }
@@ -52,6 +60,7 @@ export const userSchema = z.object({
   username: z.string(),
   email: z.string().nullable(),
   isAdmin: z.boolean(),
+  disabled: z.boolean(),
   createdAt: z.iso.datetime(),
   lastLoginAt: z.iso.datetime().nullable(),
 })
@@ -59,7 +68,7 @@ export const userSchema = z.object({
 /** GET /users/me: the user, and whether the request came with an access token. */
 export const currentUserSchema = userSchema.extend({ viaToken: z.boolean() })
 
-const PUBLIC_USER = { id: true, username: true, email: true, isAdmin: true, createdAt: true, lastLoginAt: true } as const
+const PUBLIC_USER = { id: true, username: true, email: true, isAdmin: true, disabled: true, createdAt: true, lastLoginAt: true } as const
 
 export interface CreateUserInput {
   username: string
@@ -73,7 +82,9 @@ export interface CreateUserInput {
  */
 export async function createUser(prisma: PrismaClient, input: CreateUserInput, options: { isAdmin?: boolean } = {}): Promise<PublicUser> {
   const username = usernameSchema.parse(input.username)
-  const password = passwordSchema.parse(input.password)
+  const problem = passwordProblem(input.password, username)
+  if (problem) throw invalid(problem)
+  const password = input.password
   const email = input.email == null ? null : emailSchema.parse(input.email)
   const passwordHash = await hashPassword(password)
   try {
@@ -131,7 +142,16 @@ export function requireAccountOwner(subject: Subject): Extract<Subject, { kind: 
   return subject
 }
 
-export async function changePassword(prisma: PrismaClient, caller: Caller, input: z.infer<typeof passwordChangeSchema>): Promise<void> {
+/**
+ * Changes the caller's own password. Every other session of the user ends; `keepSessionId` (the
+ * browser session making the change) stays signed in.
+ */
+export async function changePassword(
+  prisma: PrismaClient,
+  caller: Caller,
+  input: z.infer<typeof passwordChangeSchema>,
+  keepSessionId?: string,
+): Promise<void> {
   const subject = requireAccountOwner(caller.subject)
   const user = await prisma.user.findUnique({ where: { id: subject.userId }, select: { passwordHash: true, username: true } })
   if (!user) throw unauthorized()
@@ -139,9 +159,13 @@ export async function changePassword(prisma: PrismaClient, caller: Caller, input
     await recordAudit(prisma, { ...auditActor(caller), action: 'user.password', resourceType: 'user', resource: user.username, success: false })
     throw invalid('the current password is wrong')
   }
+  const problem = passwordProblem(input.newPassword, user.username)
+  if (problem) throw invalid(problem)
+  if (input.newPassword === input.currentPassword) throw invalid('the new password must differ from the current one')
   const passwordHash = await hashPassword(input.newPassword)
   await prisma.$transaction(async (tx) => {
     await tx.user.update({ where: { id: subject.userId }, data: { passwordHash } })
+    await revokeUserSessions(tx, subject.userId, keepSessionId)
     await recordAudit(tx, { ...auditActor(caller), action: 'user.password', resourceType: 'user', resource: user.username })
   })
   // The old password stops working at once in this process (other replicas: the cache TTL).
@@ -158,23 +182,72 @@ export async function listUsers(prisma: PrismaClient, caller: Caller, q: string 
   return { items, total }
 }
 
-/** Sets or clears the admin flag: system admins only; the last admin cannot be demoted. */
+/** Locks the admin rows (serializing concurrent demotions) and refuses when only one enabled admin is left. */
+async function refuseLastAdmin(tx: Prisma.TransactionClient, message: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "User" WHERE "isAdmin" = true FOR UPDATE`
+  const admins = await tx.user.count({ where: { isAdmin: true, disabled: false } })
+  if (admins <= 1) throw conflict(message)
+}
+
+/**
+ * System admins: sets or clears the admin flag, disables or enables the user, or resets the
+ * password. Disabling or a reset ends the user's sessions; the last enabled admin can be neither
+ * demoted nor disabled.
+ */
 export async function updateUser(prisma: PrismaClient, caller: Caller, username: string, update: z.infer<typeof userUpdateSchema>): Promise<PublicUser> {
   requireSystem(caller.subject, 'system:admin', 'only system administrators may change users')
+  if (update.password !== undefined) {
+    const problem = passwordProblem(update.password, username)
+    if (problem) throw invalid(problem)
+  }
+  const passwordHash = update.password === undefined ? undefined : await hashPassword(update.password)
   const result = await prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { username }, select: PUBLIC_USER })
     if (!user) throw notFound(`user ${username} not found`)
-    if (user.isAdmin && !update.isAdmin) {
-      // Serialize demotions so two concurrent ones cannot remove the last admin.
-      await tx.$queryRaw`SELECT id FROM "User" WHERE "isAdmin" = true FOR UPDATE`
-      const admins = await tx.user.count({ where: { isAdmin: true } })
-      if (admins <= 1) throw conflict('the last system administrator cannot be demoted')
-    }
-    const updated = await tx.user.update({ where: { id: user.id }, data: { isAdmin: update.isAdmin }, select: PUBLIC_USER })
-    await recordAudit(tx, { ...auditActor(caller), action: 'user.update', resourceType: 'user', resource: username, detail: { isAdmin: update.isAdmin } })
+    const activeAdmin = user.isAdmin && !user.disabled
+    if (activeAdmin && update.isAdmin === false) await refuseLastAdmin(tx, 'the last system administrator cannot be demoted')
+    if (activeAdmin && update.disabled === true) await refuseLastAdmin(tx, 'the last system administrator cannot be disabled')
+    const updated = await tx.user.update({
+      where: { id: user.id },
+      data: { isAdmin: update.isAdmin, disabled: update.disabled, passwordHash },
+      select: PUBLIC_USER,
+    })
+    if (update.disabled === true || passwordHash) await revokeUserSessions(tx, user.id)
+    const detail = { isAdmin: update.isAdmin, disabled: update.disabled, ...(passwordHash ? { passwordReset: true } : {}) }
+    await recordAudit(tx, { ...auditActor(caller), action: 'user.update', resourceType: 'user', resource: username, detail })
     return updated
   })
-  // Cached verifications carry the admin flag; forget them so the change applies now.
+  // Cached verifications carry the admin flag and prove the old password; forget them so the change applies now.
   invalidateCredentials(username)
   return result
+}
+
+/**
+ * System admins: deletes a user with their memberships, access tokens and sessions. Robots they
+ * created stay (without a creator). Their personal project stays with its repositories, so nobody
+ * else can take over the namespace by signing up with the same name; system admins manage it.
+ * The last enabled admin cannot be deleted.
+ */
+export async function deleteUser(prisma: PrismaClient, caller: Caller, username: string): Promise<void> {
+  requireSystem(caller.subject, 'system:admin', 'only system administrators may delete users')
+  await prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { username }, select: { id: true, isAdmin: true, disabled: true } })
+    if (!user) throw notFound(`user ${username} not found`)
+    if (user.isAdmin && !user.disabled) await refuseLastAdmin(tx, 'the last system administrator cannot be deleted')
+    await tx.user.delete({ where: { id: user.id } })
+    await recordAudit(tx, { ...auditActor(caller), action: 'user.delete', resourceType: 'user', resource: username })
+  })
+  invalidateCredentials(username)
+}
+
+/** System admins: ends every browser session of a user (a lost laptop, a leaked cookie). */
+export async function endUserSessions(prisma: PrismaClient, caller: Caller, username: string): Promise<number> {
+  requireSystem(caller.subject, 'system:admin', "only system administrators may end a user's sessions")
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { username }, select: { id: true } })
+    if (!user) throw notFound(`user ${username} not found`)
+    const ended = await revokeUserSessions(tx, user.id)
+    await recordAudit(tx, { ...auditActor(caller), action: 'user.sessions.revoke', resourceType: 'user', resource: username, detail: { ended } })
+    return ended
+  })
 }

@@ -44,12 +44,12 @@ describe.runIf(ours)('users API', () => {
 
   it('signup validates its input with 400 and a clear message', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ username: 'Upper', email: 'a@example.test', password: 'long-enough' }, /username/],
-      [{ username: 'a', email: 'a@example.test', password: 'long-enough' }, /username/],
-      [{ username: 'a--b', email: 'a@example.test', password: 'long-enough' }, /username/],
-      [{ username: `x${randomId(6)}`, email: 'not-an-email', password: 'long-enough' }, /email/],
+      [{ username: 'Upper', email: 'a@example.test', password: 'long-enough-pw' }, /username/],
+      [{ username: 'a', email: 'a@example.test', password: 'long-enough-pw' }, /username/],
+      [{ username: 'a--b', email: 'a@example.test', password: 'long-enough-pw' }, /username/],
+      [{ username: `x${randomId(6)}`, email: 'not-an-email', password: 'long-enough-pw' }, /email/],
       [{ username: `x${randomId(6)}`, email: 'a@example.test', password: 'short' }, /password/],
-      [{ email: 'a@example.test', password: 'long-enough' }, /username/],
+      [{ email: 'a@example.test', password: 'long-enough-pw' }, /username/],
     ]
     for (const [body, message] of cases) {
       const res = await api.post('/api/v1/users', body)
@@ -63,12 +63,30 @@ describe.runIf(ours)('users API', () => {
     expect(form.status).toBe(415)
   })
 
+  it('signup holds passwords to the policy: length, common passwords, the username', async () => {
+    const username = `policy${randomId(8)}`
+    const cases: [string, RegExp][] = [
+      ['password', /at least 12/],
+      ['password1234', /too common/],
+      ['qwertyuiop123!', /too common/],
+      [`${username}`, /username|at least 12/],
+      [`${username}2024`, /username/],
+    ]
+    for (const [password, message] of cases) {
+      const res = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password })
+      expect(res.status, res.describe()).toBe(400)
+      expect(res.json().errors[0].message).toMatch(message)
+    }
+    const ok = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'a quiet harbour at dawn' })
+    expect(ok.status, ok.describe()).toBe(201)
+  })
+
   it('refuses a taken username, a name taken by a project, and a taken email (409)', async () => {
-    expect((await api.post('/api/v1/users', { username: alice.user, email: `other${randomId(5)}@example.test`, password: 'long-enough' })).status).toBe(409)
-    expect((await api.post('/api/v1/users', { username: `z${randomId(6)}`, email: alice.email, password: 'long-enough' })).status).toBe(409)
+    expect((await api.post('/api/v1/users', { username: alice.user, email: `other${randomId(5)}@example.test`, password: 'long-enough-pw' })).status).toBe(409)
+    expect((await api.post('/api/v1/users', { username: `z${randomId(6)}`, email: alice.email, password: 'long-enough-pw' })).status).toBe(409)
     const projectName = `proj${randomId(8)}`
     expect((await api.post('/api/v1/projects', { name: projectName }, { auth: alice })).status).toBe(201)
-    const clash = await api.post('/api/v1/users', { username: projectName, email: `${projectName}@example.test`, password: 'long-enough' })
+    const clash = await api.post('/api/v1/users', { username: projectName, email: `${projectName}@example.test`, password: 'long-enough-pw' })
     expect(clash.status, clash.describe()).toBe(409)
     expect(clash.errorCode()).toBe('CONFLICT')
   })
@@ -85,13 +103,19 @@ describe.runIf(ours)('users API', () => {
 
   it('password change needs the current password', async () => {
     const carol = await api.signup('carol')
-    const wrong = await api.put('/api/v1/users/me/password', { currentPassword: 'not-it-at-all', newPassword: 'new-password-1' }, { auth: carol })
+    const wrong = await api.put('/api/v1/users/me/password', { currentPassword: 'not-it-at-all', newPassword: 'carol-new-secret-1' }, { auth: carol })
     expect(wrong.status, wrong.describe()).toBe(400)
     const weak = await api.put('/api/v1/users/me/password', { currentPassword: carol.password, newPassword: 'short' }, { auth: carol })
     expect(weak.status).toBe(400)
-    const ok = await api.put('/api/v1/users/me/password', { currentPassword: carol.password, newPassword: 'new-password-1' }, { auth: carol })
+    const common = await api.put('/api/v1/users/me/password', { currentPassword: carol.password, newPassword: 'password1234' }, { auth: carol })
+    expect(common.status, common.describe()).toBe(400)
+    expect(common.json().errors[0].message).toMatch(/too common/)
+    const same = await api.put('/api/v1/users/me/password', { currentPassword: carol.password, newPassword: carol.password }, { auth: carol })
+    expect(same.status, same.describe()).toBe(400)
+    expect(same.json().errors[0].message).toMatch(/differ from the current/)
+    const ok = await api.put('/api/v1/users/me/password', { currentPassword: carol.password, newPassword: 'carol-new-secret-1' }, { auth: carol })
     expect(ok.status, ok.describe()).toBe(204)
-    expect((await api.get('/api/v1/users/me', { auth: { user: carol.user, password: 'new-password-1' } })).status).toBe(200)
+    expect((await api.get('/api/v1/users/me', { auth: { user: carol.user, password: 'carol-new-secret-1' } })).status).toBe(200)
     expect((await api.get('/api/v1/users/me', { auth: carol })).status).toBe(401)
   })
 
@@ -141,11 +165,11 @@ describe.runIf(ours)('users API', () => {
     expect(off.json()).toEqual({ signupEnabled: false })
     try {
       const username = `late${randomId(8)}`
-      const refused = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'long-enough' })
+      const refused = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'long-enough-pw' })
       expect(refused.status, refused.describe()).toBe(403)
       expect(refused.json().errors[0].message).toMatch(/signup is disabled/)
       // A system admin may still create accounts.
-      const byAdmin = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'long-enough' }, { auth: admin })
+      const byAdmin = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'long-enough-pw' }, { auth: admin })
       expect(byAdmin.status, byAdmin.describe()).toBe(201)
       expect(byAdmin.json().isAdmin).toBe(false)
     } finally {

@@ -123,6 +123,20 @@ export class ApiClient {
     if (!session) throw new Error(`login failed for ${c.user}: ${res.status} ${await res.text()}`)
     return `${session}=${jar.get(session)}`
   }
+
+  /** Logs out through next-auth (POST /api/auth/signout) with this session cookie. */
+  async logout(sessionCookie: string): Promise<void> {
+    const csrf = await fetch(this.url + '/api/auth/csrf')
+    const csrfCookie = csrf.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string }
+    const res = await fetch(this.url + '/api/auth/signout', {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${csrfCookie}; ${sessionCookie}`, origin: this.url },
+      body: new URLSearchParams({ csrfToken, json: 'true' }).toString(),
+    })
+    if (res.status >= 400) throw new Error(`logout failed: ${res.status} ${await res.text()}`)
+  }
 }
 
 export function apiClient(url: string): ApiClient {
