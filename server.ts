@@ -56,8 +56,11 @@ await app.prepare()
 
 server.on('request', (req, res) => {
   stampClientAddress(req, config.trustProxy)
-  if (isRegistryPath(req.url)) void registry.handle(req, res)
-  else void handleNext(req, res)
+  if (isRegistryPath(req.url)) {
+    // Registry responses are data: a browser must never sniff one into a page (next.config.js covers the rest).
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    void registry.handle(req, res)
+  } else void handleNext(req, res)
 })
 // Next's dev server logs uncaught errors without exiting; a port already in use must stop us.
 server.on('error', (error) => {
