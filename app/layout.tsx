@@ -3,6 +3,8 @@ import { getServerSession } from 'next-auth'
 import type { ReactNode } from 'react'
 import { SiteHeader } from '@/components/site-header'
 import { authOptions } from '@/lib/auth/next-auth'
+import { getPrisma } from '@/lib/db/prisma'
+import { isSignupEnabled } from '@/lib/settings'
 import { Providers } from './providers'
 import './globals.css'
 
@@ -14,6 +16,7 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Seeds the client session so the header renders signed-in state without a round trip.
   const session = await getServerSession(authOptions)
+  const signupEnabled = await isSignupEnabled(getPrisma())
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -24,7 +27,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           >
             Skip to content
           </a>
-          <SiteHeader />
+          <SiteHeader signupEnabled={signupEnabled} />
           <div id="main">{children}</div>
         </Providers>
       </body>

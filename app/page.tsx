@@ -1,12 +1,15 @@
 import { headers } from 'next/headers'
 import Link from 'next/link'
 import { getSessionUser } from '@/lib/auth/next-auth'
+import { getPrisma } from '@/lib/db/prisma'
+import { isSignupEnabled } from '@/lib/settings'
 
 // The registry's front page: what this is and how to push to it, with the host the visitor used and,
 // when signed in, the visitor's personal namespace.
 export default async function HomePage() {
   const host = (await headers()).get('host') ?? 'localhost:5000'
   const user = await getSessionUser()
+  const signupEnabled = user ? false : await isSignupEnabled(getPrisma())
   const image = user ? `${host}/${user.username}/app:1.0` : `${host}/<username>/app:1.0`
   const commands = [`docker login ${host}`, `docker tag alpine:latest ${image}`, `docker push ${image}`, `docker pull ${image}`]
   const code = 'rounded bg-slate-200 px-1'
@@ -19,10 +22,16 @@ export default async function HomePage() {
           projects on the <Link href="/projects" className="font-medium text-sky-700 underline hover:text-sky-900">projects page</Link>, and
           an access token for the command line on your <Link href="/account" className="font-medium text-sky-700 underline hover:text-sky-900">account page</Link>.
         </p>
-      ) : (
+      ) : signupEnabled ? (
         <p className="mt-4 text-slate-600">
           An OCI Distribution v1.1 registry. Anyone may pull from public projects;{' '}
           <Link href="/signup" className="font-medium text-sky-700 underline hover:text-sky-900">sign up</Link> to push into your own namespace.
+        </p>
+      ) : (
+        <p className="mt-4 text-slate-600" data-testid="signup-closed">
+          An OCI Distribution v1.1 registry. Anyone may pull from public projects;{' '}
+          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">log in</Link> to push. New accounts are created by
+          an administrator.
         </p>
       )}
       <h2 className="mt-10 text-lg font-medium">Push an image</h2>

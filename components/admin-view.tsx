@@ -1,12 +1,13 @@
 'use client'
-// The administration page (system admins only): users with search, paging and the admin role, the
+// The administration page (system admins only): users with search and paging, creating users, and per
+// user the admin role, disabling, a password reset, ending their sessions and deletion; the
 // "sign-up enabled" switch and a link to the system webhooks (/admin/webhooks). The API refuses non-admins anyway; this page just says so first.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useSession } from 'next-auth/react'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
 import { api, ApiError, errorMessage } from './api'
-import { Card, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, Card, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, LoadingRows, Pagination, TimeAgo } from './widgets'
 
 interface AdminUser {
@@ -14,6 +15,7 @@ interface AdminUser {
   username: string
   email: string | null
   isAdmin: boolean
+  disabled: boolean
   createdAt: string
   lastLoginAt: string | null
 }
@@ -60,6 +62,7 @@ export function AdminView() {
             Manage system webhooks
           </Link>
         </Card>
+        <CreateUser />
         <UsersTable me={session.user.name} />
       </div>
     </main>
@@ -118,12 +121,72 @@ function SignupSetting() {
   )
 }
 
+/** POST /api/v1/users as an administrator: works also when public sign-up is off. */
+function CreateUser() {
+  const queryClient = useQueryClient()
+  const create = useMutation({
+    mutationFn: async (input: { username: string; email: string; password: string }) => (await api<AdminUser>('/api/v1/users', { method: 'POST', body: input })).data,
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['admin-users'] }),
+  })
+  return (
+    <Card title="Create a user" headingId="create-user-heading" description="The account gets its personal project, like a sign-up. Works also when sign-up is off.">
+      <form
+        className="grid gap-4 sm:grid-cols-3"
+        onSubmit={(event) => {
+          event.preventDefault()
+          const formElement = event.currentTarget
+          const form = new FormData(formElement)
+          create.mutate(
+            { username: String(form.get('username') ?? '').trim(), email: String(form.get('email') ?? '').trim(), password: String(form.get('password') ?? '') },
+            { onSuccess: () => formElement.reset() },
+          )
+        }}
+      >
+        <TextField label="New username" name="username" autoComplete="off" autoCapitalize="none" spellCheck={false} required />
+        <TextField label="New user's email" name="email" type="email" autoComplete="off" required />
+        <TextField label="Initial password" name="password" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters, not a common password." />
+        <div className="sm:col-span-3">
+          <ErrorMessage testId="create-user-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
+          <SuccessMessage>{create.isSuccess ? `Created ${create.data.username}.` : null}</SuccessMessage>
+          <Button type="submit" disabled={create.isPending} className="mt-2">
+            {create.isPending ? 'Creating…' : 'Create user'}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  )
+}
+
+type UserAction = 'admin' | 'disable' | 'sessions' | 'reset' | 'delete'
+
+/** What each action asks, does and reports. */
+function describeAction(kind: UserAction, user: AdminUser, me: string) {
+  const own = user.username === me ? ' This is your own account.' : ''
+  switch (kind) {
+    case 'admin':
+      return user.isAdmin
+        ? { label: 'Revoke admin', aria: `Revoke admin from ${user.username}`, title: `Revoke admin from ${user.username}?`, done: `${user.username} is no longer a system administrator.`, text: `${user.username} will lose access to this page, to all projects they are not a member of, and to system settings.${own}` }
+        : { label: 'Make admin', aria: `Make ${user.username} admin`, title: `Make ${user.username} a system administrator?`, done: `${user.username} is now a system administrator.`, text: `${user.username} will be able to read and change every project, manage users and change system settings.` }
+    case 'disable':
+      return user.disabled
+        ? { label: 'Enable', aria: `Enable ${user.username}`, title: `Enable ${user.username}?`, done: `${user.username} can sign in again.`, text: `${user.username} will be able to sign in and use their access tokens again.` }
+        : { label: 'Disable', aria: `Disable ${user.username}`, title: `Disable ${user.username}?`, done: `${user.username} is disabled and signed out everywhere.`, text: `${user.username} is signed out at once and cannot sign in, use access tokens or push and pull until enabled again.${own}` }
+    case 'sessions':
+      return { label: 'End sessions', aria: `End sessions of ${user.username}`, title: `End all sessions of ${user.username}?`, done: `All sessions of ${user.username} ended.`, text: `${user.username} is signed out in every browser. Their password and access tokens keep working.${own}` }
+    case 'reset':
+      return { label: 'Reset password', aria: `Reset password of ${user.username}`, title: `Set a new password for ${user.username}`, done: `New password set for ${user.username}; their sessions ended.`, text: `The old password stops working and ${user.username} is signed out everywhere. Tell them the new password.` }
+    case 'delete':
+      return { label: 'Delete', aria: `Delete ${user.username}`, title: `Delete ${user.username}?`, done: `${user.username} was deleted.`, text: `The account, its memberships and access tokens are deleted. The personal project ${user.username} and its images stay, managed by system administrators.${own}` }
+  }
+}
+
 function UsersTable({ me }: { me: string }) {
   const queryClient = useQueryClient()
   const [search, setSearch] = useState('')
   const [q, setQ] = useState('')
   const [page, setPage] = useState(1)
-  const [target, setTarget] = useState<AdminUser | null>(null)
+  const [target, setTarget] = useState<{ user: AdminUser; kind: UserAction } | null>(null)
+  const [newPassword, setNewPassword] = useState('')
   const [notice, setNotice] = useState<string | null>(null)
 
   // Search as you type, debounced.
@@ -136,11 +199,21 @@ function UsersTable({ me }: { me: string }) {
   }, [search])
 
   const users = useQuery({ queryKey: ['admin-users', q, page], queryFn: () => fetchUsers(q, page), placeholderData: (previous) => previous })
-  const toggle = useMutation({
-    mutationFn: async (user: AdminUser) => (await api<AdminUser>(`/api/v1/users/${encodeURIComponent(user.username)}`, { method: 'PATCH', body: { isAdmin: !user.isAdmin } })).data,
-    onSuccess: (updated) => {
+  const act = useMutation({
+    mutationFn: async ({ user, kind }: { user: AdminUser; kind: UserAction }) => {
+      const path = `/api/v1/users/${encodeURIComponent(user.username)}`
+      if (kind === 'delete') await api(path, { method: 'DELETE' })
+      else if (kind === 'sessions') await api(`${path}/sessions`, { method: 'DELETE' })
+      else {
+        const body = kind === 'admin' ? { isAdmin: !user.isAdmin } : kind === 'disable' ? { disabled: !user.disabled } : { password: newPassword }
+        await api(path, { method: 'PATCH', body })
+      }
+      return describeAction(kind, user, me).done
+    },
+    onSuccess: (done) => {
       setTarget(null)
-      setNotice(updated.isAdmin ? `${updated.username} is now a system administrator.` : `${updated.username} is no longer a system administrator.`)
+      setNewPassword('')
+      setNotice(done)
       void queryClient.invalidateQueries({ queryKey: ['admin-users'] })
     },
   })
@@ -212,6 +285,9 @@ function UsersTable({ me }: { me: string }) {
                       {user.isAdmin && (
                         <span className="ml-2 inline-flex items-center rounded-full bg-violet-100 px-2 py-0.5 text-xs font-medium text-violet-800">Admin</span>
                       )}
+                      {user.disabled && (
+                        <span className="ml-2 inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Disabled</span>
+                      )}
                     </td>
                     <td className="max-w-[16rem] truncate px-3 py-3 text-slate-600" title={user.email ?? undefined}>
                       {user.email ?? <span className="text-slate-400">—</span>}
@@ -222,18 +298,24 @@ function UsersTable({ me }: { me: string }) {
                     <td className="px-3 py-3 text-slate-600">
                       <TimeAgo value={user.lastLoginAt} />
                     </td>
-                    <td className="px-5 py-3 text-right">
-                      <button
-                        type="button"
-                        onClick={() => {
-                          setNotice(null)
-                          setTarget(user)
-                        }}
-                        aria-label={user.isAdmin ? `Revoke admin from ${user.username}` : `Make ${user.username} admin`}
-                        className={`whitespace-nowrap rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100 ${focusRing}`}
-                      >
-                        {user.isAdmin ? 'Revoke admin' : 'Make admin'}
-                      </button>
+                    <td className="px-5 py-3">
+                      <div className="flex flex-wrap justify-end gap-1.5">
+                        {(['admin', 'disable', 'reset', 'sessions', 'delete'] as const).map((kind) => (
+                          <button
+                            key={kind}
+                            type="button"
+                            onClick={() => {
+                              setNotice(null)
+                              setNewPassword('')
+                              setTarget({ user, kind })
+                            }}
+                            aria-label={describeAction(kind, user, me).aria}
+                            className={`whitespace-nowrap rounded-md border bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-100 ${kind === 'delete' ? 'border-red-300 text-red-700' : 'border-slate-300 text-slate-700'} ${focusRing}`}
+                          >
+                            {describeAction(kind, user, me).label}
+                          </button>
+                        ))}
+                      </div>
                     </td>
                   </tr>
                 ))}
@@ -247,21 +329,26 @@ function UsersTable({ me }: { me: string }) {
       )}
       <ConfirmDialog
         open={target !== null}
-        title={target?.isAdmin ? `Revoke admin from ${target.username}?` : `Make ${target?.username ?? ''} a system administrator?`}
-        confirmLabel={target?.isAdmin ? 'Revoke admin' : 'Make admin'}
-        action={toggle}
-        onConfirm={() => target && toggle.mutate(target)}
+        title={target ? describeAction(target.kind, target.user, me).title : ''}
+        confirmLabel={target ? describeAction(target.kind, target.user, me).label : ''}
+        typed={target?.kind === 'delete' ? target.user.username : undefined}
+        action={act}
+        onConfirm={() => target && act.mutate(target)}
         onCancel={() => setTarget(null)}
       >
-        {target?.isAdmin ? (
-          <p>
-            <strong>{target.username}</strong> will lose access to this page, to all projects they are not a member of, and to system settings.
-            {target.username === me && ' This is your own account.'}
-          </p>
-        ) : (
-          <p>
-            <strong>{target?.username}</strong> will be able to read and change every project, manage users and change system settings.
-          </p>
+        <p>{target && describeAction(target.kind, target.user, me).text}</p>
+        {target?.kind === 'reset' && (
+          <div className="mt-3">
+            <TextField
+              label="New password"
+              name="reset-password"
+              type="password"
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(event) => setNewPassword(event.target.value)}
+              hint="At least 12 characters, not a common password."
+            />
+          </div>
         )}
       </ConfirmDialog>
     </section>

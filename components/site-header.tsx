@@ -11,7 +11,8 @@ import { focusRing } from './ui'
 
 const linkClass = `rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 hover:text-white ${focusRing} focus-visible:outline-sky-400`
 
-export function SiteHeader() {
+/** `signupEnabled`: the admin's sign-up switch; when off, no "Sign up" link. */
+export function SiteHeader({ signupEnabled }: { signupEnabled: boolean }) {
   const { data: session, status } = useSession()
   const pathname = usePathname()
   const router = useRouter()
@@ -75,13 +76,15 @@ export function SiteHeader() {
             <Link href="/login" aria-current={current('/login')} className={linkClass}>
               Log in
             </Link>
-            <Link
-              href="/signup"
-              aria-current={current('/signup')}
-              className={`rounded-md bg-sky-600 px-2.5 py-1.5 text-sm font-medium text-white hover:bg-sky-500 ${focusRing} focus-visible:outline-sky-400`}
-            >
-              Sign up
-            </Link>
+            {signupEnabled && (
+              <Link
+                href="/signup"
+                aria-current={current('/signup')}
+                className={`rounded-md bg-sky-600 px-2.5 py-1.5 text-sm font-medium text-white hover:bg-sky-500 ${focusRing} focus-visible:outline-sky-400`}
+              >
+                Sign up
+              </Link>
+            )}
           </nav>
         ) : null}
       </div>

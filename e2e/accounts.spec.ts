@@ -187,3 +187,72 @@ test('a wrong password shows an error that does not tell whether the account exi
   await logIn(page, bob)
   await expect(page.getByRole('link', { name: 'Projects' })).toBeVisible()
 })
+
+test('after logging in, a callbackUrl that points to another site lands on this one', async ({ page, baseURL }) => {
+  const origin = new URL(baseURL!).origin
+  const malicious = [
+    '/%09/evil.example/x',
+    '/%0a/evil.example/x',
+    '/%0d/evil.example/x',
+    '//evil.example/x',
+    '/%5Cevil.example/x',
+    '/\\evil.example/x',
+    'https://evil.example/x',
+    'javascript:alert(1)',
+  ]
+  for (const callbackUrl of malicious) {
+    await page.context().clearCookies()
+    await page.goto(`/login?callbackUrl=${callbackUrl}`)
+    await page.getByLabel('Username').fill(alice.username)
+    await page.getByLabel('Password').fill(alice.password)
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await expect(page, `callbackUrl=${callbackUrl}`).toHaveURL(`${origin}/projects`)
+    await expect(page.getByTestId('signed-in-user')).toContainText(alice.username)
+  }
+  // A path on this site is honoured.
+  await page.context().clearCookies()
+  await page.goto(`/login?callbackUrl=${encodeURIComponent('/account')}`)
+  await page.getByLabel('Username').fill(alice.username)
+  await page.getByLabel('Password').fill(alice.password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page).toHaveURL(`${origin}/account`)
+})
+
+test("the login page shows only its own messages for ?error=, never the parameter's text", async ({ page }) => {
+  const crafted = 'Your account is locked. Call +1 555 0100 to unlock it.'
+  await page.goto(`/login?error=${encodeURIComponent(crafted)}`)
+  const error = page.getByTestId('login-error')
+  await expect(error).toHaveText('Sign-in failed. Reload the page and try again.')
+  await expect(page.getByText(crafted)).toHaveCount(0)
+  await page.goto('/login?error=CredentialsSignin')
+  await expect(error).toHaveText('Invalid username or password.')
+  await page.goto('/login?error=SessionRequired')
+  await expect(error).toHaveText('Please log in to see this page.')
+})
+
+test('pages render under the Content-Security-Policy without violations, and cannot be framed', async ({ page, request }) => {
+  const violations: string[] = []
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text())
+  })
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => console.error(`Refused to load: CSP ${event.violatedDirective} ${event.blockedURI}`))
+  })
+  const home = await request.get('/')
+  expect(home.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+  expect(home.headers()['x-frame-options']).toBe('DENY')
+
+  await page.goto('/')
+  await expect(page.getByRole('heading', { name: 'Harbormaster registry', level: 1 })).toBeVisible()
+  await logIn(page, alice)
+  for (const [path, heading] of [
+    ['/projects', 'Projects'],
+    [`/projects/${publicProject}`, publicProject],
+    ['/account', 'Account'],
+    ['/api-reference', 'API reference'],
+  ] as const) {
+    await page.goto(path)
+    await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible()
+  }
+  expect(violations).toEqual([])
+})

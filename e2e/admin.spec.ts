@@ -1,8 +1,10 @@
 // The admin page and the API reference in a real browser: the system admin sees the users, turns
-// sign-up off (the sign-up page and POST /api/v1/users refuse), turns it back on, and cannot demote
-// the last admin; a normal user is told the page is for administrators only and the API refuses;
+// sign-up off (nothing offers sign-up any more, the sign-up page and POST /api/v1/users refuse, the
+// admin still creates users), turns it back on, and cannot demote the last admin; disables, resets
+// the password of, signs out and deletes a user; a normal user is told the page is for administrators only and the API refuses;
 // the API reference lists the operations. Screenshots go to test-results/.
 import { expect, test, type Page } from '@playwright/test'
+import { basicAuth } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -10,6 +12,7 @@ const suffix = Date.now().toString(36)
 const admin = { username: 'admin', password: 'e2e-admin-password' }
 const carol = { username: `carol-${suffix}`, email: `carol-${suffix}@example.com`, password: 'carol-password-1' }
 const dave = { username: `dave-${suffix}`, email: `dave-${suffix}@example.com`, password: 'dave-password-1' }
+const erin = { username: `erin-${suffix}`, email: `erin-${suffix}@example.com`, password: 'erin-password-1' }
 
 async function logIn(page: Page, user: { username: string; password: string }) {
   await page.goto('/login')
@@ -96,9 +99,27 @@ test('the admin sees users, switches sign-up off and on, and cannot demote the l
     const visitor = await anonymous.newPage()
     const refused = await visitor.request.post('/api/v1/users', { data: { username: dave.username, email: dave.email, password: dave.password } })
     expect(refused.status()).toBe(403)
-    await signUp(visitor, dave)
-    await expect(visitor.getByTestId('signup-error')).toContainText(/sign-?up is disabled/i)
-    await expect(visitor).toHaveURL(/\/signup/)
+    // Nothing offers sign-up: not the header, not the landing page, not the login page; /signup says it is off.
+    await visitor.goto('/')
+    await expect(visitor.getByTestId('signup-closed')).toBeVisible()
+    await expect(visitor.getByRole('link', { name: /sign up/i })).toHaveCount(0)
+    await visitor.goto('/login')
+    await expect(visitor.getByRole('heading', { name: 'Log in' })).toBeVisible()
+    await expect(visitor.getByRole('link', { name: /sign up/i })).toHaveCount(0)
+    await visitor.goto('/signup')
+    await expect(visitor.getByRole('heading', { name: 'Sign-up is off' })).toBeVisible()
+    await expect(visitor.getByRole('button', { name: 'Create account' })).toHaveCount(0)
+
+    // An administrator can still create accounts, from the admin page.
+    await page.getByLabel('New username').fill(erin.username)
+    await page.getByLabel("New user's email").fill(erin.email)
+    await page.getByLabel('Initial password').fill('password1234')
+    await page.getByRole('button', { name: 'Create user' }).click()
+    await expect(page.getByTestId('create-user-error')).toContainText('too common')
+    await page.getByLabel('Initial password').fill(erin.password)
+    await page.getByRole('button', { name: 'Create user' }).click()
+    await expect(page.getByText(`Created ${erin.username}.`)).toBeVisible()
+    await expect(page.getByTestId('users-table').getByRole('row').filter({ hasText: erin.username })).toBeVisible()
 
     // Back on: the same account can be created.
     await page.reload()
@@ -112,6 +133,64 @@ test('the admin sees users, switches sign-up off and on, and cannot demote the l
     await anonymous.close()
     // Never leave sign-up closed for the specs that run after this one.
     await page.request.put('/api/v1/settings', { data: { signupEnabled: true } })
+  }
+})
+
+test('the admin disables, resets the password of, signs out and deletes a user', async ({ page, browser }) => {
+  const frank = { username: `frank-${suffix}`, email: `frank-${suffix}@example.com`, password: 'frank-password-1' }
+  const userContext = await browser.newContext()
+  try {
+    const user = await userContext.newPage()
+    await signUp(user, frank)
+    await expect(user.getByTestId('signed-in-user')).toContainText(frank.username)
+
+    await logIn(page, admin)
+    await page.goto('/admin')
+    const table = page.getByTestId('users-table')
+    await page.getByLabel('Search users').fill(frank.username)
+    const row = table.getByRole('row').filter({ hasText: frank.username })
+    await expect(row).toBeVisible()
+
+    // End sessions: frank's browser is signed out on the next page load.
+    await row.getByRole('button', { name: `End sessions of ${frank.username}` }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'End sessions' }).click()
+    await expect(page.getByText(`All sessions of ${frank.username} ended.`)).toBeVisible()
+    await user.goto('/projects')
+    await expect(user).toHaveURL(/\/login\?callbackUrl=/)
+
+    // Disable: frank cannot sign in; enable again.
+    await row.getByRole('button', { name: `Disable ${frank.username}` }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click()
+    await expect(row.getByText('Disabled', { exact: true })).toBeVisible()
+    await user.getByLabel('Username').fill(frank.username)
+    await user.getByLabel('Password').fill(frank.password)
+    await user.getByRole('button', { name: 'Log in' }).click()
+    await expect(user.getByTestId('login-error')).toHaveText('Invalid username or password.')
+    await row.getByRole('button', { name: `Enable ${frank.username}` }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Enable' }).click()
+    await expect(row.getByText('Disabled', { exact: true })).toHaveCount(0)
+
+    // Reset the password: a weak one is refused in the dialog; the new one works, the old one not.
+    await row.getByRole('button', { name: `Reset password of ${frank.username}` }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('New password').fill('password')
+    await dialog.getByRole('button', { name: 'Reset password' }).click()
+    await expect(page.getByTestId('confirm-error')).toContainText('at least 12')
+    await dialog.getByLabel('New password').fill('frank-reset-by-admin')
+    await dialog.getByRole('button', { name: 'Reset password' }).click()
+    await expect(page.getByText(`New password set for ${frank.username}`)).toBeVisible()
+    expect((await user.request.get('/api/v1/users/me', { headers: { authorization: basicAuth(frank.username, frank.password) } })).status()).toBe(401)
+    await logIn(user, { username: frank.username, password: 'frank-reset-by-admin' })
+
+    // Delete (typed confirmation): the account is gone, the browser session with it.
+    await row.getByRole('button', { name: `Delete ${frank.username}` }).click()
+    await dialog.getByLabel(/Type .* to confirm/).fill(frank.username)
+    await dialog.getByRole('button', { name: 'Delete' }).click()
+    await expect(page.getByText(`${frank.username} was deleted.`)).toBeVisible()
+    await expect(row).toHaveCount(0)
+    expect((await user.request.get('/api/v1/users/me')).status()).toBe(401)
+  } finally {
+    await userContext.close()
   }
 })
 

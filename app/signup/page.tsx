@@ -1,8 +1,32 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
+import { connection } from 'next/server'
 import { SignupForm } from '@/components/signup-form'
+import { AuthFrame } from '@/components/auth-form'
+import { getPrisma } from '@/lib/db/prisma'
+import { isSignupEnabled } from '@/lib/settings'
 
 export const metadata: Metadata = { title: 'Sign up · Harbormaster registry' }
 
-export default function SignupPage() {
-  return <SignupForm />
+export default async function SignupPage() {
+  // The admin's switch is read per request, never at build time.
+  await connection()
+  if (await isSignupEnabled(getPrisma())) return <SignupForm />
+  return (
+    <AuthFrame
+      title="Sign-up is off"
+      footer={
+        <>
+          Already have an account?{' '}
+          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">
+            Log in
+          </Link>
+        </>
+      }
+    >
+      <p className="mt-4 text-slate-600" data-testid="signup-off">
+        This registry does not accept new accounts right now. Ask an administrator to create one for you.
+      </p>
+    </AuthFrame>
+  )
 }
