@@ -151,12 +151,15 @@ test('the admin disables, resets the password of, signs out and deletes a user',
     const row = table.getByRole('row').filter({ hasText: frank.username })
     await expect(row).toBeVisible()
 
-    // End sessions: frank's browser is signed out on the next page load.
+    // End sessions: frank's browser is signed out on the next page load, its cookie opens nothing.
     await row.getByRole('button', { name: `End sessions of ${frank.username}` }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'End sessions' }).click()
     await expect(page.getByText(`All sessions of ${frank.username} ended.`)).toBeVisible()
-    await user.goto('/projects')
-    await expect(user).toHaveURL(/\/login\?callbackUrl=/)
+    expect((await user.request.get('/api/v1/users/me')).status()).toBe(401)
+    await user.goto('/')
+    await expect(user.getByRole('link', { name: 'Log in' })).toBeVisible()
+    await expect(user.getByTestId('signed-in-user')).toHaveCount(0)
+    await user.goto('/login')
 
     // Disable: frank cannot sign in; enable again.
     await row.getByRole('button', { name: `Disable ${frank.username}` }).click()
