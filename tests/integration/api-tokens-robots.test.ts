@@ -42,7 +42,7 @@ describe.runIf(ours)('access tokens API', () => {
     expect((await api.post('/api/v1/projects', { name: `t${randomId(8)}` }, { auth: viaToken })).status).toBe(403)
     expect((await api.post('/api/v1/users/me/tokens', { name: 'more', permission: 'readWriteDelete' }, { auth: viaToken })).status).toBe(403)
     expect((await api.get('/api/v1/users/me/tokens', { auth: viaToken })).status).toBe(403)
-    expect((await api.put('/api/v1/users/me/password', { currentPassword: user.password, newPassword: 'whatever-123' }, { auth: viaToken })).status).toBe(403)
+    expect((await api.put('/api/v1/users/me/password', { currentPassword: user.password, newPassword: 'a-valid-new-passphrase' }, { auth: viaToken })).status).toBe(403)
     expect((await api.post(`/api/v1/projects/${user.user}/repositories`, { name: 'nope' }, { auth: viaToken })).status).toBe(403)
     // The secret is in no later response, the audit log included.
     const audit = await api.get(`/api/v1/audit-logs?actor=${user.user}&page_size=100`, { auth: admin })
