@@ -84,9 +84,8 @@ export async function createUser(prisma: PrismaClient, input: CreateUserInput, o
   const username = usernameSchema.parse(input.username)
   const problem = passwordProblem(input.password, username)
   if (problem) throw invalid(problem)
-  const password = input.password
   const email = input.email == null ? null : emailSchema.parse(input.email)
-  const passwordHash = await hashPassword(password)
+  const passwordHash = await hashPassword(input.password)
   try {
     return await prisma.$transaction(async (tx) => {
       if (await tx.project.findUnique({ where: { name: username }, select: { id: true } })) {
@@ -191,10 +190,17 @@ async function refuseLastAdmin(tx: Prisma.TransactionClient, message: string): P
 
 /**
  * System admins: sets or clears the admin flag, disables or enables the user, or resets the
- * password. Disabling or a reset ends the user's sessions; the last enabled admin can be neither
+ * password. Disabling or a reset ends the user's sessions (an admin resetting their own password
+ * keeps `keepSessionId`, the session making the change); the last enabled admin can be neither
  * demoted nor disabled.
  */
-export async function updateUser(prisma: PrismaClient, caller: Caller, username: string, update: z.infer<typeof userUpdateSchema>): Promise<PublicUser> {
+export async function updateUser(
+  prisma: PrismaClient,
+  caller: Caller,
+  username: string,
+  update: z.infer<typeof userUpdateSchema>,
+  keepSessionId?: string,
+): Promise<PublicUser> {
   requireSystem(caller.subject, 'system:admin', 'only system administrators may change users')
   if (update.password !== undefined) {
     const problem = passwordProblem(update.password, username)
@@ -212,7 +218,11 @@ export async function updateUser(prisma: PrismaClient, caller: Caller, username:
       data: { isAdmin: update.isAdmin, disabled: update.disabled, passwordHash },
       select: PUBLIC_USER,
     })
-    if (update.disabled === true || passwordHash) await revokeUserSessions(tx, user.id)
+    if (update.disabled === true) await revokeUserSessions(tx, user.id)
+    else if (passwordHash) {
+      const own = caller.subject.kind === 'user' && caller.subject.userId === user.id
+      await revokeUserSessions(tx, user.id, own ? keepSessionId : undefined)
+    }
     const detail = { isAdmin: update.isAdmin, disabled: update.disabled, ...(passwordHash ? { passwordReset: true } : {}) }
     await recordAudit(tx, { ...auditActor(caller), action: 'user.update', resourceType: 'user', resource: username, detail })
     return updated

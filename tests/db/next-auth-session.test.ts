@@ -100,6 +100,12 @@ describe.each(BACKENDS)('next-auth session on %s', (backendName) => {
     await expect(users.updateUser(prisma, caller, 'root', { disabled: true })).rejects.toMatchObject({ kind: 'conflict' })
     await expect(users.updateUser(prisma, caller, 'root', { isAdmin: false })).rejects.toMatchObject({ kind: 'conflict' })
     await users.updateUser(prisma, caller, 'other', { disabled: false })
+    // An admin resetting their own password keeps the session making the change, and only that one.
+    const sessions = await import('../../lib/auth/sessions')
+    const [mine, elsewhere] = [await sessions.startSession(prisma, root.id), await sessions.startSession(prisma, root.id)]
+    await users.updateUser(prisma, caller, 'root', { password: 'root-new-long-secret' }, mine)
+    expect(await sessions.checkSession(prisma, mine)).toMatchObject({ username: 'root' })
+    expect(await sessions.checkSession(prisma, elsewhere)).toBeNull()
     await users.deleteUser(prisma, caller, 'root')
     expect(await prisma.user.findUnique({ where: { username: 'root' } })).toBeNull()
     expect(await prisma.project.findUnique({ where: { name: 'root' } })).not.toBeNull()

@@ -6,7 +6,7 @@ import { deleteUser, updateUser, userUpdateSchema } from '@/lib/users'
 
 export const PATCH = apiRoute<{ username: string }>(async ({ request, params, caller, prisma }) => {
   const update = await parseBody(request, userUpdateSchema)
-  return json(await updateUser(prisma, caller, parseName(params.username, 'username'), update))
+  return json(await updateUser(prisma, caller, parseName(params.username, 'username'), update, caller.sessionId))
 })
 
 export const DELETE = apiRoute<{ username: string }>(async ({ params, caller, prisma }) => {
