@@ -14,7 +14,7 @@ export const PASSWORD_MAX_LENGTH = 256
 
 const COMMON: ReadonlySet<string> = new Set(commonPasswords as string[])
 
-/** Length and the common-password list; the username rule needs the username (checkPasswordForUser). */
+/** Length and the common-password list; the username rule needs the username (passwordProblem). */
 export const passwordSchema = z
   .string({ error: 'password must be a string' })
   .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
@@ -35,6 +35,8 @@ export function passwordProblem(password: string, username: string): string | nu
   const parsed = passwordSchema.safeParse(password)
   if (!parsed.success) return parsed.error.issues[0]?.message ?? 'password is not acceptable'
   const name = username.toLowerCase()
-  if (password.toLowerCase() === name || stem(password) === name) return 'password must not be the username'
+  const lower = password.toLowerCase()
+  // The username itself, or with only digits and symbols appended (usernames may end in digits).
+  if (lower.startsWith(name) && /^[\d\W_]*$/u.test(lower.slice(name.length))) return 'password must not be the username'
   return null
 }

@@ -54,6 +54,7 @@ describe('password policy', () => {
     expect(passwordProblem('1q2w3e4r5t6y', 'alice')).toMatch(/too common/)
     expect(passwordProblem('alice.the.admin', 'alice.the.admin')).toMatch(/username/)
     expect(passwordProblem('longusername2024', 'longusername')).toMatch(/username/)
+    expect(passwordProblem('policy86yy42024!', 'policy86yy4')).toMatch(/username/)
     expect(passwordProblem('x'.repeat(257), 'alice')).toMatch(/at most 256/)
     expect(isCommonPassword('Dragon123456')).toBe(true)
   })
