@@ -397,7 +397,9 @@ export async function getDelivery(prisma: PrismaClient, caller: Caller, scope: W
 export async function redeliver(prisma: PrismaClient, caller: Caller, scope: WebhookScope, policyId: number, deliveryId: string): Promise<WebhookDeliveryView> {
   const access = await requireScope(prisma, caller, scope)
   await requirePolicy(prisma, access, policyId)
-  await requireDelivery(prisma, policyId, deliveryId)
+  const delivery = await requireDelivery(prisma, policyId, deliveryId)
+  // Saved as failed by the fan-out because it could not be prepared: there is nothing to send.
+  if (delivery.payload === '') throw conflict(`delivery ${deliveryId} was never prepared (${delivery.lastError}); it cannot be sent again`)
   const requeued = await prisma.webhookDelivery.updateMany({
     where: { id: deliveryId, policyId, status: { not: 'pending' } },
     data: { status: 'pending', attempts: 0, nextAttemptAt: new Date(), finishedAt: null },
