@@ -11,7 +11,7 @@ import { auditActor, recordAudit, type Caller } from '../audit'
 import { loadConfig } from '../config'
 import { requireProject, requireSystem } from '../projects/access'
 import { compileGlob, PatternError } from '../patterns/glob'
-import { checkTargetUrl } from './outbound'
+import { checkTargetResolves } from './outbound'
 import { signalOutbox, REGISTRY_EVENT_TYPES, type RegistryEventType } from './outbox'
 import { renderPayload, type PayloadFormat } from './payloads'
 import { renderSettings } from './render-settings'
@@ -198,9 +198,9 @@ async function requirePolicy(prisma: PrismaClient, access: ScopeAccess, id: numb
   return row
 }
 
-/** Refuses targets the worker would refuse anyway (literal private addresses, other schemes), with the reason. */
-function checkTarget(url: string): void {
-  const check = checkTargetUrl(url, { allowedNetworks: loadConfig().webhooks.allowedNetworks })
+/** Refuses targets the worker would refuse (private addresses, literal or resolved; other schemes), with the reason. */
+async function checkTarget(url: string): Promise<void> {
+  const check = await checkTargetResolves(url, { allowedNetworks: loadConfig().webhooks.allowedNetworks })
   if (!check.ok) throw invalid(`targetUrl is not allowed: ${check.reason}`)
 }
 
@@ -234,7 +234,7 @@ export async function createWebhook(
   input: z.infer<typeof webhookCreateSchema>,
 ): Promise<WebhookPolicyView> {
   const access = await requireScope(prisma, caller, scope)
-  checkTarget(input.targetUrl)
+  await checkTarget(input.targetUrl)
   await assertSystemNameFree(prisma, access, input.name)
   try {
     const row = await prisma.$transaction(async (tx) => {
@@ -274,7 +274,7 @@ export async function updateWebhook(
 ): Promise<WebhookPolicyView> {
   const access = await requireScope(prisma, caller, scope)
   await requirePolicy(prisma, access, id)
-  if (update.targetUrl !== undefined) checkTarget(update.targetUrl)
+  if (update.targetUrl !== undefined) await checkTarget(update.targetUrl)
   if (update.name !== undefined) await assertSystemNameFree(prisma, access, update.name, id)
   const data: Prisma.WebhookPolicyUpdateInput = { ...update }
   if (update.repositoryFilter !== undefined) data.repositoryFilter = update.repositoryFilter || null
