@@ -10,7 +10,7 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { loadConfig } from '../config'
 import { requireProject, requireSystem } from '../projects/access'
-import { compileGlob, PatternError } from '../patterns/glob'
+import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
 import { checkTargetResolves } from './outbound'
 import { signalOutbox, REGISTRY_EVENT_TYPES, type RegistryEventType } from './outbox'
 import { renderPayload, type PayloadFormat } from './payloads'
@@ -32,6 +32,7 @@ const globSchema = z
       ctx.addIssue({ code: 'custom', message: error.message })
     }
   })
+  .describe(`glob: * (not /), ** (anything), ? (one character, not /), {a,b}; at most ${MAX_PATTERN_LENGTH} characters`)
 
 const policyFields = {
   name: z
@@ -49,7 +50,8 @@ const policyFields = {
     .transform((types) => [...new Set(types)]),
   targetUrl: z
     .url({ protocol: /^https?$/, error: 'targetUrl must be an http:// or https:// URL' })
-    .max(2048, 'targetUrl must be at most 2048 characters'),
+    .max(2048, 'targetUrl must be at most 2048 characters')
+    .describe('a host name must resolve when saved, and no address (literal or resolved) may be in a refused network'),
   format: z.enum(['default', 'cloudevents'], { error: 'format must be default or cloudevents' }),
   authHeader: z
     .string({ error: 'authHeader must be a string' })
