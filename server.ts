@@ -46,7 +46,6 @@ const prisma = getPrisma()
 await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)
 const registry = await createRegistry(config, prisma, logger)
 const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
-webhooks.start()
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()
@@ -71,6 +70,9 @@ server.on('error', (error) => {
 server.requestTimeout = 0
 server.listen(config.port, config.bindHost, () => {
   logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config.publicUrl }, 'registry listening')
+  // Background work starts only once we listen: whatever it meets in the database cannot keep the server down.
+  registry.start()
+  webhooks.start()
 })
 
 let stopping = false

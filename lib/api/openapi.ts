@@ -120,7 +120,7 @@ function webhookRoutes(base: string, whose: string): RouteSpec[] {
     { method: 'post', path: `${item}/test`, summary: 'Queue a TEST event to the target (sent even when the policy is disabled)', tag: 'webhooks', status: 202, response: webhookDeliverySchema },
     { method: 'get', path: `${item}/deliveries`, summary: 'Delivery log, newest first', tag: 'webhooks', query: deliveryFilterSchema, paginated: true, response: z.array(webhookDeliverySchema) },
     { method: 'get', path: delivery, summary: 'One delivery with every attempt (request headers, status, latency, response snippet)', tag: 'webhooks', response: webhookDeliveryDetailSchema },
-    { method: 'post', path: `${delivery}/redeliver`, summary: 'Send a finished delivery again (same delivery id and body); 409 while pending', tag: 'webhooks', status: 202, response: webhookDeliverySchema },
+    { method: 'post', path: `${delivery}/redeliver`, summary: 'Send a finished delivery again (same delivery id and body); 409 while pending, or when it was never prepared (saved as failed with the reason)', tag: 'webhooks', status: 202, response: webhookDeliverySchema },
   ]
 }
 

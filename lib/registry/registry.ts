@@ -14,6 +14,8 @@ import { PrismaRegistryIndex } from './prisma-index'
 
 export interface Registry {
   handle: RegistryHandler
+  /** Starts background work (the purge of abandoned uploads); called once the server listens. */
+  start(): void
   /** Stops background work and writes what is still buffered. */
   close(): Promise<void>
 }
@@ -43,11 +45,14 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
       logger.warn({ err: error }, 'purging abandoned uploads failed')
     }
   }
-  const purgeTimer = setInterval(() => void purge(), config.uploadPurgeIntervalMs).unref()
-  void purge()
+  let purgeTimer: NodeJS.Timeout | undefined
 
   return {
     handle,
+    start() {
+      purgeTimer = setInterval(() => void purge(), config.uploadPurgeIntervalMs).unref()
+      void purge()
+    },
     async close() {
       clearInterval(purgeTimer)
       await events.flush()

@@ -2,7 +2,9 @@
 //   fanOut       outbox events -> one delivery per matching policy (payload rendered once, so every
 //                attempt sends the same body), events deleted; one transaction, rows locked with
 //                SKIP LOCKED so two processes never fan out the same event. The first deliveries
-//                come back leased to the caller, which sends them at once.
+//                come back leased to the caller, which sends them at once. An event a policy cannot
+//                be applied to (a stored filter that no longer compiles, a payload that cannot be
+//                rendered) becomes a failed delivery saying why, so it never blocks the others.
 //   claimDue     due deliveries leased to this process (SKIP LOCKED + a lease that expires, so a
 //                process killed mid-send leaves its deliveries to the others after the lease).
 //   recordAttempt  the attempt's log row and the delivery's new state, only while the lease is ours.
@@ -11,7 +13,8 @@ import { randomUUID } from 'node:crypto'
 import type { PrismaClient } from '../db/prisma'
 import { Prisma } from '../generated/prisma/client'
 import { projectNameOf } from '../auth/project-access'
-import { compileGlob, passesFilters } from './filters'
+import { compileGlob, type GlobMatcher } from '../patterns/glob'
+import { passesFilters } from './filters'
 import { renderPayload, type PayloadFormat, type WebhookEventData, type WebhookEventType } from './payloads'
 import type { OutboundResult } from './outbound'
 
@@ -84,23 +87,45 @@ interface NewDelivery {
   tags: string[]
   contentType: string
   payload: string
+  /** Why the delivery could not be prepared: it is saved as failed and never sent. */
+  failure: string | null
 }
 
-function deliveriesOf(events: OutboxRow[], render: RenderSettings): NewDelivery[] {
-  const patterns = new Map<string, RegExp>()
-  const glob = (pattern: string | null) => {
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** Where fan-out reports an event it saved as a failed delivery (the worker's logger). */
+export type FanOutLog = (detail: Record<string, unknown>, message: string) => void
+
+function deliveriesOf(events: OutboxRow[], render: RenderSettings, log: FanOutLog): NewDelivery[] {
+  const patterns = new Map<string, GlobMatcher>()
+  const glob = (pattern: string | null, what: string) => {
     if (!pattern) return null
     let compiled = patterns.get(pattern)
-    if (!compiled) patterns.set(pattern, (compiled = compileGlob(pattern)))
+    if (!compiled) {
+      try {
+        compiled = compileGlob(pattern)
+      } catch (error) {
+        throw new Error(`the policy's ${what} filter is invalid (${errorMessage(error)}); edit the policy`)
+      }
+      patterns.set(pattern, compiled)
+    }
     return compiled
   }
   const deliveries: NewDelivery[] = []
   for (const event of events) {
-    const data = eventData(event)
+    const base = { eventId: event.id, eventType: event.type, repository: event.repository, digest: event.digest, tags: event.tags }
+    let data: WebhookEventData | undefined
     for (const policy of event.policies) {
-      if (!passesFilters({ repository: event.repository, tags: event.tags }, { repository: glob(policy.repositoryFilter), tag: glob(policy.tagFilter) })) continue
-      const payload = renderPayload(policy.format, data, render)
-      deliveries.push({ policyId: policy.id, eventId: event.id, eventType: event.type, repository: event.repository, digest: event.digest, tags: event.tags, contentType: payload.contentType, payload: payload.body })
+      try {
+        const filters = { repository: glob(policy.repositoryFilter, 'repository'), tag: glob(policy.tagFilter, 'tag') }
+        if (!passesFilters({ repository: event.repository, tags: event.tags }, filters)) continue
+        const payload = renderPayload(policy.format, (data ??= eventData(event)), render)
+        deliveries.push({ ...base, policyId: policy.id, contentType: payload.contentType, payload: payload.body, failure: null })
+      } catch (error) {
+        const failure = `the event could not be prepared for delivery: ${errorMessage(error)}`
+        log({ event: event.id, policy: policy.id, err: error }, 'webhook delivery saved as failed: it could not be prepared')
+        deliveries.push({ ...base, policyId: policy.id, contentType: 'text/plain', payload: '', failure })
+      }
     }
   }
   return deliveries
@@ -133,7 +158,13 @@ export interface FanOutResult {
  * them without another round trip. An empty outbox, what every process finds on nearly every poll,
  * costs one read and no transaction.
  */
-export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease: { max: number; ms: number }, limit = 100): Promise<FanOutResult> {
+export async function fanOut(
+  prisma: PrismaClient,
+  render: RenderSettings,
+  lease: { max: number; ms: number },
+  log: FanOutLog = () => {},
+  limit = 100,
+): Promise<FanOutResult> {
   const [{ pending }] = await prisma.$queryRaw<{ pending: boolean }[]>`SELECT EXISTS (SELECT 1 FROM "WebhookEvent") AS "pending"`
   if (!pending) return { events: 0, leased: [] }
   return prisma.$transaction(async (tx) => {
@@ -152,7 +183,9 @@ export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease
        LIMIT ${limit}
          FOR UPDATE OF e SKIP LOCKED`
     if (events.length === 0) return { events: 0, leased: [] }
-    const deliveries = deliveriesOf(events, render)
+    const deliveries = deliveriesOf(events, render, log)
+    let toLease = lease.max
+    const leasedFlags = deliveries.map((d) => d.failure === null && toLease-- > 0)
     const leaseToken = randomUUID()
     const leased = await tx.$queryRaw<ClaimedDelivery[]>`
       WITH gone AS (
@@ -163,14 +196,17 @@ export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease
           ${deliveries.map((d) => d.eventType)}::text[], ${deliveries.map((d) => d.repository)}::text[],
           ${deliveries.map((d) => d.digest)}::text[], ${deliveries.map((d) => JSON.stringify(d.tags))}::text[],
           ${deliveries.map((d) => d.contentType)}::text[], ${deliveries.map((d) => d.payload)}::text[],
-          ${deliveries.map((_, i) => i < lease.max)}::boolean[]
-        ) WITH ORDINALITY AS i("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leased", "n")
+          ${leasedFlags}::boolean[], ${deliveries.map((d) => d.failure)}::text[]
+        ) WITH ORDINALITY AS i("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leased", "failure", "n")
       ), saved AS (
-        INSERT INTO "WebhookDelivery" ("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leaseToken", "leaseUntil")
+        INSERT INTO "WebhookDelivery" ("policyId", "eventId", "eventType", "repository", "digest", "tags", "contentType", "payload", "leaseToken", "leaseUntil",
+                                       "status", "lastError", "finishedAt")
         SELECT i."policyId", i."eventId", i."eventType", i."repository", i."digest",
                ARRAY(SELECT json_array_elements_text(i."tags"::json)), i."contentType", i."payload",
                CASE WHEN i."leased" THEN ${leaseToken} END,
-               CASE WHEN i."leased" THEN now() + make_interval(secs => ${lease.ms / 1000}) END
+               CASE WHEN i."leased" THEN now() + make_interval(secs => ${lease.ms / 1000}) END,
+               (CASE WHEN i."failure" IS NULL THEN 'pending' ELSE 'failed' END)::"WebhookDeliveryStatus",
+               i."failure", CASE WHEN i."failure" IS NOT NULL THEN now() END
           FROM input i ORDER BY i."n"
         RETURNING "id", "policyId", "eventType", "contentType", "payload", "attempts", "leaseToken"
       )

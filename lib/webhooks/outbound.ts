@@ -4,7 +4,7 @@
 // policy is saved and to 127.0.0.1 when the delivery runs (DNS rebinding) is still refused.
 // Literal IP hosts never go through a lookup (node:net connects to them directly), so they are
 // checked synchronously before the request starts.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
 import { BlockList, isIP } from 'node:net'
@@ -209,6 +209,30 @@ type UrlCheck = { ok: true } | { ok: false; reason: string }
 export function checkTargetUrl(url: string, rules: OutboundRules): UrlCheck {
   const target = parseTarget(url, rules)
   return target.ok ? { ok: true } : target
+}
+
+/**
+ * The check when a policy is saved: `checkTargetUrl`, then a host name is resolved (all addresses)
+ * and refused when any address is one the rules forbid, or when it does not resolve, so a mistake
+ * shows when it is made rather than at the first delivery. The connect-time check still runs on
+ * every delivery: the name may point elsewhere by then.
+ */
+export async function checkTargetResolves(url: string, rules: OutboundRules): Promise<UrlCheck> {
+  const target = parseTarget(url, rules)
+  if (!target.ok) return target
+  if (isIP(target.host) !== 0) return { ok: true }
+  let addresses: LookupAddress[]
+  try {
+    addresses = await dnsPromises.lookup(target.host, { all: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    return { ok: false, reason: `${target.host} does not resolve (${code}); a webhook target must resolve when it is saved` }
+  }
+  for (const { address } of addresses) {
+    const verdict = judgeAddress(address, target.compiled)
+    if (!verdict.ok) return { ok: false, reason: `${target.host} resolves to ${address}: ${verdict.reason}` }
+  }
+  return { ok: true }
 }
 
 interface Target {

@@ -10,8 +10,8 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { loadConfig } from '../config'
 import { requireProject, requireSystem } from '../projects/access'
-import { compileGlob, PatternError } from './filters'
-import { checkTargetUrl } from './outbound'
+import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
+import { checkTargetResolves } from './outbound'
 import { signalOutbox, REGISTRY_EVENT_TYPES, type RegistryEventType } from './outbox'
 import { renderPayload, type PayloadFormat } from './payloads'
 import { renderSettings } from './render-settings'
@@ -32,6 +32,7 @@ const globSchema = z
       ctx.addIssue({ code: 'custom', message: error.message })
     }
   })
+  .describe(`glob: * (not /), ** (anything), ? (one character, not /), {a,b}; at most ${MAX_PATTERN_LENGTH} characters`)
 
 const policyFields = {
   name: z
@@ -49,7 +50,8 @@ const policyFields = {
     .transform((types) => [...new Set(types)]),
   targetUrl: z
     .url({ protocol: /^https?$/, error: 'targetUrl must be an http:// or https:// URL' })
-    .max(2048, 'targetUrl must be at most 2048 characters'),
+    .max(2048, 'targetUrl must be at most 2048 characters')
+    .describe('a host name must resolve when saved, and no address (literal or resolved) may be in a refused network'),
   format: z.enum(['default', 'cloudevents'], { error: 'format must be default or cloudevents' }),
   authHeader: z
     .string({ error: 'authHeader must be a string' })
@@ -198,9 +200,9 @@ async function requirePolicy(prisma: PrismaClient, access: ScopeAccess, id: numb
   return row
 }
 
-/** Refuses targets the worker would refuse anyway (literal private addresses, other schemes), with the reason. */
-function checkTarget(url: string): void {
-  const check = checkTargetUrl(url, { allowedNetworks: loadConfig().webhooks.allowedNetworks })
+/** Refuses targets the worker would refuse (private addresses, literal or resolved; other schemes), with the reason. */
+async function checkTarget(url: string): Promise<void> {
+  const check = await checkTargetResolves(url, { allowedNetworks: loadConfig().webhooks.allowedNetworks })
   if (!check.ok) throw invalid(`targetUrl is not allowed: ${check.reason}`)
 }
 
@@ -234,7 +236,7 @@ export async function createWebhook(
   input: z.infer<typeof webhookCreateSchema>,
 ): Promise<WebhookPolicyView> {
   const access = await requireScope(prisma, caller, scope)
-  checkTarget(input.targetUrl)
+  await checkTarget(input.targetUrl)
   await assertSystemNameFree(prisma, access, input.name)
   try {
     const row = await prisma.$transaction(async (tx) => {
@@ -274,7 +276,7 @@ export async function updateWebhook(
 ): Promise<WebhookPolicyView> {
   const access = await requireScope(prisma, caller, scope)
   await requirePolicy(prisma, access, id)
-  if (update.targetUrl !== undefined) checkTarget(update.targetUrl)
+  if (update.targetUrl !== undefined) await checkTarget(update.targetUrl)
   if (update.name !== undefined) await assertSystemNameFree(prisma, access, update.name, id)
   const data: Prisma.WebhookPolicyUpdateInput = { ...update }
   if (update.repositoryFilter !== undefined) data.repositoryFilter = update.repositoryFilter || null
@@ -397,7 +399,9 @@ export async function getDelivery(prisma: PrismaClient, caller: Caller, scope: W
 export async function redeliver(prisma: PrismaClient, caller: Caller, scope: WebhookScope, policyId: number, deliveryId: string): Promise<WebhookDeliveryView> {
   const access = await requireScope(prisma, caller, scope)
   await requirePolicy(prisma, access, policyId)
-  await requireDelivery(prisma, policyId, deliveryId)
+  const delivery = await requireDelivery(prisma, policyId, deliveryId)
+  // Saved as failed by the fan-out because it could not be prepared: there is nothing to send.
+  if (delivery.payload === '') throw conflict(`delivery ${deliveryId} was never prepared (${delivery.lastError}); it cannot be sent again`)
   const requeued = await prisma.webhookDelivery.updateMany({
     where: { id: deliveryId, policyId, status: { not: 'pending' } },
     data: { status: 'pending', attempts: 0, nextAttemptAt: new Date(), finishedAt: null },

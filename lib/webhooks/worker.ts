@@ -80,40 +80,61 @@ export class WebhookWorker {
     })
   }
 
+  // Each step fails on its own: an outbox that cannot be fanned out does not hold back retries that
+  // fall due, and neither holds back the purge.
   private async pass(): Promise<void> {
     const { prisma, logger, settings, render } = this.options
+    const lease = { max: settings.concurrency, ms: settings.timeoutMs * 3 }
+    const log = (detail: Record<string, unknown>, message: string) => logger.warn(detail, message)
     try {
-      const lease = { max: settings.concurrency, ms: settings.timeoutMs * 3 }
       while (!this.stopped) {
-        const { events, leased } = await fanOut(prisma, render, lease)
+        const { events, leased } = await fanOut(prisma, render, lease, log)
         if (events === 0) break
         await Promise.all(leased.map((delivery) => this.send(delivery)))
       }
+    } catch (error) {
+      logger.warn({ err: error }, 'webhook fan-out failed; retrying on the next pass')
+    }
+    try {
       while (!this.stopped) {
         const due = await claimDue(prisma, settings.concurrency, settings.timeoutMs * 3)
         if (due.length === 0) break
         await Promise.all(due.map((delivery) => this.send(delivery)))
       }
+    } catch (error) {
+      logger.warn({ err: error }, 'claiming due webhook deliveries failed; retrying on the next pass')
+    }
+    try {
       if (Date.now() - this.lastPurge > PURGE_INTERVAL_MS) {
         this.lastPurge = Date.now()
         const purged = await purgeFinished(prisma, new Date(Date.now() - settings.logRetentionMs))
         if (purged > 0) logger.info({ purged }, 'purged old webhook deliveries')
       }
     } catch (error) {
-      logger.warn({ err: error }, 'webhook worker pass failed')
+      logger.warn({ err: error }, 'purging old webhook deliveries failed')
     }
   }
 
+  /** Sends one delivery and records the attempt; never throws, so one bad delivery cannot stop the others. */
   private async send(delivery: ClaimedDelivery): Promise<void> {
     const { prisma, logger, settings } = this.options
     const startedAt = new Date()
-    const headers = deliveryHeaders(delivery, startedAt)
-    const result: OutboundResult =
-      delivery.policyEnabled || delivery.eventType === 'TEST'
-        ? await sendWebhook({ url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs }, { allowedNetworks: settings.allowedNetworks })
-        : { kind: 'refused', reason: 'the policy is disabled', latencyMs: 0 }
+    let logged: Record<string, string> = {}
+    let result: OutboundResult
     try {
-      const recorded = await recordAttempt(prisma, delivery, { startedAt, requestHeaders: headers.logged, result }, settings)
+      const headers = deliveryHeaders(delivery, startedAt)
+      logged = headers.logged
+      result =
+        delivery.policyEnabled || delivery.eventType === 'TEST'
+          ? await sendWebhook({ url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs }, { allowedNetworks: settings.allowedNetworks })
+          : { kind: 'refused', reason: 'the policy is disabled', latencyMs: 0 }
+    } catch (error) {
+      // Not a network failure but a delivery that cannot be sent at all: final, like a refusal.
+      logger.warn({ err: error, delivery: delivery.id }, 'webhook delivery could not be sent; marking it failed')
+      result = { kind: 'refused', reason: `the delivery could not be sent: ${error instanceof Error ? error.message : String(error)}`, latencyMs: Date.now() - startedAt.getTime() }
+    }
+    try {
+      const recorded = await recordAttempt(prisma, delivery, { startedAt, requestHeaders: logged, result }, settings)
       if (!recorded) logger.warn({ delivery: delivery.id }, 'webhook delivery was taken over by another process before its attempt was recorded')
     } catch (error) {
       logger.warn({ err: error, delivery: delivery.id }, 'could not record a webhook attempt; it will be retried after its lease')

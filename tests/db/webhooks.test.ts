@@ -10,6 +10,8 @@ import type { Prisma } from '../../lib/generated/prisma/client'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { RecordingEventSink } from '../../lib/registry/event-sink'
 import { claimDue, fanOut, purgeFinished, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
+import { WebhookWorker } from '../../lib/webhooks/worker'
+import { startWebhookReceiver } from '../support/webhook-receiver'
 import type { ManifestRecord } from '../../registry-core/src/ports'
 import { BACKENDS, openBackend, type Backend } from './backends'
 
@@ -197,6 +199,54 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     expect(leased.map((d) => d.id)).not.toContain(rest[0].id)
     const tags = (await prisma.webhookDelivery.findMany({ where: { policyId: p.id } })).map((d) => d.tags[0]).sort()
     expect(tags).toEqual(['l0', 'l1', 'l2'])
+  })
+
+  it('saves an event a policy cannot be applied to as a failed delivery, and still fans out the rest', async () => {
+    // Stored before filters were checked the way they are now: it no longer compiles.
+    const broken = await policy({ eventTypes: ['PUSH_ARTIFACT'], tagFilter: '{v1' })
+    const good = await policy({ eventTypes: ['PUSH_ARTIFACT'], tagFilter: 'v*' })
+    await index.putManifest('hooks/poisoned', artifact(), 'v1', { name: 'alice' })
+    const logged: unknown[] = []
+    const { events, leased } = await fanOut(prisma, RENDER, { max: 5, ms: 30_000 }, (detail) => logged.push(detail))
+    expect(events).toBe(1)
+    expect(await prisma.webhookEvent.count()).toBe(0)
+    const bad = await prisma.webhookDelivery.findFirstOrThrow({ where: { policyId: broken.id } })
+    expect([bad.status, bad.leaseToken, bad.finishedAt !== null]).toEqual(['failed', null, true])
+    expect(bad.lastError).toMatch(/tag filter is invalid \(unbalanced "\{"/)
+    expect(logged).toHaveLength(1)
+    // Only the good delivery is leased to be sent; the failed one is never claimed.
+    expect(leased.map((d) => d.id)).toEqual([(await prisma.webhookDelivery.findFirstOrThrow({ where: { policyId: good.id } })).id])
+    expect(await claimDue(prisma, 10, 30_000)).toEqual([])
+  })
+
+  it('a worker keeps delivering to everyone else past a poisoned policy', async () => {
+    const receiver = await startWebhookReceiver()
+    const worker = new WebhookWorker({
+      prisma,
+      logger: silent,
+      settings: { maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, timeoutMs: 2000, concurrency: 4, allowedNetworks: ['127.0.0.1/32'], logRetentionMs: 86_400_000 },
+      render: RENDER,
+      pollIntervalMs: 50,
+    })
+    try {
+      const broken = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: `${receiver.url}/broken`, repositoryFilter: 'x'.repeat(300) })
+      await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: `${receiver.url}/good` })
+      await index.putManifest('hooks/worker-poison', artifact(), 'first', { name: 'alice' })
+      worker.start()
+      await receiver.waitFor((r) => r.path === '/good' && r.json().event_data.resources[0].tag === 'first', 10_000)
+      await index.putManifest('hooks/worker-poison', artifact(), 'second', { name: 'alice' })
+      await receiver.waitFor((r) => r.path === '/good' && r.json().event_data.resources[0].tag === 'second', 10_000)
+      expect(receiver.requests.filter((r) => r.path === '/broken')).toEqual([])
+      const failed = await prisma.webhookDelivery.findMany({ where: { policyId: broken.id } })
+      expect(failed.map((d) => [d.status, d.tags[0]]).sort()).toEqual([
+        ['failed', 'first'],
+        ['failed', 'second'],
+      ])
+      expect(failed[0].lastError).toMatch(/repository filter is invalid \(a pattern must be at most 256 characters\)/)
+    } finally {
+      await worker.stop()
+      await receiver.close()
+    }
   })
 
   it('purges finished deliveries past the retention, never pending ones', async () => {

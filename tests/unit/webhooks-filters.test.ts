@@ -1,6 +1,7 @@
 // Webhook policy filters (globs) and the retry schedule.
 import { describe, expect, it } from 'vitest'
-import { compileGlob, passesFilters, PatternError } from '../../lib/webhooks/filters'
+import { compileGlob, PatternError } from '../../lib/patterns/glob'
+import { passesFilters } from '../../lib/webhooks/filters'
 import { outcome, retryDelayMs } from '../../lib/webhooks/deliveries'
 
 describe('compileGlob', () => {
@@ -17,7 +18,7 @@ describe('compileGlob', () => {
     ['a+b', 'a+b', true],
     ['a+b', 'aab', false],
   ])('%s against %s -> %s', (pattern, value, expected) => {
-    expect(compileGlob(pattern).test(value)).toBe(expected)
+    expect(compileGlob(pattern).matches(value)).toBe(expected)
   })
 
   it('refuses malformed patterns with a reason', () => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net'
 import {
   USER_AGENT,
+  checkTargetResolves,
   checkTargetUrl,
   parseAllowedNetworks,
   sendWebhook,
@@ -297,6 +298,29 @@ describe('checkTargetUrl', () => {
       ok: false,
       reason: expect.stringContaining('prefix length'),
     })
+  })
+})
+
+describe('checkTargetResolves (when a policy is saved)', () => {
+  const nothingAllowed: OutboundRules = { allowedNetworks: [] }
+  it('refuses a host name on any address it resolves to, naming it', async () => {
+    const check = await checkTargetResolves('http://localhost:8080/hook', nothingAllowed)
+    expect(check).toMatchObject({ ok: false })
+    expect(!check.ok && check.reason).toMatch(/^localhost resolves to (127\.0\.0\.1|::1): .* is a loopback address/)
+  })
+  it('accepts a host name whose addresses are all allowed', async () => {
+    expect(await checkTargetResolves('http://localhost:8080/hook', { allowedNetworks: ['127.0.0.0/8', '::1'] })).toEqual({ ok: true })
+  })
+  it('refuses a host name that does not resolve', async () => {
+    const check = await checkTargetResolves('http://hook.does-not-exist.invalid/', nothingAllowed)
+    expect(check).toMatchObject({ ok: false })
+    // The code is the resolver's: ENOTFOUND, or EAI_AGAIN where no DNS server answers at all.
+    expect(!check.ok && check.reason).toMatch(/^hook\.does-not-exist\.invalid does not resolve \([A-Z_]+\); a webhook target must resolve when it is saved$/)
+  })
+  it('keeps the form and literal-address checks, without a lookup for literal addresses', async () => {
+    expect(await checkTargetResolves('ftp://example.com/', nothingAllowed)).toMatchObject({ ok: false, reason: expect.stringMatching(/only http and https/) })
+    expect(await checkTargetResolves('http://10.1.2.3/', nothingAllowed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^10\.1\.2\.3 is a private address/) })
+    expect(await checkTargetResolves('http://93.184.215.14/', nothingAllowed)).toEqual({ ok: true })
   })
 })
 
