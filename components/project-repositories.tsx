@@ -135,7 +135,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
               </table>
             </div>
             {repositories.data.total > PAGE_SIZE && (
-              <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repositories" />
+              <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repository" />
             )}
           </>
         )}

@@ -8,7 +8,7 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
-import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
+import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
@@ -256,7 +256,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
                     </tbody>
                   </table>
                 </div>
-                <Pagination page={page} total={artifacts.data.total} pageSize={pageSize} onChange={setPage} noun="artifacts" />
+                <Pagination page={page} total={artifacts.data.total} pageSize={pageSize} onChange={setPage} noun="artifact" />
               </>
             )}
           </section>
@@ -376,7 +376,7 @@ function ArtifactRow({
       </td>
       <td className="px-4 py-2.5">
         <span title={artifact.artifactType ?? artifact.mediaType}>{KIND_LABELS[artifact.kind] ?? artifact.kind}</span>
-        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{artifact.referrers.length} referrer{artifact.referrers.length === 1 ? '' : 's'}</span>}
+        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{countOf(artifact.referrers.length, 'referrer')}</span>}
       </td>
       <td className="px-4 py-2.5 font-mono text-xs">{artifact.platforms.length ? artifact.platforms.map(formatPlatform).join(', ') : '—'}</td>
       <td className="whitespace-nowrap px-4 py-2.5 text-right tabular-nums" title={`${artifact.size.toLocaleString('en-US')} bytes`}>

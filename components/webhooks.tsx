@@ -814,7 +814,7 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
           </div>
           {deliveries.data.total > LOG_PAGE_SIZE && (
             <div className="border-t border-slate-200">
-              <Pagination page={page} total={deliveries.data.total} pageSize={LOG_PAGE_SIZE} onChange={setPage} noun="deliveries" />
+              <Pagination page={page} total={deliveries.data.total} pageSize={LOG_PAGE_SIZE} onChange={setPage} noun="delivery" />
             </div>
           )}
         </>

@@ -4,7 +4,7 @@
 import Link from 'next/link'
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react'
 import { errorMessage } from './api'
-import { exactTime, relativeTime } from './format'
+import { countOf, exactTime, pluralNoun, relativeTime } from './format'
 import { Button, ErrorMessage, focusRing } from './ui'
 
 /** The host name docker commands use (the page's own host; "HOST" before hydration). */
@@ -230,14 +230,15 @@ export function Tabs<T extends string>({ tabs, current, onChange, label }: { tab
   )
 }
 
+/** Pages of a list; `noun` is what the list holds, in the singular ("repository"). */
 export function Pagination({ page, total, pageSize, onChange, noun }: { page: number; total: number; pageSize: number; onChange: (page: number) => void; noun: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize))
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1
   const last = Math.min(total, page * pageSize)
   return (
-    <nav aria-label={`${noun} pages`} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm text-slate-600">
+    <nav aria-label={`${pluralNoun(noun)} pages`} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm text-slate-600">
       <span>
-        {first}–{last} of {total.toLocaleString('en-US')} {noun}
+        {first}–{last} of {countOf(total, noun)}
       </span>
       <span className="flex items-center gap-2">
         <Button variant="secondary" disabled={page <= 1} onClick={() => onChange(page - 1)}>
