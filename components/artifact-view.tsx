@@ -8,7 +8,7 @@ import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
@@ -49,7 +49,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
         ]}
       />
       <h1 className="mt-3 font-mono text-xl font-semibold tracking-tight sm:text-2xl">
-        <span className="break-all">{full}</span>
+        <RepositoryName name={full} />
         <span className="text-slate-400">@</span>
         <span className="break-all" title={digest}>
           {shortDigest(digest)}

@@ -12,7 +12,7 @@ import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repos
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
@@ -110,7 +110,9 @@ export function RepositoryView({ project, repository }: { project: string; repos
         ]}
       />
       <div className="mt-3 flex flex-wrap items-start justify-between gap-3">
-        <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
+        <h1 className="min-w-0 break-words font-mono text-2xl font-semibold tracking-tight">
+          <RepositoryName name={full} />
+        </h1>
         {repo.isSuccess && mayDeleteRepository && projectQuery.isSuccess && (
           <Button
             variant="secondary"

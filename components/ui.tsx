@@ -1,6 +1,6 @@
 // Small form and layout pieces shared by the pages: labelled inputs, buttons, messages.
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react'
-import { useId } from 'react'
+import { Fragment, useId } from 'react'
 
 /** Usernames and project names (one namespace), as an HTML `pattern`. */
 export const NAME_PATTERN = '[a-z0-9]+([._\\-][a-z0-9]+)*'
@@ -117,6 +117,28 @@ export function VisibilityBadge({ isPublic }: { isPublic: boolean }) {
     <span className="inline-flex items-center rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Public</span>
   ) : (
     <span className="inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Private</span>
+  )
+}
+
+/**
+ * A repository (or any slash-separated) name that wraps after a '/' and not inside a part: each part
+ * is one inline block, so a line breaks between parts first, and inside a part only when that part
+ * alone is wider than the line.
+ */
+export function RepositoryName({ name }: { name: string }) {
+  const parts = name.split('/')
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          <span className="inline-block max-w-full break-words">
+            {part}
+            {i < parts.length - 1 ? '/' : ''}
+          </span>
+          {i < parts.length - 1 && <wbr />}
+        </Fragment>
+      ))}
+    </>
   )
 }
 
