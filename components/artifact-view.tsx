@@ -48,7 +48,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
           { href: repositoryPath(project, repository), label: repository },
         ]}
       />
-      <h1 className="mt-3 font-mono text-xl font-semibold tracking-tight sm:text-2xl">
+      <h1 className="mt-3 break-words font-mono text-xl font-semibold tracking-tight sm:text-2xl">
         <RepositoryName name={full} />
         <span className="text-slate-400">@</span>
         <span className="break-all" title={digest}>

@@ -121,9 +121,9 @@ export function VisibilityBadge({ isPublic }: { isPublic: boolean }) {
 }
 
 /**
- * A repository (or any slash-separated) name that wraps after a '/' and not inside a part: each part
- * is one inline block, so a line breaks between parts first, and inside a part only when that part
- * alone is wider than the line.
+ * A repository (or any slash-separated) name that may wrap after each '/' as well as at the usual
+ * word boundaries (after a '-'), never between two letters; put it in a `break-words` box so a
+ * single part longer than the line still wraps instead of overflowing.
  */
 export function RepositoryName({ name }: { name: string }) {
   const parts = name.split('/')
@@ -131,11 +131,12 @@ export function RepositoryName({ name }: { name: string }) {
     <>
       {parts.map((part, i) => (
         <Fragment key={i}>
-          <span className="inline-block max-w-full break-words">
-            {part}
-            {i < parts.length - 1 ? '/' : ''}
-          </span>
-          {i < parts.length - 1 && <wbr />}
+          {i > 0 && (
+            <>
+              /<wbr />
+            </>
+          )}
+          {part}
         </Fragment>
       ))}
     </>

@@ -102,10 +102,10 @@ test('projects list, project, repository and artifact pages fit a phone', async 
   await expect(page.getByRole('tab', { name: 'Settings' })).toHaveAttribute('aria-selected', 'true')
   await expectInsideTabStrip(page, page.getByRole('tab', { name: 'Settings' }))
   await page.getByRole('tab', { name: 'Repositories' }).click()
-  // The repository name wraps only after a '/', never inside a word.
+  // The repository name wraps after a '/' or a '-', never between two letters.
   const repositoryLink = page.getByTestId('repository-table').getByRole('link', { name: repo })
   await expect(repositoryLink).toBeVisible()
-  for (const at of await lineBreaks(repositoryLink)) expect(at, 'the repository name breaks after /').toMatch(/^\/\|/)
+  for (const at of await lineBreaks(repositoryLink)) expect(at, 'the repository name breaks after / or -').toMatch(/^[/-]\|/)
   await expect(page.getByLabel('Search repositories')).toBeVisible()
   await expect(page.getByLabel('Repository name')).toBeVisible()
   await expect(page.getByRole('button', { name: 'Create repository' })).toBeVisible()
