@@ -20,6 +20,8 @@ test.afterAll(() => receiver.stop())
 /** The element is entirely on screen and inside every box that clips it, and nothing covers its centre. */
 async function expectFullyVisible(page: Page, locator: Locator, what: string): Promise<void> {
   const result = await locator.evaluate((element) => {
+    // Scroll the page (only the page: a sideways scroller must show the element by itself) to it.
+    window.scrollBy(0, element.getBoundingClientRect().top - window.innerHeight / 2)
     const rect = element.getBoundingClientRect()
     const problems: string[] = []
     if (rect.left < 0 || rect.right > window.innerWidth + 0.5) problems.push(`off screen: ${rect.left}–${rect.right} of ${window.innerWidth}`)

@@ -84,7 +84,7 @@ test('screenshots of the main pages at 1440 and 390 px, none scrolling sideways'
     await expect(page.getByRole('heading', { name: 'Administration' })).toBeVisible()
     await capture(page, 'admin')
     await page.goto('/admin/webhooks')
-    await expect(page.getByRole('heading', { name: 'System webhooks' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'System webhooks', level: 1 })).toBeVisible()
     await capture(page, 'admin-webhooks')
     await page.goto('/api-reference')
     await expect(page.getByRole('heading', { name: 'API reference' })).toBeVisible()
