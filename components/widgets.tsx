@@ -224,6 +224,9 @@ function useScrollEdges(ref: RefObject<HTMLElement | null>): { start: boolean; e
   return edges
 }
 
+// The width of the fade over a side with more tabs (w-10); a tab scrolled into view clears it.
+const CUE_WIDTH = 40
+
 /**
  * A tab list that scrolls sideways when it does not fit (phones): a fade and an arrow mark each side
  * with more tabs, and the current tab is scrolled into view.
@@ -236,8 +239,8 @@ export function Tabs<T extends string>({ tabs, current, onChange, label }: { tab
     const tab = scroller?.querySelector<HTMLElement>('[aria-selected="true"]')
     if (!scroller || !tab) return
     const left = tab.offsetLeft - scroller.offsetLeft
-    if (left < scroller.scrollLeft) scroller.scrollLeft = left - 24
-    else if (left + tab.offsetWidth > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + tab.offsetWidth - scroller.clientWidth + 24
+    if (left < scroller.scrollLeft) scroller.scrollLeft = left - CUE_WIDTH
+    else if (left + tab.offsetWidth > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + tab.offsetWidth - scroller.clientWidth + CUE_WIDTH
   }, [current])
   const cue = 'pointer-events-none absolute inset-y-0 z-10 flex w-10 items-center text-slate-500'
   return (
