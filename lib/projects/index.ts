@@ -157,7 +157,7 @@ export async function deleteProject(prisma: PrismaClient, caller: Caller, name: 
     await tx.$queryRaw`SELECT id FROM "Project" WHERE id = ${project.id} FOR UPDATE`
     const repositories = await tx.repository.count({ where: { projectId: project.id } })
     if (repositories > 0 && !options.force) {
-      throw precondition(`project ${name} still holds ${countOf(repositories, 'repository')}; delete them first or pass force=true`, { repositories })
+      throw precondition(`project ${name} is not empty (${countOf(repositories, 'repository')}); delete its repositories first or pass force=true`, { repositories })
     }
     const deleted = await tx.repository.deleteMany({ where: { projectId: project.id } })
     await tx.project.delete({ where: { id: project.id } })
