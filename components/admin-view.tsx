@@ -323,7 +323,7 @@ function UsersTable({ me }: { me: string }) {
             </table>
           </div>
           <div className="border-t border-slate-200">
-            <Pagination page={page} total={users.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="users" />
+            <Pagination page={page} total={users.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="user" />
           </div>
         </>
       )}

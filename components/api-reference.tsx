@@ -4,6 +4,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { api, errorMessage } from './api'
+import { countOf } from './format'
 import { ErrorMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows } from './widgets'
 
@@ -107,8 +108,8 @@ function constraints(schema: Schema): string[] {
   if (schema.exclusiveMinimum !== undefined) out.push(`> ${schema.exclusiveMinimum}`)
   if (schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER) out.push(`≤ ${schema.maximum}`)
   if (schema.exclusiveMaximum !== undefined) out.push(`< ${schema.exclusiveMaximum}`)
-  if (schema.minItems !== undefined) out.push(`min ${schema.minItems} items`)
-  if (schema.maxItems !== undefined) out.push(`max ${schema.maxItems} items`)
+  if (schema.minItems !== undefined) out.push(`min ${countOf(schema.minItems, 'item')}`)
+  if (schema.maxItems !== undefined) out.push(`max ${countOf(schema.maxItems, 'item')}`)
   if (schema.pattern) out.push(`pattern ${schema.pattern}`)
   if (schema.default !== undefined) out.push(`default ${JSON.stringify(schema.default)}`)
   return out
@@ -357,7 +358,7 @@ export function ApiReference() {
               className={inputClass}
             />
             <p className="mt-2 text-xs text-slate-500">
-              OpenAPI {doc.data.openapi} · {count} operations
+              OpenAPI {doc.data.openapi} · {countOf(count, 'operation')}
             </p>
             <ul className="mt-3 flex flex-wrap gap-1 lg:block lg:space-y-0.5">
               {visible.map(([tag, entries]) => (

@@ -48,12 +48,15 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
 }
 
 /**
- * Server messages are lowercase phrases ("name is required"); shown as a sentence. A message that
- * starts with a field name in camelCase ("targetUrl is not allowed") keeps it as the API spells it.
+ * Server messages are lowercase phrases ("name is required", "the user alice is already a member of
+ * team"); shown as a sentence. The first word is capitalised only when it is a plain lowercase word
+ * of more than one letter: a field spelled as the API spells it ("targetUrl", "q", "eventTypes.0")
+ * keeps its case. Server messages never start with a name someone chose.
  */
-function sentence(message: string | undefined): string | undefined {
-  if (!message) return undefined
-  const text = /^[a-z]+[A-Z]\w*/.test(message) ? message : message.charAt(0).toUpperCase() + message.slice(1)
+export function sentence(message: string | undefined): string | undefined {
+  const trimmed = message?.trim()
+  if (!trimmed) return undefined
+  const text = /^(a|[a-z]{2,})(?![\w.])/.test(trimmed) ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1) : trimmed
   return /[.!?]$/.test(text) ? text : `${text}.`
 }
 

@@ -6,9 +6,9 @@ import Link from 'next/link'
 import { useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
-import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
+import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
@@ -48,8 +48,8 @@ export function ArtifactView({ project, repository, digest }: { project: string;
           { href: repositoryPath(project, repository), label: repository },
         ]}
       />
-      <h1 className="mt-3 font-mono text-xl font-semibold tracking-tight sm:text-2xl">
-        <span className="break-all">{full}</span>
+      <h1 className="mt-3 break-words font-mono text-xl font-semibold tracking-tight sm:text-2xl">
+        <RepositoryName name={full} />
         <span className="text-slate-400">@</span>
         <span className="break-all" title={digest}>
           {shortDigest(digest)}
@@ -83,7 +83,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
             </dd>
             <dt className="text-slate-500">Last pulled</dt>
             <dd>
-              <TimeAgo value={artifact.data.lastPulledAt} /> · {formatCount(artifact.data.pullCount)} {artifact.data.pullCount === 1 ? 'pull' : 'pulls'}
+              <TimeAgo value={artifact.data.lastPulledAt} /> · {countOf(artifact.data.pullCount, 'pull')}
             </dd>
           </dl>
           <div className="max-w-3xl space-y-2">
@@ -237,7 +237,7 @@ function ArtifactTags({ project, repository, digest, pullBase }: { project: stri
       </ul>
       {tags.data.total > TAGS_PAGE_SIZE && (
         <div className="-mx-4">
-          <Pagination page={page} total={tags.data.total} pageSize={TAGS_PAGE_SIZE} onChange={setPage} noun="tags" />
+          <Pagination page={page} total={tags.data.total} pageSize={TAGS_PAGE_SIZE} onChange={setPage} noun="tag" />
         </div>
       )}
     </>

@@ -1,9 +1,10 @@
 'use client'
-// The global search box in the header: projects and repositories the caller may read, as links.
+// The global search box in the header: projects and repositories the caller may read. An ARIA
+// combobox: the results are a listbox right under the input (same left edge and width); arrow keys
+// move the active option (aria-activedescendant), Enter opens it, Escape closes the list.
 import { useQuery } from '@tanstack/react-query'
-import Link from 'next/link'
-import { usePathname } from 'next/navigation'
-import { useEffect, useId, useRef, useState } from 'react'
+import { usePathname, useRouter } from 'next/navigation'
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import { api, errorMessage } from './api'
 import { excerpt, repositoryPath } from './format'
 
@@ -12,19 +13,51 @@ interface SearchResult {
   repositories?: { name: string; projectName?: string; project?: string; description?: string | null }[]
 }
 
+interface Option {
+  kind: 'project' | 'repository'
+  key: string
+  label: string
+  href: string
+  description?: string
+}
+
 function split(repository: { name: string; projectName?: string; project?: string }): { project: string; repository: string } {
   const project = repository.projectName ?? repository.project ?? repository.name.split('/')[0]
   const rest = repository.name.startsWith(`${project}/`) ? repository.name.slice(project.length + 1) : repository.name
   return { project, repository: rest }
 }
 
-export function HeaderSearch() {
+function toOptions(data: SearchResult | undefined): Option[] {
+  const projects: Option[] = (data?.projects ?? []).map((project) => ({
+    kind: 'project',
+    key: `p:${project.name}`,
+    label: project.name,
+    href: `/projects/${encodeURIComponent(project.name)}`,
+  }))
+  const repositories: Option[] = (data?.repositories ?? []).map((repository) => {
+    const parts = split(repository)
+    return {
+      kind: 'repository',
+      key: `r:${repository.name}`,
+      label: `${parts.project}/${parts.repository}`,
+      href: repositoryPath(parts.project, parts.repository),
+      description: repository.description ? excerpt(repository.description, 80) : undefined,
+    }
+  })
+  return [...projects, ...repositories]
+}
+
+export function HeaderSearch({ className = '' }: { className?: string }) {
   const id = useId()
+  const listId = `${id}-results`
+  const optionId = (index: number) => `${id}-option-${index}`
   const [text, setText] = useState('')
   const [q, setQ] = useState('')
   const [open, setOpen] = useState(false)
+  const [active, setActive] = useState(-1)
   const box = useRef<HTMLDivElement>(null)
   const pathname = usePathname()
+  const router = useRouter()
   useEffect(() => {
     const timer = setTimeout(() => setQ(text.trim()), 200)
     return () => clearTimeout(timer)
@@ -45,87 +78,110 @@ export function HeaderSearch() {
     queryFn: async () => (await api<SearchResult>(`/api/v1/search?${new URLSearchParams({ q })}`)).data,
     enabled: q.length > 0,
   })
-  const projects = results.data?.projects ?? []
-  const repositories = results.data?.repositories ?? []
+  const options = toOptions(results.data)
+  // A new list starts with nothing active: Enter then does nothing until an option is chosen.
+  useEffect(() => setActive(-1), [results.data])
+  useEffect(() => {
+    if (active >= 0) document.getElementById(`${id}-option-${active}`)?.scrollIntoView({ block: 'nearest' })
+  }, [active, id])
   const show = open && q.length > 0
+  const choose = (option: Option) => {
+    setOpen(false)
+    router.push(option.href)
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Escape') {
+      if (show) event.preventDefault()
+      setOpen(false)
+      setActive(-1)
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault()
+      if (!show) {
+        setOpen(true)
+        return
+      }
+      if (options.length === 0) return
+      const step = event.key === 'ArrowDown' ? 1 : -1
+      setActive((current) => (current < 0 ? (step === 1 ? 0 : options.length - 1) : (current + step + options.length) % options.length))
+    } else if (event.key === 'Enter' && show && active >= 0 && options[active]) {
+      event.preventDefault()
+      choose(options[active])
+    }
+  }
+
+  const renderOptions = (kind: Option['kind'], heading: string) => {
+    const group = options.map((option, index) => ({ option, index })).filter(({ option }) => option.kind === kind)
+    if (group.length === 0) return null
+    return (
+      <li role="presentation">
+        <p id={`${id}-${kind}-heading`} className="px-3 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+          {heading}
+        </p>
+        <ul role="group" aria-labelledby={`${id}-${kind}-heading`}>
+          {group.map(({ option, index }) => (
+            <li key={option.key} role="presentation">
+              <a
+                id={optionId(index)}
+                role="option"
+                aria-selected={index === active}
+                href={option.href}
+                tabIndex={-1}
+                onMouseMove={() => setActive(index)}
+                onClick={(event) => {
+                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return
+                  event.preventDefault()
+                  choose(option)
+                }}
+                className={`block px-3 py-1.5 ${index === active ? 'bg-sky-100' : ''}`}
+              >
+                <span className="block break-words font-mono">{option.label}</span>
+                {option.description ? <span className="block truncate text-xs text-slate-500">{option.description}</span> : null}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </li>
+    )
+  }
 
   return (
-    <div
-      ref={box}
-      role="search"
-      className="relative order-last w-full sm:order-none sm:w-64"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') setOpen(false)
-      }}
-    >
+    <div ref={box} role="search" className={`relative min-w-0 ${className}`}>
       <label htmlFor={`${id}-q`} className="sr-only">
         Search projects and repositories
       </label>
       <input
         id={`${id}-q`}
         type="search"
+        role="combobox"
+        aria-autocomplete="list"
         placeholder="Search projects and repositories"
         autoComplete="off"
         value={text}
-        aria-controls={`${id}-results`}
+        aria-controls={listId}
         aria-expanded={show}
+        aria-activedescendant={show && active >= 0 ? optionId(active) : undefined}
         onChange={(event) => {
           setText(event.target.value)
           setOpen(true)
         }}
         onFocus={() => setOpen(true)}
+        onKeyDown={onKeyDown}
         className="w-full rounded-md border border-slate-600 bg-slate-800 px-3 py-1.5 text-sm text-white placeholder:text-slate-400 focus:border-sky-400 focus:outline-none focus:ring-2 focus:ring-sky-400/40"
       />
       {show && (
-        <div
-          id={`${id}-results`}
-          data-testid="search-results"
-          className="absolute right-0 z-20 mt-1 max-h-96 w-full min-w-72 overflow-y-auto rounded-lg border border-slate-200 bg-white py-2 text-sm text-slate-900 shadow-lg"
-        >
+        <div data-testid="search-results" className="absolute inset-x-0 top-full z-30 mt-1 max-h-96 overflow-y-auto rounded-lg border border-slate-200 bg-white py-1 text-sm text-slate-900 shadow-lg">
           {results.isPending ? (
             <p className="px-3 py-2 text-slate-500">Searching…</p>
           ) : results.isError ? (
             <p className="px-3 py-2 text-red-700">{errorMessage(results.error)}</p>
-          ) : projects.length === 0 && repositories.length === 0 ? (
+          ) : options.length === 0 ? (
             <p className="px-3 py-2 text-slate-500">Nothing matches “{q}”.</p>
-          ) : (
-            <>
-              {projects.length > 0 && (
-                <div>
-                  <p className="px-3 pb-1 pt-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Projects</p>
-                  <ul aria-label="Projects found">
-                    {projects.map((project) => (
-                      <li key={project.name}>
-                        <Link href={`/projects/${encodeURIComponent(project.name)}`} className="block px-3 py-1.5 font-mono hover:bg-sky-50 focus:bg-sky-50 focus:outline-none">
-                          {project.name}
-                        </Link>
-                      </li>
-                    ))}
-                  </ul>
-                </div>
-              )}
-              {repositories.length > 0 && (
-                <div>
-                  <p className="px-3 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Repositories</p>
-                  <ul aria-label="Repositories found">
-                    {repositories.map((repository) => {
-                      const parts = split(repository)
-                      return (
-                        <li key={repository.name}>
-                          <Link href={repositoryPath(parts.project, parts.repository)} className="block px-3 py-1.5 hover:bg-sky-50 focus:bg-sky-50 focus:outline-none">
-                            <span className="font-mono">
-                              {parts.project}/{parts.repository}
-                            </span>
-                            {repository.description ? <span className="block truncate text-xs text-slate-500">{excerpt(repository.description, 80)}</span> : null}
-                          </Link>
-                        </li>
-                      )
-                    })}
-                  </ul>
-                </div>
-              )}
-            </>
-          )}
+          ) : null}
+          <ul id={listId} role="listbox" aria-label="Search results">
+            {renderOptions('project', 'Projects')}
+            {renderOptions('repository', 'Repositories')}
+          </ul>
         </div>
       )}
     </div>

@@ -1,6 +1,6 @@
 // Markdown-lite for repository descriptions, rendered as React elements (never as HTML, so any
-// markup in the text is shown escaped): headings, paragraphs, lists, fenced code, `code`,
-// **bold**, *emphasis* and [links](https://…) with http(s) or relative targets only.
+// markup in the text is shown escaped): headings, paragraphs, lists, fenced code, GFM tables,
+// `code`, **bold**, *emphasis* and [links](https://…) with http(s) or relative targets only.
 import type { ReactNode } from 'react'
 
 function inline(text: string, keyPrefix: string): ReactNode[] {
@@ -31,6 +31,45 @@ function inline(text: string, keyPrefix: string): ReactNode[] {
   if (last < text.length) out.push(text.slice(last))
   return out
 }
+
+type Align = 'left' | 'center' | 'right' | undefined
+
+/** The cells of a table row: `| a | b |` or `a | b`, with `\|` for a literal pipe. */
+export function splitTableRow(line: string): string[] {
+  let text = line.trim()
+  if (text.startsWith('|')) text = text.slice(1)
+  if (text.endsWith('|') && !text.endsWith('\\|')) text = text.slice(0, -1)
+  const cells: string[] = []
+  let cell = ''
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\' && text[i + 1] === '|') {
+      cell += '|'
+      i++
+    } else if (text[i] === '|') {
+      cells.push(cell.trim())
+      cell = ''
+    } else cell += text[i]
+  }
+  cells.push(cell.trim())
+  return cells
+}
+
+/** The alignments of a delimiter row (`|---|:-:|--:|`), or null when `line` is not one. */
+function delimiterRow(line: string): Align[] | null {
+  if (!line.includes('-')) return null
+  const cells = splitTableRow(line)
+  if (!cells.every((cell) => /^:?-+:?$/.test(cell))) return null
+  return cells.map((cell) => (cell.startsWith(':') && cell.endsWith(':') ? 'center' : cell.endsWith(':') ? 'right' : cell.startsWith(':') ? 'left' : undefined))
+}
+
+/** A table starts at `i`: a row with a pipe, then a delimiter row with as many cells. */
+function tableAt(lines: string[], i: number): Align[] | null {
+  if (!lines[i].includes('|') || i + 1 >= lines.length) return null
+  const aligns = delimiterRow(lines[i + 1])
+  return aligns && aligns.length === splitTableRow(lines[i]).length ? aligns : null
+}
+
+const ALIGN_CLASS: Record<string, string> = { left: 'text-left', center: 'text-center', right: 'text-right' }
 
 export function Markdown({ source }: { source: string }) {
   const lines = source.replace(/\r\n?/g, '\n').split('\n')
@@ -79,11 +118,45 @@ export function Markdown({ source }: { source: string }) {
           ))}
         </ol>,
       )
+    } else if (tableAt(lines, i)) {
+      const aligns = tableAt(lines, i)!
+      const header = splitTableRow(lines[i])
+      i += 2
+      const rows: string[][] = []
+      while (i < lines.length && lines[i].trim() !== '' && lines[i].includes('|')) rows.push(splitTableRow(lines[i++]))
+      const align = (n: number) => ALIGN_CLASS[aligns[n] ?? ''] ?? 'text-left'
+      const k = key++
+      blocks.push(
+        <div key={k} className="overflow-x-auto">
+          <table className="min-w-full border-collapse text-sm">
+            <thead>
+              <tr>
+                {header.map((cell, n) => (
+                  <th key={n} scope="col" className={`border border-slate-300 bg-slate-100 px-3 py-1.5 font-semibold ${align(n)}`}>
+                    {inline(cell, `th${k}-${n}`)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, r) => (
+                <tr key={r}>
+                  {header.map((_, n) => (
+                    <td key={n} className={`border border-slate-300 px-3 py-1.5 ${align(n)}`}>
+                      {inline(row[n] ?? '', `td${k}-${r}-${n}`)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>,
+      )
     } else if (line.trim() === '') {
       i++
     } else {
       const para: string[] = []
-      while (i < lines.length && lines[i].trim() !== '' && !/^(```|#{1,6}\s|\s*[-*+]\s+|\s*\d+[.)]\s+)/.test(lines[i])) para.push(lines[i++])
+      while (i < lines.length && lines[i].trim() !== '' && !/^(```|#{1,6}\s|\s*[-*+]\s+|\s*\d+[.)]\s+)/.test(lines[i]) && (para.length === 0 || !tableAt(lines, i))) para.push(lines[i++])
       blocks.push(<p key={key++}>{inline(para.join(' '), `p${key}`)}</p>)
     }
   }

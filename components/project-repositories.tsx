@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
 import { excerpt, formatCount, repositoryPath } from './format'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows, Pagination, PushCommands, TimeAgo } from './widgets'
 
 export interface Repository {
@@ -118,8 +118,8 @@ export function ProjectRepositories({ project }: { project: Project }) {
                     return (
                       <tr key={repository.name} className="align-top">
                         <td className="max-w-md px-4 py-2.5">
-                          <Link href={repositoryPath(project.name, short)} className={`break-all rounded font-mono font-medium text-sky-700 hover:underline ${focusRing}`}>
-                            {short}
+                          <Link href={repositoryPath(project.name, short)} className={`break-words rounded font-mono font-medium text-sky-700 hover:underline ${focusRing}`}>
+                            <RepositoryName name={short} />
                           </Link>
                           {repository.description ? <p className="mt-0.5 text-xs text-slate-500">{excerpt(repository.description)}</p> : null}
                         </td>
@@ -135,7 +135,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
               </table>
             </div>
             {repositories.data.total > PAGE_SIZE && (
-              <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repositories" />
+              <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repository" />
             )}
           </>
         )}

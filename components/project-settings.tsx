@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { api, errorMessage } from './api'
+import { countOf } from './format'
 import type { Project } from './projects-view'
 import { Button, Card, ErrorMessage, SuccessMessage } from './ui'
 import { ConfirmDialog } from './widgets'
@@ -92,7 +93,7 @@ export function ProjectSettings({ project }: { project: Project }) {
         onConfirm={() => remove.mutate()}
       >
         <p>
-          Everything in <strong className="font-mono">{project.name}</strong> goes: {project.repositoryCount ?? 'all'} repositories with their artifacts and tags, its
+          Everything in <strong className="font-mono">{project.name}</strong> goes: {project.repositoryCount === undefined ? 'all repositories' : countOf(project.repositoryCount, 'repository')} with their artifacts and tags, its
           members and robot accounts.
         </p>
       </ConfirmDialog>

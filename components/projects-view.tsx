@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type FormEvent } from 'react'
 import { api, errorMessage } from './api'
+import { countOf } from './format'
 import { Button, Card, ErrorMessage, NAME_PATTERN, SuccessMessage, TextField, VisibilityBadge, focusRing } from './ui'
 
 export interface Project {
@@ -91,7 +92,7 @@ export function ProjectsView() {
                   <span className="ml-auto text-sm text-slate-500">
                     {project.role ? ROLE_NAMES[project.role] ?? project.role : 'Not a member'}
                     {typeof project.repositoryCount === 'number' &&
-                      ` · ${project.repositoryCount} ${project.repositoryCount === 1 ? 'repository' : 'repositories'}`}
+                      ` · ${countOf(project.repositoryCount, 'repository')}`}
                   </span>
                 </li>
               ))}

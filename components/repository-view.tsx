@@ -8,11 +8,11 @@ import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
-import { formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
+import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
 import type { Project } from './projects-view'
-import { Button, ErrorMessage, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
@@ -110,7 +110,9 @@ export function RepositoryView({ project, repository }: { project: string; repos
         ]}
       />
       <div className="mt-3 flex flex-wrap items-start justify-between gap-3">
-        <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{full}</h1>
+        <h1 className="min-w-0 break-words font-mono text-2xl font-semibold tracking-tight">
+          <RepositoryName name={full} />
+        </h1>
         {repo.isSuccess && mayDeleteRepository && projectQuery.isSuccess && (
           <Button
             variant="secondary"
@@ -256,7 +258,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
                     </tbody>
                   </table>
                 </div>
-                <Pagination page={page} total={artifacts.data.total} pageSize={pageSize} onChange={setPage} noun="artifacts" />
+                <Pagination page={page} total={artifacts.data.total} pageSize={pageSize} onChange={setPage} noun="artifact" />
               </>
             )}
           </section>
@@ -376,7 +378,7 @@ function ArtifactRow({
       </td>
       <td className="px-4 py-2.5">
         <span title={artifact.artifactType ?? artifact.mediaType}>{KIND_LABELS[artifact.kind] ?? artifact.kind}</span>
-        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{artifact.referrers.length} referrer{artifact.referrers.length === 1 ? '' : 's'}</span>}
+        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{countOf(artifact.referrers.length, 'referrer')}</span>}
       </td>
       <td className="px-4 py-2.5 font-mono text-xs">{artifact.platforms.length ? artifact.platforms.map(formatPlatform).join(', ') : '—'}</td>
       <td className="whitespace-nowrap px-4 py-2.5 text-right tabular-nums" title={`${artifact.size.toLocaleString('en-US')} bytes`}>

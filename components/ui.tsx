@@ -1,6 +1,6 @@
 // Small form and layout pieces shared by the pages: labelled inputs, buttons, messages.
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react'
-import { useId } from 'react'
+import { Fragment, useId } from 'react'
 
 /** Usernames and project names (one namespace), as an HTML `pattern`. */
 export const NAME_PATTERN = '[a-z0-9]+([._\\-][a-z0-9]+)*'
@@ -117,6 +117,29 @@ export function VisibilityBadge({ isPublic }: { isPublic: boolean }) {
     <span className="inline-flex items-center rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800">Public</span>
   ) : (
     <span className="inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Private</span>
+  )
+}
+
+/**
+ * A repository (or any slash-separated) name that may wrap after each '/' as well as at the usual
+ * word boundaries (after a '-'), never between two letters; put it in a `break-words` box so a
+ * single part longer than the line still wraps instead of overflowing.
+ */
+export function RepositoryName({ name }: { name: string }) {
+  const parts = name.split('/')
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 && (
+            <>
+              /<wbr />
+            </>
+          )}
+          {part}
+        </Fragment>
+      ))}
+    </>
   )
 }
 

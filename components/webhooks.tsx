@@ -10,7 +10,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { shortDigest } from './format'
-import { Button, ErrorMessage, SelectField, SuccessMessage, TextAreaField, TextField, focusRing, inputClass } from './ui'
+import { Button, ErrorMessage, RepositoryName, SelectField, SuccessMessage, TextAreaField, TextField, focusRing, inputClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, TimeAgo } from './widgets'
 
 // ---------------------------------------------------------------- API shapes (lib/webhooks/policies.ts)
@@ -620,6 +620,9 @@ export function WebhookForm({
 // ---------------------------------------------------------------- the delivery log
 
 const LOG_PAGE_SIZE = 10
+// The actions column stays pinned to the right edge of the scrolling table, so Redeliver is visible
+// however wide the other columns are (a shadow marks the columns scrolling beneath it).
+const stickyActions = 'sticky right-0 whitespace-nowrap px-3 py-2 text-right shadow-[-6px_0_6px_-6px_rgba(15,23,42,0.25)]'
 const STATUS_FILTERS = [
   { id: 'all', label: 'All' },
   { id: 'pending', label: 'Pending' },
@@ -735,7 +738,7 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
                   <th scope="col" className="px-3 py-2 font-medium">Status</th>
                   <th scope="col" className="px-3 py-2 text-right font-medium">Attempts</th>
                   <th scope="col" className="px-3 py-2 font-medium">Response</th>
-                  <th scope="col" className="px-3 py-2 font-medium">
+                  <th scope="col" className={`${stickyActions} bg-slate-100`}>
                     <span className="sr-only">Actions</span>
                   </th>
                 </tr>
@@ -765,9 +768,9 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
                       </td>
                       <td className="whitespace-nowrap px-3 py-2">{EVENT_LABELS[delivery.eventType] ?? delivery.eventType}</td>
                       <td className="px-3 py-2">
-                        <span className="whitespace-nowrap font-mono text-xs" title={delivery.digest ?? undefined}>
-                          {delivery.repository}
-                          <span className="text-slate-500">{resourceText(delivery)}</span>
+                        <span className="font-mono text-xs" title={delivery.digest ?? undefined}>
+                          <RepositoryName name={delivery.repository} />
+                          <span className="whitespace-nowrap text-slate-500">{resourceText(delivery)}</span>
                         </span>
                       </td>
                       <td className="px-3 py-2">
@@ -793,7 +796,7 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
                           </span>
                         )}
                       </td>
-                      <td className="whitespace-nowrap px-3 py-2 text-right">
+                      <td className={`${stickyActions} bg-white`}>
                         {delivery.status !== 'pending' && (
                           <Button
                             variant="secondary"
@@ -814,7 +817,7 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
           </div>
           {deliveries.data.total > LOG_PAGE_SIZE && (
             <div className="border-t border-slate-200">
-              <Pagination page={page} total={deliveries.data.total} pageSize={LOG_PAGE_SIZE} onChange={setPage} noun="deliveries" />
+              <Pagination page={page} total={deliveries.data.total} pageSize={LOG_PAGE_SIZE} onChange={setPage} noun="delivery" />
             </div>
           )}
         </>

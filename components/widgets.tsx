@@ -2,10 +2,10 @@
 // Interactive pieces shared by the project, repository and artifact pages: copy buttons, relative
 // times, confirmation dialogs, tabs, pagination and the "how to push" commands.
 import Link from 'next/link'
-import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react'
+import { Fragment, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react'
 import { errorMessage } from './api'
-import { exactTime, relativeTime } from './format'
-import { Button, ErrorMessage, focusRing } from './ui'
+import { countOf, exactTime, pluralNoun, relativeTime } from './format'
+import { Button, ErrorMessage, RepositoryName, focusRing } from './ui'
 
 /** The host name docker commands use (the page's own host; "HOST" before hydration). */
 export function useHost(): string {
@@ -198,46 +198,103 @@ export function ConfirmDialog({
   )
 }
 
+/**
+ * Which sides of a horizontally scrolling box hide content, kept current on scroll and resize, so the
+ * box can show a fade on each side that has more to see.
+ */
+function useScrollEdges(ref: RefObject<HTMLElement | null>): { start: boolean; end: boolean } {
+  const [edges, setEdges] = useState({ start: false, end: false })
+  useEffect(() => {
+    const element = ref.current
+    if (!element) return
+    const update = () => {
+      const start = element.scrollLeft > 1
+      const end = element.scrollLeft + element.clientWidth < element.scrollWidth - 1
+      setEdges((old) => (old.start === start && old.end === end ? old : { start, end }))
+    }
+    update()
+    element.addEventListener('scroll', update, { passive: true })
+    const observer = new ResizeObserver(update)
+    observer.observe(element)
+    return () => {
+      element.removeEventListener('scroll', update)
+      observer.disconnect()
+    }
+  }, [ref])
+  return edges
+}
+
+// The width of the fade over a side with more tabs (w-10); a tab scrolled into view clears it.
+const CUE_WIDTH = 40
+
+/**
+ * A tab list that scrolls sideways when it does not fit (phones): a fade and an arrow mark each side
+ * with more tabs, and the current tab is scrolled into view.
+ */
 export function Tabs<T extends string>({ tabs, current, onChange, label }: { tabs: { id: T; label: string }[]; current: T; onChange: (id: T) => void; label: string }) {
+  const list = useRef<HTMLDivElement>(null)
+  const edges = useScrollEdges(list)
+  useEffect(() => {
+    const scroller = list.current
+    const tab = scroller?.querySelector<HTMLElement>('[aria-selected="true"]')
+    if (!scroller || !tab) return
+    const left = tab.offsetLeft - scroller.offsetLeft
+    if (left < scroller.scrollLeft) scroller.scrollLeft = left - CUE_WIDTH
+    else if (left + tab.offsetWidth > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = left + tab.offsetWidth - scroller.clientWidth + CUE_WIDTH
+  }, [current])
+  const cue = 'pointer-events-none absolute inset-y-0 z-10 flex w-10 items-center text-slate-500'
   return (
-    <div role="tablist" aria-label={label} className="flex gap-1 overflow-x-auto border-b border-slate-200">
-      {tabs.map((tab) => (
-        <button
-          key={tab.id}
-          type="button"
-          role="tab"
-          id={`tab-${tab.id}`}
-          aria-selected={tab.id === current}
-          aria-controls={`panel-${tab.id}`}
-          tabIndex={tab.id === current ? 0 : -1}
-          onClick={() => onChange(tab.id)}
-          onKeyDown={(event) => {
-            const index = tabs.findIndex((t) => t.id === current)
-            if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-              const next = tabs[(index + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]
-              onChange(next.id)
-              document.getElementById(`tab-${next.id}`)?.focus()
-            }
-          }}
-          className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${focusRing} ${
-            tab.id === current ? 'border-sky-700 text-sky-800' : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900'
-          }`}
-        >
-          {tab.label}
-        </button>
-      ))}
+    <div className="relative border-b border-slate-200" data-testid="tabs">
+      <div ref={list} role="tablist" aria-label={label} className="flex gap-1 overflow-x-auto [scrollbar-width:thin]">
+        {tabs.map((tab) => (
+          <button
+            key={tab.id}
+            type="button"
+            role="tab"
+            id={`tab-${tab.id}`}
+            aria-selected={tab.id === current}
+            aria-controls={`panel-${tab.id}`}
+            tabIndex={tab.id === current ? 0 : -1}
+            onClick={() => onChange(tab.id)}
+            onKeyDown={(event) => {
+              const index = tabs.findIndex((t) => t.id === current)
+              if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+                const next = tabs[(index + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]
+                onChange(next.id)
+                document.getElementById(`tab-${next.id}`)?.focus()
+              }
+            }}
+            className={`-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${focusRing} ${
+              tab.id === current ? 'border-sky-700 text-sky-800' : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900'
+            }`}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      {edges.start && (
+        <div aria-hidden="true" data-testid="tabs-more-start" className={`${cue} left-0 justify-start bg-gradient-to-r from-slate-50 via-slate-50/80 to-transparent`}>
+          ‹
+        </div>
+      )}
+      {edges.end && (
+        <div aria-hidden="true" data-testid="tabs-more-end" className={`${cue} right-0 justify-end bg-gradient-to-l from-slate-50 via-slate-50/80 to-transparent`}>
+          ›
+        </div>
+      )}
     </div>
   )
 }
 
+/** Pages of a list; `noun` is what the list holds, in the singular ("repository"). */
 export function Pagination({ page, total, pageSize, onChange, noun }: { page: number; total: number; pageSize: number; onChange: (page: number) => void; noun: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize))
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1
   const last = Math.min(total, page * pageSize)
   return (
-    <nav aria-label={`${noun} pages`} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm text-slate-600">
+    <nav aria-label={`${pluralNoun(noun)} pages`} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm text-slate-600">
       <span>
-        {first}–{last} of {total.toLocaleString('en-US')} {noun}
+        {first}–{last} of {countOf(total, noun)}
       </span>
       <span className="flex items-center gap-2">
         <Button variant="secondary" disabled={page <= 1} onClick={() => onChange(page - 1)}>
@@ -273,8 +330,8 @@ export function Breadcrumb({ items }: { items: { href: string; label: string }[]
       {items.map((item, i) => (
         <Fragment key={item.href}>
           {i > 0 && <span aria-hidden>/</span>}
-          <Link href={item.href} className={`break-all rounded text-sky-700 hover:underline ${focusRing}`}>
-            {item.label}
+          <Link href={item.href} className={`min-w-0 break-words rounded text-sky-700 hover:underline ${focusRing}`}>
+            <RepositoryName name={item.label} />
           </Link>
         </Fragment>
       ))}

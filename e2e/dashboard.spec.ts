@@ -132,9 +132,9 @@ test('create a repository with a description, find it with the header search', a
   // The header search finds it by part of its name.
   await page.getByLabel('Search projects and repositories').fill('log-ap')
   const results = page.getByTestId('search-results')
-  await expect(results.getByRole('link', { name: new RegExp(`${project}/tools/catalog-api`) })).toBeVisible()
+  await expect(results.getByRole('option', { name: new RegExp(`${project}/tools/catalog-api`) })).toBeVisible()
   await page.screenshot({ path: 'test-results/search.png', fullPage: true })
-  await results.getByRole('link', { name: new RegExp(`${project}/tools/catalog-api`) }).click()
+  await results.getByRole('option', { name: new RegExp(`${project}/tools/catalog-api`) }).click()
 
   // The description is rendered as Markdown-lite with the HTML shown as text.
   await expect(page.getByRole('heading', { name: `${project}/tools/catalog-api` })).toBeVisible()

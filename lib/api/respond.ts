@@ -3,6 +3,7 @@
 import { ZodError } from 'zod'
 import { loadConfig } from '../config'
 import { AppError, type AppErrorKind } from './errors'
+import { describeIssues } from './messages'
 import { paginationHeaders, type Page, type PageRequest } from './pagination'
 
 export type ApiErrorCode =
@@ -81,13 +82,6 @@ function errorBody(code: ApiErrorCode, message: string, detail?: unknown): strin
   return toJson({ errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] })
 }
 
-function describeZod(error: ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ')
-}
-
 /** Every error of /api/v1 becomes a response here, and only here. */
 export function errorResponse(error: unknown): Response {
   let status: number
@@ -104,7 +98,7 @@ export function errorResponse(error: unknown): Response {
   } else if (error instanceof ZodError) {
     status = 400
     code = 'BAD_REQUEST'
-    message = describeZod(error)
+    message = describeIssues(error.issues)
     detail = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
   } else {
     console.error('[api] unexpected error', error)

@@ -15,6 +15,7 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject, type LoadedProject } from '../projects/access'
 import { isValidTag, looksLikeDigest, isSupportedDigest } from '../../registry-core/src/grammar'
+import { DIGEST_RULE, TAG_RULE } from '../name-rules'
 import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
 import { getBlobStore, getRegistryIndex } from '../registry/api-index'
 import type { Actor } from '../../registry-core/src/ports'
@@ -71,7 +72,7 @@ export const artifactListQuerySchema = z.object({
 })
 
 export const tagCreateSchema = z.strictObject({
-  name: z.string({ error: 'name is required' }).refine(isValidTag, 'name must be a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})'),
+  name: z.string({ error: 'name is required' }).refine(isValidTag, `name is not a valid tag: ${TAG_RULE}`),
 })
 
 export type ArtifactView = z.infer<typeof artifactSchema>
@@ -264,7 +265,7 @@ const toTagView = (tag: { name: string; updatedAt: Date }): TagView => ({ name: 
 /** The id of the artifact `reference` names in the repository: a digest, or one of its tags; null when none. */
 async function findArtifactId(prisma: PrismaClient, repositoryId: number, reference: string): Promise<number | null> {
   if (looksLikeDigest(reference)) {
-    if (!isSupportedDigest(reference)) throw invalid(`${reference} is not a valid digest`)
+    if (!isSupportedDigest(reference)) throw invalid(`the digest ${reference} is not valid: ${DIGEST_RULE}`)
     const artifact = await prisma.artifact.findUnique({ where: { repositoryId_digest: { repositoryId, digest: reference } }, select: { id: true } })
     return artifact?.id ?? null
   }

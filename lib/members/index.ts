@@ -77,7 +77,7 @@ export async function addMember(prisma: PrismaClient, caller: Caller, projectNam
     invalidateProjectAccess()
     return view
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`${input.username} is already a member of ${projectName}`)
+    if (isUniqueViolation(error)) throw conflict(`the user ${input.username} is already a member of ${projectName}`)
     throw error
   }
 }
@@ -93,7 +93,7 @@ export async function changeMemberRole(
   const view = await prisma.$transaction(async (tx) => {
     await lockProject(tx, project.id)
     const member = await tx.member.findFirst({ where: { projectId: project.id, user: { username } }, include: { user: { select: { username: true } } } })
-    if (!member) throw notFound(`${username} is not a member of ${projectName}`)
+    if (!member) throw notFound(`the user ${username} is not a member of ${projectName}`)
     if (member.role === 'projectAdmin' && update.role !== 'projectAdmin') await ensureAnotherAdmin(tx, project.id, member.userId)
     const row = await tx.member.update({
       where: { projectId_userId: { projectId: project.id, userId: member.userId } },
@@ -112,7 +112,7 @@ export async function removeMember(prisma: PrismaClient, caller: Caller, project
   await prisma.$transaction(async (tx) => {
     await lockProject(tx, project.id)
     const member = await tx.member.findFirst({ where: { projectId: project.id, user: { username } } })
-    if (!member) throw notFound(`${username} is not a member of ${projectName}`)
+    if (!member) throw notFound(`the user ${username} is not a member of ${projectName}`)
     if (member.role === 'projectAdmin') await ensureAnotherAdmin(tx, project.id, member.userId)
     await tx.member.delete({ where: { projectId_userId: { projectId: project.id, userId: member.userId } } })
     await recordAudit(tx, { ...auditActor(caller), action: 'member.remove', resourceType: 'member', resource: `${projectName}/${username}`, projectId: project.id, detail: { role: member.role } })

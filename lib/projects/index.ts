@@ -11,6 +11,7 @@ import { invalidateCredentials } from '../auth/credentials'
 import { invalidateProjectAccess } from '../auth/project-access'
 import { namespaceNameSchema } from './names'
 import { likeLiteral } from '../db/like'
+import { countOf } from '../plural'
 
 export { requireProject, loadProject } from './access'
 export { namespaceNameSchema } from './names'
@@ -156,7 +157,7 @@ export async function deleteProject(prisma: PrismaClient, caller: Caller, name: 
     await tx.$queryRaw`SELECT id FROM "Project" WHERE id = ${project.id} FOR UPDATE`
     const repositories = await tx.repository.count({ where: { projectId: project.id } })
     if (repositories > 0 && !options.force) {
-      throw precondition(`project ${name} still holds ${repositories} repositories; delete them first or pass force=true`, { repositories })
+      throw precondition(`project ${name} is not empty (${countOf(repositories, 'repository')}); delete its repositories first or pass force=true`, { repositories })
     }
     const deleted = await tx.repository.deleteMany({ where: { projectId: project.id } })
     await tx.project.delete({ where: { id: project.id } })

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
 import { isValidName } from '../../registry-core/src/grammar'
+import { REPOSITORY_NAME_RULE } from '../name-rules'
 import { conflict, invalid, isUniqueViolation, notFound } from '../api/errors'
 import type { ProjectAction } from '../auth/permissions'
 import { invalidateManifestCache } from '../registry/manifest-cache'
@@ -29,7 +30,7 @@ export const repositoryCreateSchema = z.strictObject({
     .string({ error: 'name is required' })
     .min(1, 'name is required')
     .max(200, 'name must be at most 200 characters')
-    .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, 'name must be lowercase path components such as app or team/app'),
+    .regex(/^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, `name is not a valid repository name: ${REPOSITORY_NAME_RULE}`),
   description: descriptionSchema.default(''),
 })
 
@@ -60,7 +61,7 @@ const VIEW_FIELDS = {
 export async function createRepository(prisma: PrismaClient, caller: Caller, projectName: string, input: z.infer<typeof repositoryCreateSchema>): Promise<RepositoryView> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'repository:push')
   const fullName = `${project.name}/${input.name}`
-  if (!isValidName(fullName)) throw invalid(`${fullName} is not a valid repository name`)
+  if (!isValidName(fullName)) throw invalid(`the repository name ${fullName} is not valid: ${REPOSITORY_NAME_RULE}`)
   try {
     return await prisma.$transaction(async (tx) => {
       const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description }, select: VIEW_FIELDS })

@@ -106,7 +106,7 @@ describe.runIf(ours)('artifacts API', () => {
     }
     const tooLong = await api.post(repositories, { name: `${name}-long`, description: longest + 'x' }, { auth: dev })
     expect(tooLong.status, tooLong.describe()).toBe(400)
-    expect(tooLong.json().errors[0].message).toBe('description: description must be at most 64 KiB of UTF-8')
+    expect(tooLong.json().errors[0].message).toBe('description must be at most 64 KiB of UTF-8')
 
     const one = `${repositories}/${name}-${longest.length}`
     expect((await api.patch(one, { description: escaped }, { auth: dev })).status).toBe(200)
