@@ -1,9 +1,12 @@
 import type { Metadata } from 'next'
-import { ProjectDetail } from '@/components/project-detail'
 
-export const metadata: Metadata = { title: 'Project · Harbormaster registry' }
+type Params = { name: string }
 
-export default async function ProjectPage({ params }: { params: Promise<{ name: string }> }) {
-  const { name } = await params
-  return <ProjectDetail name={decodeURIComponent(name)} />
+export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).name) }
+}
+
+/** The repositories tab; the layout renders the project. */
+export default function ProjectPage() {
+  return null
 }
