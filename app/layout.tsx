@@ -9,7 +9,7 @@ import { Providers } from './providers'
 import './globals.css'
 
 export const metadata: Metadata = {
-  title: 'Harbormaster registry',
+  title: { default: 'Harbormaster registry', template: '%s · Harbormaster' },
   description: 'An OCI container registry with a management dashboard',
 }
 

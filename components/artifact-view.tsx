@@ -7,7 +7,7 @@ import { useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
-import type { Project } from './projects-view'
+import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
@@ -33,10 +33,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
     queryKey: ['project', project],
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
   })
-  // Guests cannot push; others (including system admins who are not members) may try, and the
-  // server's answer is shown.
-  const role = projectQuery.data?.role ?? ''
-  const canTag = projectQuery.isSuccess && role !== 'guest' && role !== 'limitedGuest'
+  const canTag = allows(projectQuery.data, 'repository:push')
   const artifactHref = (d: string) => `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(d)}`
 
   return (
@@ -60,7 +57,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
       ) : artifact.isError ? (
         <div className="mt-4">
           <ErrorMessage testId="artifact-error">
-            {artifact.error instanceof ApiError && artifact.error.status === 404 ? `There is no artifact ${shortDigest(digest)} in ${full} that you can see.` : errorMessage(artifact.error)}
+            {artifact.error instanceof ApiError && [401, 403, 404].includes(artifact.error.status) ? `There is no artifact ${shortDigest(digest)} in ${full} that you can see.` : errorMessage(artifact.error)}
           </ErrorMessage>
         </div>
       ) : (

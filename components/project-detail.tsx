@@ -1,51 +1,44 @@
 'use client'
-// One project, with tabs: repositories, members, robots, webhooks (project admins and system admins
-// only), settings. A project the caller may not see answers 404 from the API and shows "not found"
-// here (never whether it exists).
+// One project, with a tab per section at its own URL (components/project-tabs.ts), so Back and
+// Forward move between tabs and a reload keeps the tab. Only the tabs the caller's permissions allow
+// are shown (the API lists them, computed by `can()`); anyone may browse a public project read-only.
+// A project the caller may not see shows "not found" (never whether it exists).
 import { useQuery } from '@tanstack/react-query'
-import { useSession } from 'next-auth/react'
 import Link from 'next/link'
-import { useEffect, useState } from 'react'
+import { usePathname, useRouter } from 'next/navigation'
+import { useEffect } from 'react'
 import { api, errorMessage, ApiError } from './api'
 import { ProjectMembers } from './project-members'
 import { ProjectRepositories } from './project-repositories'
 import { ProjectRobots } from './project-robots'
 import { ProjectSettings } from './project-settings'
-import { ROLE_NAMES, type Project } from './projects-view'
+import { PROJECT_TABS, projectTab, projectTabPath, type ProjectTab } from './project-tabs'
+import { ROLE_NAMES, SignInHint, allows, type Project } from './projects-view'
 import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
 import { TimeAgo, Tabs } from './widgets'
 import { WebhookManager } from './webhooks'
-
-type Tab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'settings'
-const TABS: { id: Tab; label: string; adminOnly?: boolean }[] = [
-  { id: 'repositories', label: 'Repositories' },
-  { id: 'members', label: 'Members' },
-  { id: 'robots', label: 'Robot accounts' },
-  // Managing webhooks is `webhook:manage`: project admins and system admins (the API answers 403 to others).
-  { id: 'webhooks', label: 'Webhooks', adminOnly: true },
-  { id: 'settings', label: 'Settings' },
-]
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
     queryKey: ['project', name],
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(name)}`)).data,
   })
-  const { data: session } = useSession()
-  const [tab, setTab] = useState<Tab>('repositories')
-  // The tab lives in the URL hash so reloads and shared links keep it.
+  const router = useRouter()
+  // /projects/<name>[/<tab>]
+  const requested = projectTab(usePathname().split('/')[3])?.id ?? 'repositories'
+  const tabs = PROJECT_TABS.filter((tab) => allows(project.data, tab.requires))
+  const current: ProjectTab = tabs.some((tab) => tab.id === requested) ? requested : 'repositories'
+  const choose = (next: ProjectTab) => router.push(projectTabPath(name, next), { scroll: false })
+  // Links from before tabs had URLs (/projects/<name>#members) land on the tab's URL.
   useEffect(() => {
-    const fromHash = window.location.hash.slice(1) as Tab
-    if (TABS.some((t) => t.id === fromHash)) setTab(fromHash)
-  }, [])
-  const choose = (next: Tab) => {
-    setTab(next)
-    window.history.replaceState(null, '', `#${next}`)
-  }
-  const isProjectAdmin = project.data?.role === 'projectAdmin' || Boolean(session?.user?.isAdmin)
-  const tabs = TABS.filter((t) => !t.adminOnly || isProjectAdmin)
-  // A #webhooks link opened by someone who may not manage webhooks shows the first tab instead.
-  const current = tabs.some((t) => t.id === tab) ? tab : 'repositories'
+    const hash = window.location.hash.slice(1)
+    const fromHash = hash ? projectTab(hash) : undefined
+    if (fromHash) router.replace(projectTabPath(name, fromHash.id), { scroll: false })
+  }, [name, router])
+  // A tab the caller may not use (e.g. a shared …/webhooks link) shows the first tab, at its URL.
+  useEffect(() => {
+    if (project.isSuccess && current !== requested) router.replace(projectTabPath(name, current), { scroll: false })
+  }, [project.isSuccess, current, requested, name, router])
 
   return (
     <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
@@ -63,10 +56,11 @@ export function ProjectDetail({ name }: { name: string }) {
         <div className="mt-6 space-y-3">
           <h1 className="text-2xl font-semibold tracking-tight">Project not available</h1>
           <ErrorMessage testId="project-error">
-            {project.error instanceof ApiError && (project.error.status === 404 || project.error.status === 403)
+            {project.error instanceof ApiError && [401, 403, 404].includes(project.error.status)
               ? `There is no project named ${name} that you can see.`
               : errorMessage(project.error)}
           </ErrorMessage>
+          <SignInHint>to see the private projects you are a member of.</SignInHint>
         </div>
       ) : (
         <>
@@ -108,6 +102,9 @@ export function ProjectDetail({ name }: { name: string }) {
                 />
               )}
               {current === 'settings' && <ProjectSettings project={project.data} />}
+              <div className="mt-4">
+                <SignInHint>to push to this project or to see the projects you are a member of.</SignInHint>
+              </div>
             </div>
           </div>
         </>

@@ -1,9 +1,10 @@
 'use client'
-// Project members: list, add by username with a role, change a role, remove (confirmed).
+// Project members: list (read-only without `member:manage`), add by username with a role, change a
+// role, remove (confirmed).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
-import { ROLE_NAMES, type Project } from './projects-view'
+import { ROLE_NAMES, allows, type Project } from './projects-view'
 import { Button, ErrorMessage, SelectField, SuccessMessage, TextField } from './ui'
 import { ConfirmDialog, LoadingRows } from './widgets'
 
@@ -19,7 +20,7 @@ export function ProjectMembers({ project }: { project: Project }) {
   const queryClient = useQueryClient()
   const base = `/api/v1/projects/${encodeURIComponent(project.name)}/members`
   const members = useQuery({ queryKey: ['members', project.name], queryFn: () => apiList<Member>(`${base}?page_size=100`) })
-  const canManage = project.role === 'projectAdmin'
+  const canManage = allows(project, 'member:manage')
   const [username, setUsername] = useState('')
   const [role, setRole] = useState('developer')
   const [message, setMessage] = useState<string | null>(null)
@@ -57,7 +58,7 @@ export function ProjectMembers({ project }: { project: Project }) {
   }
 
   return (
-    <div className="grid items-start gap-6 lg:grid-cols-[1fr_18rem]">
+    <div className={`grid items-start gap-6 ${canManage ? 'lg:grid-cols-[1fr_18rem]' : ''}`}>
       <section aria-labelledby="members-heading" className="min-w-0 rounded-xl border border-slate-200 bg-white shadow-sm">
         <h2 id="members-heading" className="border-b border-slate-200 px-4 py-3 text-lg font-semibold">
           Members

@@ -1,12 +1,13 @@
 'use client'
 // The repositories of a project: search, a table with counts and last push, and a form to create a
-// repository (name + Markdown description). Empty projects show the exact push commands.
+// repository (name + Markdown description) for callers who may push. Empty projects show them the
+// exact push commands.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useEffect, useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
 import { excerpt, formatCount, repositoryPath } from './format'
-import type { Project } from './projects-view'
+import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, RepositoryName, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows, Pagination, PushCommands, TimeAgo } from './widgets'
 
@@ -35,6 +36,7 @@ function useDebounced<T>(value: T, ms = 250): T {
 }
 
 export function ProjectRepositories({ project }: { project: Project }) {
+  const mayPush = allows(project, 'repository:push')
   const [search, setSearch] = useState('')
   const q = useDebounced(search.trim())
   const [page, setPage] = useState(1)
@@ -60,7 +62,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
   })
 
   return (
-    <div className="grid items-start gap-6 lg:grid-cols-[1fr_18rem]">
+    <div className={`grid items-start gap-6 ${mayPush ? 'lg:grid-cols-[1fr_18rem]' : ''}`}>
       <section aria-labelledby="repositories-heading" className="min-w-0 rounded-xl border border-slate-200 bg-white shadow-sm">
         <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 px-4 py-3">
           <h2 id="repositories-heading" className="text-lg font-semibold">
@@ -96,8 +98,8 @@ export function ProjectRepositories({ project }: { project: Project }) {
             <p className="p-4 text-sm text-slate-600">No repository matches “{q}”.</p>
           ) : (
             <div className="space-y-3 p-4" data-testid="repositories-empty">
-              <p className="text-sm text-slate-700">No repositories yet. Push an image to create one:</p>
-              <PushCommands project={project.name} />
+              <p className="text-sm text-slate-700">{mayPush ? 'No repositories yet. Push an image to create one:' : 'No repositories yet.'}</p>
+              {mayPush && <PushCommands project={project.name} />}
             </div>
           )
         ) : (
@@ -140,7 +142,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
           </>
         )}
       </section>
-      <CreateRepository project={project.name} />
+      {mayPush && <CreateRepository project={project.name} />}
     </div>
   )
 }

@@ -1,10 +1,10 @@
 'use client'
-// Robot accounts of a project: list, create (actions, expiry; the secret is shown once), disable or
-// enable, delete with confirmation.
+// Robot accounts of a project: list (`robot:list`); with `robot:manage` also create (actions, expiry;
+// the secret is shown once), disable or enable, delete with confirmation.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, apiList, errorMessage } from './api'
-import type { Project } from './projects-view'
+import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, SelectField, SuccessMessage, TextField, tableScrollClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, TimeAgo } from './widgets'
 
@@ -31,6 +31,7 @@ export function ProjectRobots({ project }: { project: Project }) {
   const base = `/api/v1/projects/${encodeURIComponent(project.name)}/robots`
   const robots = useQuery({ queryKey: ['robots', project.name], queryFn: () => apiList<Robot>(`${base}?page_size=100`) })
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['robots', project.name] })
+  const canManage = allows(project, 'robot:manage')
   const [name, setName] = useState('')
   const [actions, setActions] = useState<string[]>(['pull'])
   const [expires, setExpires] = useState('30')
@@ -71,7 +72,7 @@ export function ProjectRobots({ project }: { project: Project }) {
   }
 
   return (
-    <div className="grid items-start gap-6 lg:grid-cols-[1fr_18rem]">
+    <div className={`grid items-start gap-6 ${canManage ? 'lg:grid-cols-[1fr_18rem]' : ''}`}>
       <section aria-labelledby="robots-heading" className="min-w-0 rounded-xl border border-slate-200 bg-white shadow-sm">
         <h2 id="robots-heading" className="border-b border-slate-200 px-4 py-3 text-lg font-semibold">
           Robot accounts
@@ -96,7 +97,7 @@ export function ProjectRobots({ project }: { project: Project }) {
             <ErrorMessage>{errorMessage(robots.error)}</ErrorMessage>
           </div>
         ) : robots.data.items.length === 0 ? (
-          <p className="p-4 text-sm text-slate-600">No robot accounts. Create one for CI systems that push or pull.</p>
+          <p className="p-4 text-sm text-slate-600">{canManage ? 'No robot accounts. Create one for CI systems that push or pull.' : 'No robot accounts.'}</p>
         ) : (
           <div className={tableScrollClass}>
             <table className="w-full text-left text-sm" data-testid="robot-table">
@@ -106,9 +107,11 @@ export function ProjectRobots({ project }: { project: Project }) {
                   <th scope="col" className="px-4 py-2 font-medium">Actions</th>
                   <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Expires</th>
                   <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Last used</th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    <span className="sr-only">Manage</span>
-                  </th>
+                  {canManage && (
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      <span className="sr-only">Manage</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -129,14 +132,16 @@ export function ProjectRobots({ project }: { project: Project }) {
                       <td className="px-4 py-2.5">
                         <TimeAgo value={robot.lastUsedAt} />
                       </td>
-                      <td className="whitespace-nowrap px-4 py-2.5 text-right">
-                        <Button variant="ghost" className="px-2 py-1" aria-label={`${robot.disabled ? 'Enable' : 'Disable'} ${login}`} onClick={() => toggle.mutate(robot)}>
-                          {robot.disabled ? 'Enable' : 'Disable'}
-                        </Button>
-                        <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete ${login}`} onClick={() => setRemoving(robot)}>
-                          Delete
-                        </Button>
-                      </td>
+                      {canManage && (
+                        <td className="whitespace-nowrap px-4 py-2.5 text-right">
+                          <Button variant="ghost" className="px-2 py-1" aria-label={`${robot.disabled ? 'Enable' : 'Disable'} ${login}`} onClick={() => toggle.mutate(robot)}>
+                            {robot.disabled ? 'Enable' : 'Disable'}
+                          </Button>
+                          <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete ${login}`} onClick={() => setRemoving(robot)}>
+                            Delete
+                          </Button>
+                        </td>
+                      )}
                     </tr>
                   )
                 })}
@@ -145,40 +150,42 @@ export function ProjectRobots({ project }: { project: Project }) {
           </div>
         )}
       </section>
-      <section aria-labelledby="create-robot-heading" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-        <h2 id="create-robot-heading" className="text-lg font-semibold">
-          Create robot account
-        </h2>
-        <form onSubmit={submit} className="mt-3 space-y-3">
-          <TextField label="Robot name" required value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" hint={`Logs in as robot$${project.name}+name.`} />
-          <fieldset>
-            <legend className="text-sm font-medium text-slate-700">Allowed actions</legend>
-            <div className="mt-1 flex flex-wrap gap-4">
-              {ACTIONS.map((action) => (
-                <label key={action} className="flex items-center gap-1.5 text-sm">
-                  <input
-                    type="checkbox"
-                    checked={actions.includes(action)}
-                    onChange={(e) => setActions((current) => (e.target.checked ? [...current, action] : current.filter((a) => a !== action)))}
-                  />
-                  {action}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <SelectField label="Robot expires after" value={expires} onChange={(e) => setExpires(e.target.value)}>
-            <option value="7">7 days</option>
-            <option value="30">30 days</option>
-            <option value="90">90 days</option>
-            <option value="365">1 year</option>
-            <option value="-1">Never</option>
-          </SelectField>
-          <ErrorMessage testId="create-robot-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
-          <Button type="submit" disabled={create.isPending || !name.trim() || actions.length === 0}>
-            {create.isPending ? 'Creating…' : 'Create robot'}
-          </Button>
-        </form>
-      </section>
+      {canManage && (
+        <section aria-labelledby="create-robot-heading" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+          <h2 id="create-robot-heading" className="text-lg font-semibold">
+            Create robot account
+          </h2>
+          <form onSubmit={submit} className="mt-3 space-y-3">
+            <TextField label="Robot name" required value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" hint={`Logs in as robot$${project.name}+name.`} />
+            <fieldset>
+              <legend className="text-sm font-medium text-slate-700">Allowed actions</legend>
+              <div className="mt-1 flex flex-wrap gap-4">
+                {ACTIONS.map((action) => (
+                  <label key={action} className="flex items-center gap-1.5 text-sm">
+                    <input
+                      type="checkbox"
+                      checked={actions.includes(action)}
+                      onChange={(e) => setActions((current) => (e.target.checked ? [...current, action] : current.filter((a) => a !== action)))}
+                    />
+                    {action}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <SelectField label="Robot expires after" value={expires} onChange={(e) => setExpires(e.target.value)}>
+              <option value="7">7 days</option>
+              <option value="30">30 days</option>
+              <option value="90">90 days</option>
+              <option value="365">1 year</option>
+              <option value="-1">Never</option>
+            </SelectField>
+            <ErrorMessage testId="create-robot-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
+            <Button type="submit" disabled={create.isPending || !name.trim() || actions.length === 0}>
+              {create.isPending ? 'Creating…' : 'Create robot'}
+            </Button>
+          </form>
+        </section>
+      )}
       <ConfirmDialog
         open={removing !== null}
         title={`Delete ${removing ? robotLogin(project.name, removing.name) : ''}?`}

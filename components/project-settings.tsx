@@ -1,11 +1,12 @@
 'use client'
-// Project settings: visibility, and deletion with the name typed as confirmation.
+// Project settings: visibility (`project:update`), and deletion with the name typed as confirmation
+// (`project:delete`).
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
 import { useEffect, useState } from 'react'
 import { api, errorMessage } from './api'
 import { countOf } from './format'
-import type { Project } from './projects-view'
+import { allows, type Project } from './projects-view'
 import { Button, Card, ErrorMessage, SuccessMessage } from './ui'
 import { ConfirmDialog } from './widgets'
 
@@ -13,7 +14,8 @@ export function ProjectSettings({ project }: { project: Project }) {
   const queryClient = useQueryClient()
   const router = useRouter()
   const base = `/api/v1/projects/${encodeURIComponent(project.name)}`
-  const canManage = project.role === 'projectAdmin'
+  const canUpdate = allows(project, 'project:update')
+  const canDelete = allows(project, 'project:delete')
   const [message, setMessage] = useState<string | null>(null)
   const [deleting, setDeleting] = useState(false)
   // Shown at once; put back when the server refuses.
@@ -41,7 +43,7 @@ export function ProjectSettings({ project }: { project: Project }) {
   return (
     <div className="max-w-2xl space-y-6">
       <Card title="Visibility" headingId="visibility-heading">
-        <fieldset disabled={!canManage || visibility.isPending} className="space-y-2">
+        <fieldset disabled={!canUpdate || visibility.isPending} className="space-y-2">
           <legend className="sr-only">Project visibility</legend>
           {[
             { value: false, label: 'Private', text: 'Only members can see and pull.' },
@@ -67,12 +69,11 @@ export function ProjectSettings({ project }: { project: Project }) {
           ))}
         </fieldset>
         <div className="mt-3 space-y-2">
-          {!canManage && <p className="text-sm text-slate-600">Only project admins can change settings.</p>}
           <SuccessMessage>{message}</SuccessMessage>
           <ErrorMessage testId="visibility-error">{visibility.isError ? errorMessage(visibility.error) : null}</ErrorMessage>
         </div>
       </Card>
-      {canManage && (
+      {canDelete && (
         <section aria-labelledby="danger-heading" className="rounded-xl border border-red-200 bg-white p-5 shadow-sm">
           <h2 id="danger-heading" className="text-lg font-semibold text-red-800">
             Delete project

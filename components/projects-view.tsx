@@ -1,8 +1,12 @@
 'use client'
 // "My projects": the projects the signed-in user is a member of (or every project they can see),
-// with visibility badges, paging, and a form to create a project.
+// with visibility badges, paging, and a form to create a project. Visitors who are not signed in see
+// the public projects, read-only, with a hint to log in.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useSession } from 'next-auth/react'
 import Link from 'next/link'
+import { usePathname } from 'next/navigation'
+import type { ProjectAction } from '@/lib/auth/permissions'
 import { useState, type FormEvent } from 'react'
 import { api, errorMessage } from './api'
 import { countOf } from './format'
@@ -15,6 +19,28 @@ export interface Project {
   role?: string | null
   repositoryCount?: number
   createdAt?: string
+  /** The project actions the caller may perform (the API computes them with `can()`). */
+  permissions: ProjectAction[]
+}
+
+/** Whether the caller may do `action` in `project` (false while the project is unknown). */
+export function allows(project: Pick<Project, 'permissions'> | undefined, action: ProjectAction): boolean {
+  return project?.permissions.includes(action) ?? false
+}
+
+/** "Log in to …" for visitors without a session; it comes back to this page afterwards. */
+export function SignInHint({ children }: { children: string }) {
+  const { status } = useSession()
+  const pathname = usePathname()
+  if (status !== 'unauthenticated') return null
+  return (
+    <p className="text-sm text-slate-600" data-testid="sign-in-hint">
+      <Link href={`/login?callbackUrl=${encodeURIComponent(pathname)}`} className={`rounded font-medium text-sky-700 hover:underline ${focusRing}`}>
+        Log in
+      </Link>{' '}
+      {children}
+    </p>
+  )
 }
 
 const PAGE_SIZE = 20
@@ -38,7 +64,10 @@ async function fetchProjects(scope: Scope, page: number): Promise<{ items: Proje
 }
 
 export function ProjectsView() {
-  const [scope, setScope] = useState<Scope>('member')
+  const { status } = useSession()
+  const anonymous = status === 'unauthenticated'
+  const [chosenScope, setScope] = useState<Scope>('member')
+  const scope: Scope = anonymous ? 'all' : chosenScope
   const [page, setPage] = useState(1)
   const projects = useQuery({ queryKey: ['projects', scope, page], queryFn: () => fetchProjects(scope, page), placeholderData: (previous) => previous })
   const pages = Math.max(1, Math.ceil((projects.data?.total ?? 0) / PAGE_SIZE))
@@ -54,24 +83,26 @@ export function ProjectsView() {
         <section aria-labelledby="project-list-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
           <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 px-5 py-4">
             <h2 id="project-list-heading" className="text-lg font-semibold">
-              {scope === 'member' ? 'My projects' : 'All projects I can see'}
+              {anonymous ? 'Public projects' : scope === 'member' ? 'My projects' : 'All projects I can see'}
             </h2>
-            <div role="group" aria-label="Which projects" className="inline-flex rounded-md border border-slate-300 p-0.5">
-              {(['member', 'all'] as const).map((value) => (
-                <button
-                  key={value}
-                  type="button"
-                  aria-pressed={scope === value}
-                  onClick={() => {
-                    setScope(value)
-                    setPage(1)
-                  }}
-                  className={`rounded px-3 py-1 text-sm font-medium ${focusRing} ${scope === value ? 'bg-slate-900 text-white' : 'text-slate-700 hover:bg-slate-100'}`}
-                >
-                  {value === 'member' ? 'Mine' : 'All visible'}
-                </button>
-              ))}
-            </div>
+            {!anonymous && (
+              <div role="group" aria-label="Which projects" className="inline-flex rounded-md border border-slate-300 p-0.5">
+                {(['member', 'all'] as const).map((value) => (
+                  <button
+                    key={value}
+                    type="button"
+                    aria-pressed={scope === value}
+                    onClick={() => {
+                      setScope(value)
+                      setPage(1)
+                    }}
+                    className={`rounded px-3 py-1 text-sm font-medium ${focusRing} ${scope === value ? 'bg-slate-900 text-white' : 'text-slate-700 hover:bg-slate-100'}`}
+                  >
+                    {value === 'member' ? 'Mine' : 'All visible'}
+                  </button>
+                ))}
+              </div>
+            )}
           </div>
           {projects.isPending ? (
             <p className="px-5 py-6 text-sm text-slate-500">Loading projects…</p>
@@ -80,7 +111,7 @@ export function ProjectsView() {
               <ErrorMessage>{errorMessage(projects.error)}</ErrorMessage>
             </div>
           ) : projects.data.items.length === 0 ? (
-            <p className="px-5 py-6 text-sm text-slate-500">No projects yet. Create one with the form.</p>
+            <p className="px-5 py-6 text-sm text-slate-500">{anonymous ? 'No public projects yet.' : 'No projects yet. Create one with the form.'}</p>
           ) : (
             <ul aria-label="Projects" className="divide-y divide-slate-200" data-testid="project-list">
               {projects.data.items.map((project) => (
@@ -112,7 +143,13 @@ export function ProjectsView() {
             </nav>
           )}
         </section>
-        <CreateProjectForm />
+        {anonymous ? (
+          <Card title="Your projects" headingId="sign-in-heading">
+            <SignInHint>to see your private projects and create new ones.</SignInHint>
+          </Card>
+        ) : (
+          <CreateProjectForm />
+        )}
       </div>
     </main>
   )

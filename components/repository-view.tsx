@@ -11,14 +11,12 @@ import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
 import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
-import type { Project } from './projects-view'
+import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
 import { Breadcrumb, ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCommands, TimeAgo, useHost } from './widgets'
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
 type TaggedFilter = '' | 'true' | 'false'
-const WRITE_ROLES = new Set(['projectAdmin', 'maintainer', 'developer'])
-const DELETE_ROLES = new Set(['projectAdmin', 'maintainer'])
 
 type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact'; artifact: Artifact } | null
 
@@ -41,7 +39,8 @@ export function RepositoryView({ project, repository }: { project: string; repos
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
   })
   const repo = useQuery({ queryKey: ['repository', project, repository], queryFn: async () => (await api<Repository>(base)).data })
-  const role = projectQuery.data?.role ?? ''
+  const mayPush = allows(projectQuery.data, 'repository:push')
+  const mayDelete = allows(projectQuery.data, 'repository:delete')
 
   const [tagInput, setTagInput] = useState('')
   const [tagFilter, setTagFilter] = useState('')
@@ -95,11 +94,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
       router.push(`/projects/${encodeURIComponent(project)}?deleted=${encodeURIComponent(repository)}`)
     },
   })
-  // Hidden for roles known not to have repository:delete; for others (maintainers, project admins,
-  // system admins who are not members) the server decides and its error is shown in the dialog.
-  const mayDeleteRepository = role === '' || DELETE_ROLES.has(role)
-
-  const notFound = repo.error instanceof ApiError && (repo.error.status === 404 || repo.error.status === 403)
+  const notFound = repo.error instanceof ApiError && [401, 403, 404].includes(repo.error.status)
 
   return (
     <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
@@ -113,7 +108,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
         <h1 className="min-w-0 break-words font-mono text-2xl font-semibold tracking-tight">
           <RepositoryName name={full} />
         </h1>
-        {repo.isSuccess && mayDeleteRepository && projectQuery.isSuccess && (
+        {repo.isSuccess && mayDelete && (
           <Button
             variant="secondary"
             className="text-red-700"
@@ -147,7 +142,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
               </dd>
             </div>
           </dl>
-          <Description base={base} project={project} repository={repository} description={repo.data.description ?? ''} canEdit={WRITE_ROLES.has(role)} />
+          <Description base={base} project={project} repository={repository} description={repo.data.description ?? ''} canEdit={mayPush} />
 
           <section aria-labelledby="artifacts-heading" className="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
             <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 px-4 py-3">
@@ -248,7 +243,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
                           project={project}
                           repository={repository}
                           pullBase={`${host}/${full}`}
-                          canDelete={DELETE_ROLES.has(role)}
+                          canDelete={mayDelete}
                           onDelete={(what) => {
                             setMessage(null)
                             setPending(what)

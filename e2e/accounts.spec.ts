@@ -15,7 +15,8 @@ let tokenSecret = ''
 
 
 test('signed-in pages redirect to the login page without a session', async ({ page }) => {
-  for (const path of ['/projects', '/account']) {
+  // (/projects is open to anonymous visitors, who browse public projects: e2e/project-access.spec.ts.)
+  for (const path of ['/account', '/admin']) {
     await page.goto(path)
     await expect(page).toHaveURL(new RegExp(`/login\\?callbackUrl=${encodeURIComponent(path)}`))
     await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible()

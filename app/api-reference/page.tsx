@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { ApiReference } from '@/components/api-reference'
 
-export const metadata: Metadata = { title: 'API reference · Harbormaster registry' }
+export const metadata: Metadata = { title: 'API reference' }
 
 export default function ApiReferencePage() {
   return <ApiReference />

@@ -5,7 +5,7 @@ import { LoginForm } from '@/components/login-form'
 import { getPrisma } from '@/lib/db/prisma'
 import { isSignupEnabled } from '@/lib/settings'
 
-export const metadata: Metadata = { title: 'Log in · Harbormaster registry' }
+export const metadata: Metadata = { title: 'Log in' }
 
 export default async function LoginPage() {
   await connection()

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { ProjectsView } from '@/components/projects-view'
 
-export const metadata: Metadata = { title: 'Projects · Harbormaster registry' }
+export const metadata: Metadata = { title: 'Projects' }
 
 export default function ProjectsPage() {
   return <ProjectsView />

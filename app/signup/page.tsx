@@ -6,7 +6,7 @@ import { AuthFrame } from '@/components/auth-form'
 import { getPrisma } from '@/lib/db/prisma'
 import { isSignupEnabled } from '@/lib/settings'
 
-export const metadata: Metadata = { title: 'Sign up · Harbormaster registry' }
+export const metadata: Metadata = { title: 'Sign up' }
 
 export default async function SignupPage() {
   // The admin's switch is read per request, never at build time.

@@ -33,6 +33,23 @@ export type ProjectAction =
   /** Read the project's audit log. */
   | 'audit:read'
 
+/** Every project action, in the order the API lists them (the record makes the compiler check it is complete). */
+const EVERY_PROJECT_ACTION: Record<ProjectAction, true> = {
+  'project:read': true,
+  'repository:pull': true,
+  'repository:push': true,
+  'repository:delete': true,
+  'member:list': true,
+  'member:manage': true,
+  'robot:list': true,
+  'robot:manage': true,
+  'project:update': true,
+  'project:delete': true,
+  'webhook:manage': true,
+  'audit:read': true,
+}
+export const PROJECT_ACTIONS = Object.keys(EVERY_PROJECT_ACTION) as ProjectAction[]
+
 const ROLE_ACTIONS: Record<ProjectRole, ReadonlySet<ProjectAction>> = {
   limitedGuest: new Set(['project:read', 'repository:pull']),
   guest: new Set(['project:read', 'repository:pull', 'member:list']),
@@ -107,6 +124,11 @@ export function can(subject: Subject, action: ProjectAction, project: ProjectCon
       return subject.token === undefined || TOKEN_CEILING[subject.token.permission].has(action)
     }
   }
+}
+
+/** The project actions `can()` allows the subject, so clients show only what the caller may use. */
+export function permittedActions(subject: Subject, project: ProjectContext): ProjectAction[] {
+  return PROJECT_ACTIONS.filter((action) => can(subject, action, project))
 }
 
 /** System-level actions (not tied to one project). */

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
-import { can, canSystem, PROJECT_ROLES, type ProjectRole, type Subject } from '../auth/permissions'
+import { can, canSystem, permittedActions, PROJECT_ACTIONS, PROJECT_ROLES, type ProjectAction, type ProjectRole, type Subject } from '../auth/permissions'
 import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../api/errors'
 import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
@@ -31,6 +31,8 @@ export interface ProjectView {
   /** The caller's membership role, if any. */
   role: ProjectRole | null
   repositoryCount: number
+  /** What the caller may do in the project (`permittedActions`), so clients offer only that. */
+  permissions: ProjectAction[]
 }
 
 /** The wire shape of a ProjectView (OpenAPI). */
@@ -42,6 +44,7 @@ export const projectSchema = z.object({
   updatedAt: z.iso.datetime(),
   role: z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]]).nullable().describe("the caller's role in the project, if a member"),
   repositoryCount: z.number(),
+  permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
 })
 
 export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
@@ -58,7 +61,8 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
       const project = await tx.project.create({ data: { name: input.name, public: input.public } })
       await tx.member.create({ data: { projectId: project.id, userId: subject.userId, role: 'projectAdmin' } })
       await recordAudit(tx, { ...auditActor(caller), action: 'project.create', resourceType: 'project', resource: project.name, projectId: project.id, detail: { public: project.public } })
-      return { ...project, role: 'projectAdmin' as const, repositoryCount: 0 }
+      const context = { projectId: project.id, public: project.public, role: 'projectAdmin' as const }
+      return { ...project, role: context.role, repositoryCount: 0, permissions: permittedActions(subject, context) }
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`the name ${input.name} is already taken`)
@@ -69,7 +73,7 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
 export async function getProject(prisma: PrismaClient, subject: Subject, name: string): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, subject, name, 'project:read')
   const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
-  return { ...project, role: context.role ?? null, repositoryCount }
+  return { ...project, role: context.role ?? null, repositoryCount, permissions: permittedActions(subject, context) }
 }
 
 /** The projects a subject may see, mirrored from `can(subject, 'project:read', …)` as a query. */
@@ -125,8 +129,18 @@ export async function listProjects(
   for (const row of rows) {
     const role = (row.members as { role: ProjectRole }[] | undefined)?.[0]?.role ?? null
     // The query mirrors the policy; the policy still has the last word.
-    if (!can(subject, 'project:read', { projectId: row.id, public: row.public, role })) continue
-    items.push({ id: row.id, name: row.name, public: row.public, createdAt: row.createdAt, updatedAt: row.updatedAt, role, repositoryCount: repositoryCountOf.get(row.id) ?? 0 })
+    const context = { projectId: row.id, public: row.public, role }
+    if (!can(subject, 'project:read', context)) continue
+    items.push({
+      id: row.id,
+      name: row.name,
+      public: row.public,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      role,
+      repositoryCount: repositoryCountOf.get(row.id) ?? 0,
+      permissions: permittedActions(subject, context),
+    })
   }
   return { items, total }
 }
@@ -142,7 +156,7 @@ export async function updateProject(prisma: PrismaClient, caller: Caller, name: 
   })
   invalidateProjectAccess()
   const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
-  return { ...updated, role: context.role ?? null, repositoryCount }
+  return { ...updated, role: context.role ?? null, repositoryCount, permissions: permittedActions(caller.subject, { ...context, public: updated.public }) }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Cells of the `can` matrix that the registry relies on: robots (grants per project, never beyond)
 // and access-token ceilings (a cap on the owner's role, never a grant of its own).
 import { describe, expect, it } from 'vitest'
-import { can, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
+import { can, permittedActions, PROJECT_ACTIONS, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
 
 const priv: ProjectContext = { projectId: 1, public: false }
 const pub: ProjectContext = { projectId: 2, public: true }
@@ -47,5 +47,26 @@ describe('access token ceilings', () => {
   it('public projects stay pullable for everyone', () => {
     expect(registryActions({ kind: 'anonymous' }, pub)).toEqual(['pull'])
     expect(registryActions({ kind: 'anonymous' }, priv)).toEqual([])
+  })
+})
+
+describe('permittedActions (what the project API tells the dashboard)', () => {
+  it('lists exactly the actions can() allows, for every role, anonymous callers and tokens', () => {
+    const subjects: [Subject, ProjectContext][] = [
+      [{ kind: 'anonymous' }, pub],
+      [{ kind: 'anonymous' }, priv],
+      ...(['limitedGuest', 'guest', 'developer', 'maintainer', 'projectAdmin', null] as const).map((role) => user(role)),
+      user('maintainer', 'read'),
+      user(null, undefined, true),
+      [robot([[1, ['pull', 'push']]]), priv],
+    ]
+    for (const [subject, project] of subjects) {
+      expect(permittedActions(subject, project)).toEqual(PROJECT_ACTIONS.filter((action) => can(subject, action, project)))
+    }
+    expect(permittedActions({ kind: 'anonymous' }, pub)).toEqual(['project:read', 'repository:pull'])
+    expect(permittedActions({ kind: 'anonymous' }, priv)).toEqual([])
+    expect(permittedActions(...user('developer'))).toEqual(['project:read', 'repository:pull', 'repository:push', 'member:list'])
+    expect(permittedActions(...user('maintainer', 'read'))).toEqual(['project:read', 'repository:pull', 'member:list', 'robot:list'])
+    expect(permittedActions(...user(null, undefined, true))).toEqual(PROJECT_ACTIONS)
   })
 })

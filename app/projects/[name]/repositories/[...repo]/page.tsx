@@ -19,7 +19,7 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
   const { name, repo } = await params
   const { repository, digest } = parse(repo)
   const full = `${decodeURIComponent(name)}/${repository}`
-  return { title: `${digest ? `${digest.slice(0, 19)} · ` : ''}${full} · Harbormaster registry` }
+  return { title: digest ? `${full}@${digest.slice(0, 19)}…` : full }
 }
 
 export default async function RepositoryPage({ params }: { params: Promise<Params> }) {
