@@ -371,14 +371,26 @@ async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: numbe
   })
 }
 
-/** Deletes an artifact (by digest, or by a tag naming it) and every tag pointing at it. */
+/**
+ * Deletes an artifact (by digest, or by a tag naming it), every tag pointing at it and, for an index,
+ * the children nothing else needs (as Harbor does). 409 while an index in the repository references it.
+ */
 export async function deleteArtifact(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string): Promise<void> {
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest, registryActor(caller))
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  if (!gone.ok) {
+    throw conflict(`artifact ${row.digest} is part of index ${gone.referencedBy.join(', ')}; delete the index instead`, {
+      digest: row.digest,
+      referencedBy: gone.referencedBy,
+    })
+  }
   await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
+  for (const child of gone.children) {
+    await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: child.digest, tags: [] })
+  }
 }
 
 /** Deletes one tag of the artifact `reference`; the artifact stays. */
