@@ -22,6 +22,8 @@ const WRITE_ROLES = new Set(['projectAdmin', 'maintainer', 'developer'])
 const DELETE_ROLES = new Set(['projectAdmin', 'maintainer'])
 /** Columns shown from the md breakpoint up. */
 const SECONDARY = 'hidden md:table-cell'
+/** The Actions column stays at the right edge while a narrow screen scrolls the table sideways. */
+const STICKY_ACTIONS = 'sticky right-0'
 
 type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact'; artifact: Artifact } | null
 
@@ -236,7 +238,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
                         <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right font-medium`}>Size</th>
                         <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pushed</th>
                         <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pulls</th>
-                        <th scope="col" className="whitespace-nowrap px-3 py-2 text-right font-medium">
+                        <th scope="col" className={`${STICKY_ACTIONS} whitespace-nowrap bg-slate-50 px-3 py-2 text-right font-medium`}>
                           <span className="sr-only">Actions</span>
                         </th>
                       </tr>
@@ -416,7 +418,7 @@ function ArtifactRow({
             last <TimeAgo value={artifact.lastPulledAt} />
           </span>
         </td>
-        <td className="px-3 py-2.5 text-right">
+        <td className={`${STICKY_ACTIONS} bg-white px-3 py-2.5 text-right`}>
           {canDelete && (
             <Button
               variant="ghost"
@@ -440,7 +442,7 @@ function ArtifactRow({
 /** A manifest of an index, folded under it: no Delete (it goes with the index, or stays while the index needs it). */
 function ChildRow({ child, id, href, pullBase }: { child: ArtifactChild; id?: string; href: string; pullBase: string }) {
   return (
-    <tr id={id} className="bg-slate-50/60 align-top" data-testid="child-row" data-digest={child.digest}>
+    <tr id={id} className="bg-slate-50 align-top" data-testid="child-row" data-digest={child.digest}>
       <td className="py-2 pl-9 pr-3">
         <div className="flex items-center gap-1.5">
           <span aria-hidden className="text-slate-400">└</span>
@@ -464,7 +466,7 @@ function ChildRow({ child, id, href, pullBase }: { child: ArtifactChild; id?: st
       <td className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right tabular-nums`}>{formatBytes(child.size)}</td>
       <td className={SECONDARY} />
       <td className={SECONDARY} />
-      <td />
+      <td className={`${STICKY_ACTIONS} bg-slate-50`} />
     </tr>
   )
 }
