@@ -15,6 +15,7 @@ const project = `ma-${suffix}`
 const repository = 'team/multiarch'
 const full = `${project}/${repository}`
 const repoPath = `/projects/${project}/repositories/${repository}`
+const LONG_TAG = `build-2026.12.03-commit-${'0123456789abcdef'.repeat(3)}`
 const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12)
 let owner: ApiCredentials
 let dev: ApiCredentials
@@ -47,6 +48,8 @@ test.beforeAll(async ({ baseURL }) => {
   many = ociImage({ platform: { os: 'linux', architecture: 'amd64' } })
   await v2.pushImage(full, many, 'release-1.0')
   for (let i = 0; i < 12; i++) expect((await v2.putManifest(full, `nightly-${i}`, many.manifest)).status).toBe(201)
+  // A long tag (CI build names often are) must wrap in its cell, not push the Actions column out.
+  expect((await v2.putManifest(full, LONG_TAG, many.manifest)).status).toBe(201)
 })
 
 test('an index is one row, its platform manifests fold under it without Delete; Untagged does not offer them', async ({ page }) => {
