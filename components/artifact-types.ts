@@ -6,6 +6,15 @@ export interface Tag {
   pushedAt: string
 }
 
+/** A manifest of an index; `present` says whether the repository holds it. */
+export interface ArtifactChild {
+  digest: string
+  mediaType: string
+  size: number
+  platform: Platform | null
+  present: boolean
+}
+
 export interface Artifact {
   digest: string
   mediaType: string
@@ -13,13 +22,15 @@ export interface Artifact {
   kind: 'image' | 'index' | 'artifact'
   size: number
   platforms: Platform[]
-  /** The newest tags (at most 10); `tagCount` says how many there are. */
+  /** The newest tags (at most 10; with a tag filter the matching ones first); `tagCount` says how many there are. */
   tags: Tag[]
   tagCount: number
   pushedAt: string
   lastPulledAt: string | null
   pullCount: number
   referrers: { digest: string; artifactType: string | null }[]
+  /** An index's manifests (their untagged ones are listed only here); empty for anything else. */
+  children: ArtifactChild[]
 }
 
 export interface ArtifactDetail extends Artifact {
@@ -33,7 +44,6 @@ export interface ArtifactDetail extends Artifact {
     labels: Record<string, string>
   } | null
   layers: { digest: string; mediaType: string; size: number }[]
-  children: { digest: string; mediaType: string; size: number; platform: Platform | null }[]
 }
 
 export const KIND_LABELS: Record<Artifact['kind'], string> = { image: 'Image', index: 'Index', artifact: 'Artifact' }

@@ -1,6 +1,7 @@
 'use client'
-// One artifact: its tags (paged from the server), platforms (an index's children link to their own pages), layers with sizes,
-// the config summary, referrers, the raw manifest, and a form to add a tag to this artifact.
+// One artifact: its tags (paged from the server; confirmed deletion for roles that may delete), platforms (an index's
+// children link to their own pages), layers with sizes, the config summary, referrers, the raw manifest, and a form to
+// add a tag to this artifact.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useState, type FormEvent, type ReactNode } from 'react'
@@ -9,7 +10,7 @@ import { KIND_LABELS, type ArtifactDetail, type Tag } from './artifact-types'
 import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, RepositoryName, SuccessMessage, focusRing, inputClass, tableScrollClass } from './ui'
-import { Breadcrumb, CommandLine, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
+import { Breadcrumb, CommandLine, ConfirmDialog, CopyButton, LoadingRows, Pagination, TimeAgo, useHost } from './widgets'
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
@@ -34,6 +35,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
   })
   const canTag = allows(projectQuery.data, 'repository:push')
+  const canDeleteTags = allows(projectQuery.data, 'repository:delete')
   const artifactHref = (d: string) => `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(d)}`
 
   return (
@@ -89,7 +91,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
 
           <div className="grid gap-6 lg:grid-cols-2">
             <Section title="Tags" id="tags-heading">
-              <ArtifactTags project={project} repository={repository} digest={artifact.data.digest} pullBase={`${host}/${full}`} />
+              <ArtifactTags project={project} repository={repository} digest={artifact.data.digest} pullBase={`${host}/${full}`} canDelete={canDeleteTags} />
               {canTag && <AddTag project={project} repository={repository} digest={artifact.data.digest} />}
             </Section>
 
@@ -143,9 +145,15 @@ export function ArtifactView({ project, repository, digest }: { project: string;
                   <tr key={child.digest}>
                     <td className="px-3 py-2 font-mono text-xs">{formatPlatform(child.platform)}</td>
                     <td className="px-3 py-2">
-                      <Link href={artifactHref(child.digest)} title={child.digest} className={`rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
-                        {shortDigest(child.digest)}
-                      </Link>
+                      {child.present ? (
+                        <Link href={artifactHref(child.digest)} title={child.digest} className={`rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+                          {shortDigest(child.digest)}
+                        </Link>
+                      ) : (
+                        <span title={child.digest} className="font-mono text-slate-500">
+                          {shortDigest(child.digest)} <span className="font-sans text-xs">(missing from this repository)</span>
+                        </span>
+                      )}
                     </td>
                     <td className="px-3 py-2 text-right tabular-nums">{formatBytes(child.size)}</td>
                   </tr>
@@ -206,9 +214,23 @@ export function ArtifactView({ project, repository, digest }: { project: string;
 
 const TAGS_PAGE_SIZE = 10
 
-/** The artifact's tags, a page at a time from GET …/artifacts/{digest}/tags (newest first). */
-function ArtifactTags({ project, repository, digest, pullBase }: { project: string; repository: string; digest: string; pullBase: string }) {
+/** The artifact's tags, a page at a time from GET …/artifacts/{digest}/tags (newest first), each deletable after confirmation. */
+function ArtifactTags({ project, repository, digest, pullBase, canDelete }: { project: string; repository: string; digest: string; pullBase: string; canDelete: boolean }) {
+  const queryClient = useQueryClient()
   const [page, setPage] = useState(1)
+  const [pending, setPending] = useState<string | null>(null)
+  const [deleted, setDeleted] = useState<string | null>(null)
+  const remove = useMutation({
+    mutationFn: (tag: string) => api(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}/tags/${encodeURIComponent(tag)}`, { method: 'DELETE' }),
+    onSuccess: async (_, tag) => {
+      setPending(null)
+      setDeleted(`Tag ${tag} deleted; the artifact stays.`)
+      await queryClient.invalidateQueries({ queryKey: ['artifact-tags', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['artifact', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['artifacts', project, repository] })
+      await queryClient.invalidateQueries({ queryKey: ['repository', project, repository] })
+    },
+  })
   const tags = useQuery({
     queryKey: ['artifact-tags', project, repository, digest, page],
     queryFn: () => apiList<Tag>(`${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}/tags?page=${page}&page_size=${TAGS_PAGE_SIZE}`),
@@ -216,9 +238,16 @@ function ArtifactTags({ project, repository, digest, pullBase }: { project: stri
   })
   if (tags.isPending) return <LoadingRows rows={2} label="Loading tags" />
   if (tags.isError) return <ErrorMessage testId="tags-error">{errorMessage(tags.error)}</ErrorMessage>
-  if (tags.data.total === 0) return <p className="text-sm text-slate-500">This artifact has no tags.</p>
+  if (tags.data.total === 0)
+    return (
+      <>
+        <SuccessMessage>{deleted}</SuccessMessage>
+        <p className="text-sm text-slate-500">This artifact has no tags.</p>
+      </>
+    )
   return (
     <>
+      <SuccessMessage>{deleted}</SuccessMessage>
       <ul className="space-y-2" data-testid="artifact-tags">
         {tags.data.items.map((tag) => (
           <li key={tag.name} className="flex flex-wrap items-center gap-2 text-sm">
@@ -226,6 +255,19 @@ function ArtifactTags({ project, repository, digest, pullBase }: { project: stri
             <span className="text-xs text-slate-500">
               pushed <TimeAgo value={tag.pushedAt} />
             </span>
+            {canDelete && (
+              <Button
+                variant="ghost"
+                className="ml-auto px-2 py-0.5 text-xs text-red-700"
+                aria-label={`Delete tag ${tag.name}`}
+                onClick={() => {
+                  setDeleted(null)
+                  setPending(tag.name)
+                }}
+              >
+                Delete
+              </Button>
+            )}
             <div className="w-full">
               <CommandLine command={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} />
             </div>
@@ -237,6 +279,19 @@ function ArtifactTags({ project, repository, digest, pullBase }: { project: stri
           <Pagination page={page} total={tags.data.total} pageSize={TAGS_PAGE_SIZE} onChange={setPage} noun="tag" />
         </div>
       )}
+      <ConfirmDialog
+        open={pending !== null}
+        title={`Delete tag ${pending ?? ''}?`}
+        confirmLabel="Delete tag"
+        action={remove}
+        onCancel={() => setPending(null)}
+        onConfirm={() => pending && remove.mutate(pending)}
+      >
+        <p>
+          The tag <strong className="font-mono">{pending}</strong> goes; anyone pulling it will get “manifest unknown”. The artifact{' '}
+          <span className="font-mono">{shortDigest(digest)}</span> stays{tags.data.total > 1 ? ' with its other tags' : ', untagged'}.
+        </p>
+      </ConfirmDialog>
     </>
   )
 }

@@ -1,13 +1,14 @@
 'use client'
 // One repository: its Markdown description (editable), and its artifacts with tags, pull commands,
 // tag and tagged/untagged filters, page size, pagination, confirmed deletion of a tag or a whole
-// artifact, and deletion of the repository itself (typed confirmation).
+// artifact, and deletion of the repository itself (typed confirmation). An index is one row; its
+// platform manifests fold under it (expandable) and cannot be deleted on their own.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
-import { useEffect, useState } from 'react'
+import { Fragment, useEffect, useState } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
-import { KIND_LABELS, type Artifact, type Tag } from './artifact-types'
+import { KIND_LABELS, type Artifact, type ArtifactChild, type Tag } from './artifact-types'
 import { countOf, formatBytes, formatCount, formatPlatform, repositoryApi, repositoryPath, shortDigest } from './format'
 import { Markdown } from './markdown'
 import type { Repository } from './project-repositories'
@@ -17,6 +18,10 @@ import { Breadcrumb, ConfirmDialog, CopyButton, LoadingRows, Pagination, PushCom
 
 const PAGE_SIZES = [10, 25, 50, 100] as const
 type TaggedFilter = '' | 'true' | 'false'
+/** Columns shown from the md breakpoint up. */
+const SECONDARY = 'hidden md:table-cell'
+/** The Actions column stays at the right edge while a narrow screen scrolls the table sideways. */
+const STICKY_ACTIONS = 'sticky right-0'
 
 type Pending = { kind: 'tag'; artifact: Artifact; tag: Tag } | { kind: 'artifact'; artifact: Artifact } | null
 
@@ -97,7 +102,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
   const notFound = repo.error instanceof ApiError && [401, 403, 404].includes(repo.error.status)
 
   return (
-    <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
+    <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6 sm:py-10">
       <Breadcrumb
         items={[
           { href: '/projects', label: 'Projects' },
@@ -219,18 +224,18 @@ export function RepositoryView({ project, repository }: { project: string; repos
             ) : (
               <>
                 <div className={tableScrollClass}>
-                  <table className="w-full min-w-[56rem] text-left text-sm" data-testid="artifact-table">
+                  {/* Fits 1440 px with every column; narrower screens drop the secondary columns (the artifact page has them all). */}
+                  <table className="w-full text-left text-sm" data-testid="artifact-table">
                     <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                       <tr>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Digest</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Tags</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Kind</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Platforms</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 text-right font-medium">Size</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Pushed</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Last pulled</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 text-right font-medium">Pulls</th>
-                        <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">
+                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">Digest</th>
+                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">Tags</th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Kind</th>
+                        <th scope="col" className="hidden whitespace-nowrap px-3 py-2 font-medium sm:table-cell">Platforms</th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right font-medium`}>Size</th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pushed</th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pulls</th>
+                        <th scope="col" className={`${STICKY_ACTIONS} whitespace-nowrap bg-slate-50 px-3 py-2 text-right font-medium`}>
                           <span className="sr-only">Actions</span>
                         </th>
                       </tr>
@@ -287,6 +292,9 @@ export function RepositoryView({ project, repository }: { project: string; repos
               )}
               .
             </p>
+            {pending.artifact.children.length > 0 && (
+              <p>Its platform manifests go with it, except those that have a tag or belong to another index.</p>
+            )}
             <p>Anyone pulling it by tag or digest will get “manifest unknown”.</p>
           </div>
         ) : null}
@@ -324,75 +332,138 @@ function ArtifactRow({
   canDelete: boolean
   onDelete: (what: NonNullable<Pending>) => void
 }) {
-  const href = `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(artifact.digest)}`
+  const artifactHref = (digest: string) => `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(digest)}`
+  const href = artifactHref(artifact.digest)
+  const [expanded, setExpanded] = useState(false)
+  const childrenId = `children-${artifact.digest.replace(/[^a-z0-9]/gi, '')}`
   return (
-    <tr className="align-top" data-testid="artifact-row" data-digest={artifact.digest}>
-      <td className="px-4 py-2.5">
-        <div className="flex items-center gap-2">
-          <Link href={href} title={artifact.digest} className={`whitespace-nowrap rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
-            {shortDigest(artifact.digest)}
-          </Link>
-          <CopyButton text={`docker pull ${pullBase}@${artifact.digest}`} label={`Copy pull command for ${shortDigest(artifact.digest)}`} />
+    <Fragment>
+      <tr className="align-top" data-testid="artifact-row" data-digest={artifact.digest}>
+        <td className="px-3 py-2.5">
+          <div className="flex items-center gap-1.5">
+            {artifact.children.length > 0 && (
+              <button
+                type="button"
+                aria-expanded={expanded}
+                aria-controls={expanded ? childrenId : undefined}
+                aria-label={`${expanded ? 'Hide' : 'Show'} the ${artifact.children.length} manifests of index ${shortDigest(artifact.digest)}`}
+                onClick={() => setExpanded(!expanded)}
+                className={`rounded px-1 text-slate-600 hover:bg-slate-100 ${focusRing}`}
+                data-testid="toggle-children"
+              >
+                <span aria-hidden className={`inline-block transition-transform ${expanded ? 'rotate-90' : ''}`}>
+                  ▸
+                </span>
+              </button>
+            )}
+            <Link href={href} title={artifact.digest} className={`whitespace-nowrap rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+              {shortDigest(artifact.digest)}
+            </Link>
+            <CopyButton text={`docker pull ${pullBase}@${artifact.digest}`} label={`Copy pull command for ${shortDigest(artifact.digest)}`} />
+          </div>
+        </td>
+        <td className="px-3 py-2.5">
+          {artifact.tagCount === 0 ? (
+            <span className="text-slate-400">untagged</span>
+          ) : (
+            <ul className="flex max-w-[16rem] flex-wrap items-center gap-1.5">
+              {artifact.tags.map((tag) => (
+                <li key={tag.name} className="inline-flex max-w-full items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200" data-testid="tag-chip">
+                  <span className="break-all font-mono">{tag.name}</span>
+                  <CopyButton text={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} compact />
+                  {canDelete && (
+                    <button
+                      type="button"
+                      aria-label={`Delete tag ${tag.name}`}
+                      title={`Delete tag ${tag.name}`}
+                      onClick={() => onDelete({ kind: 'tag', artifact, tag })}
+                      className={`rounded-full px-1.5 text-sky-800 hover:bg-red-100 hover:text-red-800 ${focusRing}`}
+                    >
+                      <span aria-hidden>×</span>
+                    </button>
+                  )}
+                </li>
+              ))}
+              {artifact.tagCount > artifact.tags.length && (
+                <li>
+                  <Link
+                    href={`${href}#tags-heading`}
+                    className={`whitespace-nowrap rounded text-xs font-medium text-sky-700 hover:underline ${focusRing}`}
+                    data-testid="more-tags"
+                  >
+                    +{formatCount(artifact.tagCount - artifact.tags.length)} more<span className="sr-only"> tags of {shortDigest(artifact.digest)}</span>
+                  </Link>
+                </li>
+              )}
+            </ul>
+          )}
+        </td>
+        <td className={`${SECONDARY} px-3 py-2.5`}>
+          <span title={artifact.artifactType ?? artifact.mediaType}>{KIND_LABELS[artifact.kind] ?? artifact.kind}</span>
+          {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{countOf(artifact.referrers.length, 'referrer')}</span>}
+        </td>
+        <td className="hidden max-w-[14rem] px-3 py-2.5 font-mono text-xs sm:table-cell">{artifact.platforms.length ? artifact.platforms.map(formatPlatform).join(', ') : '—'}</td>
+        <td className={`${SECONDARY} whitespace-nowrap px-3 py-2.5 text-right tabular-nums`} title={`${artifact.size.toLocaleString('en-US')} bytes`}>
+          {formatBytes(artifact.size)}
+        </td>
+        <td className={`${SECONDARY} whitespace-nowrap px-3 py-2.5`}>
+          <TimeAgo value={artifact.pushedAt} />
+        </td>
+        <td className={`${SECONDARY} whitespace-nowrap px-3 py-2.5`}>
+          <span className="tabular-nums">{formatCount(artifact.pullCount)}</span>
+          <span className="block text-xs text-slate-500">
+            last <TimeAgo value={artifact.lastPulledAt} />
+          </span>
+        </td>
+        <td className={`${STICKY_ACTIONS} bg-white px-3 py-2.5 text-right`}>
+          {canDelete && (
+            <Button
+              variant="ghost"
+              className="px-2 py-1 text-red-700"
+              aria-label={`Delete artifact ${shortDigest(artifact.digest)}`}
+              onClick={() => onDelete({ kind: 'artifact', artifact })}
+            >
+              Delete
+            </Button>
+          )}
+        </td>
+      </tr>
+      {expanded &&
+        artifact.children.map((child, i) => (
+          <ChildRow key={child.digest} child={child} id={i === 0 ? childrenId : undefined} href={artifactHref(child.digest)} pullBase={pullBase} />
+        ))}
+    </Fragment>
+  )
+}
+
+/** A manifest of an index, folded under it: no Delete (it goes with the index, or stays while the index needs it). */
+function ChildRow({ child, id, href, pullBase }: { child: ArtifactChild; id?: string; href: string; pullBase: string }) {
+  return (
+    <tr id={id} className="bg-slate-50 align-top" data-testid="child-row" data-digest={child.digest}>
+      <td className="py-2 pl-9 pr-3">
+        <div className="flex items-center gap-1.5">
+          <span aria-hidden className="text-slate-400">└</span>
+          {child.present ? (
+            <Link href={href} title={child.digest} className={`whitespace-nowrap rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
+              {shortDigest(child.digest)}
+            </Link>
+          ) : (
+            <span title={child.digest} className="whitespace-nowrap font-mono text-slate-500">
+              {shortDigest(child.digest)}
+            </span>
+          )}
+          {child.present && <CopyButton text={`docker pull ${pullBase}@${child.digest}`} label={`Copy pull command for ${shortDigest(child.digest)}`} />}
         </div>
       </td>
-      <td className="px-4 py-2.5">
-        {artifact.tagCount === 0 ? (
-          <span className="text-slate-400">untagged</span>
-        ) : (
-          <ul className="flex max-w-xs flex-wrap items-center gap-1.5">
-            {artifact.tags.map((tag) => (
-              <li key={tag.name} className="inline-flex items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200" data-testid="tag-chip">
-                <span className="font-mono">{tag.name}</span>
-                <CopyButton text={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} compact />
-                {canDelete && (
-                  <button
-                    type="button"
-                    aria-label={`Delete tag ${tag.name}`}
-                    title={`Delete tag ${tag.name}`}
-                    onClick={() => onDelete({ kind: 'tag', artifact, tag })}
-                    className={`rounded-full px-1.5 text-sky-800 hover:bg-red-100 hover:text-red-800 ${focusRing}`}
-                  >
-                    <span aria-hidden>×</span>
-                  </button>
-                )}
-              </li>
-            ))}
-            {artifact.tagCount > artifact.tags.length && (
-              <li>
-                <Link
-                  href={`${href}#tags-heading`}
-                  className={`whitespace-nowrap rounded text-xs font-medium text-sky-700 hover:underline ${focusRing}`}
-                  data-testid="more-tags"
-                >
-                  +{formatCount(artifact.tagCount - artifact.tags.length)} more<span className="sr-only"> tags of {shortDigest(artifact.digest)}</span>
-                </Link>
-              </li>
-            )}
-          </ul>
-        )}
+      <td className="px-3 py-2 text-xs text-slate-500" data-testid="child-note">
+        {child.present ? 'Part of the index above: deleted with it, not on its own.' : 'Missing from this repository.'}
       </td>
-      <td className="px-4 py-2.5">
-        <span title={artifact.artifactType ?? artifact.mediaType}>{KIND_LABELS[artifact.kind] ?? artifact.kind}</span>
-        {artifact.referrers.length > 0 && <span className="ml-1 text-xs text-slate-500">+{countOf(artifact.referrers.length, 'referrer')}</span>}
-      </td>
-      <td className="px-4 py-2.5 font-mono text-xs">{artifact.platforms.length ? artifact.platforms.map(formatPlatform).join(', ') : '—'}</td>
-      <td className="whitespace-nowrap px-4 py-2.5 text-right tabular-nums" title={`${artifact.size.toLocaleString('en-US')} bytes`}>
-        {formatBytes(artifact.size)}
-      </td>
-      <td className="px-4 py-2.5">
-        <TimeAgo value={artifact.pushedAt} />
-      </td>
-      <td className="px-4 py-2.5">
-        <TimeAgo value={artifact.lastPulledAt} />
-      </td>
-      <td className="px-4 py-2.5 text-right tabular-nums">{formatCount(artifact.pullCount)}</td>
-      <td className="px-4 py-2.5 text-right">
-        {canDelete && (
-          <Button variant="ghost" className="px-2 py-1 text-red-700" aria-label={`Delete artifact ${shortDigest(artifact.digest)}`} onClick={() => onDelete({ kind: 'artifact', artifact })}>
-            Delete
-          </Button>
-        )}
-      </td>
+      <td className={`${SECONDARY} px-3 py-2 text-slate-600`}>Platform</td>
+      <td className="hidden px-3 py-2 font-mono text-xs sm:table-cell">{formatPlatform(child.platform)}</td>
+      <td className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right tabular-nums`}>{formatBytes(child.size)}</td>
+      <td className={SECONDARY} />
+      <td className={SECONDARY} />
+      <td className={`${STICKY_ACTIONS} bg-slate-50`} />
     </tr>
   )
 }

@@ -1,5 +1,6 @@
 // A two-platform image index (amd64 + arm64): buildah manifest push --all, skopeo copy --all in both
-// directions through an OCI layout, podman pull --arch, skopeo inspect --override-arch.
+// directions through an OCI layout, podman pull --arch, skopeo inspect --override-arch; a platform
+// manifest cannot be deleted while its index exists, deleting the index takes them along.
 import * as fs from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -20,7 +21,9 @@ import {
   ociLayoutBlob,
   ociLayoutDigest,
   readDigestFile,
+  registry,
   repo,
+  runExpectingFailure,
   run,
   tmpPath,
 } from './fixtures'
@@ -107,5 +110,36 @@ describe('two-platform index', () => {
     // nothing of the amd64 image was stored
     const images = JSON.parse((await run('podman', ['images', '--format', 'json'], { env: pull })).stdout)
     expect(images, 'podman pull --arch arm64 stores one image').toHaveLength(1)
+  })
+})
+
+describe('deleting from a two-platform index', () => {
+  it('skopeo delete / DELETE of a platform manifest is refused while the index exists; deleting the index takes them along', async () => {
+    const r = repo('multi-delete')
+    const df = tmpPath(env, 'multi-delete.digest')
+    await run('buildah', ['manifest', 'push', '--all', NO_TLS, '--digestfile', df, imgs.multi.ref, dockerRef(r)], { env })
+    const digest = readDigestFile(df)
+    const idx = (await inspectRaw(env, dockerRef(r))).json
+    const children = [platformEntry(idx, 'amd64'), platformEntry(idx, 'arm64')]
+    const arm = children[1]
+
+    const refused = await runExpectingFailure('skopeo', ['delete', NO_TLS, dockerRef(r, arm.digest)], { env })
+    expect(refused.stderr).toMatch(/referenced by index|denied/i)
+    const del = await registry().client().deleteManifest(r, arm.digest)
+    expect(del.status, del.describe()).toBe(409)
+    expect(del.json().errors[0]).toMatchObject({ code: 'DENIED', detail: { digest: arm.digest, referencedBy: [digest] } })
+
+    // The index still resolves for arm64.
+    const layout = tmpPath(env, 'multi-delete-arm64')
+    await run('skopeo', ['copy', '--override-arch', 'arm64', ...COPY_NO_TLS, dockerRef(r), `oci:${layout}:arm64`], { env })
+    const copied = JSON.parse(ociLayoutBlob(layout, ociLayoutDigest(layout, 'arm64').digest).toString('utf8'))
+    expect(JSON.parse(ociLayoutBlob(layout, copied.config.digest).toString('utf8')).architecture).toBe('arm64')
+    fs.rmSync(layout, { recursive: true, force: true })
+
+    await run('skopeo', ['delete', NO_TLS, dockerRef(r, digest)], { env })
+    for (const child of [{ digest }, ...children]) {
+      const res = await getManifest(r, child.digest, [MT.ociIndex, MT.dockerList, MT.ociManifest, MT.dockerManifest].join(', '))
+      expect(res.status, `${child.digest} after deleting the index`).toBe(404)
+    }
   })
 })

@@ -97,9 +97,9 @@ export const ROUTES: RouteSpec[] = [
   { method: 'patch', path: R, summary: 'Change the description (repository:push)', tag: 'repositories', body: repositoryUpdateSchema, response: repositorySchema },
   { method: 'delete', path: R, summary: 'Delete the repository with its artifacts and tags (repository:delete)', tag: 'repositories', status: 204, response: null },
   // artifacts and tags
-  { method: 'get', path: `${R}/artifacts`, summary: 'Artifacts, newest first (tag: substring; tagged: true|false)', tag: 'artifacts', query: artifactListQuerySchema, paginated: true, response: z.array(artifactSchema) },
+  { method: 'get', path: `${R}/artifacts`, summary: "Artifacts, newest first (tag: substring, matching tags first; tagged: true|false); an index's untagged children only in its children", tag: 'artifacts', query: artifactListQuerySchema, paginated: true, response: z.array(artifactSchema) },
   { method: 'get', path: A, summary: 'One artifact by digest or tag, with manifest, config, layers and children', tag: 'artifacts', response: artifactDetailSchema },
-  { method: 'delete', path: A, summary: 'Delete the artifact and all its tags (repository:delete)', tag: 'artifacts', status: 204, response: null },
+  { method: 'delete', path: A, summary: "Delete the artifact, all its tags and an index's children nothing else needs (repository:delete; 409 while an index references it)", tag: 'artifacts', status: 204, response: null },
   { method: 'get', path: `${A}/tags`, summary: 'Tags of the artifact, newest first (push time, then the newest tag), like Harbor', tag: 'artifacts', paginated: true, response: z.array(tagSchema) },
   { method: 'post', path: `${A}/tags`, summary: 'Tag the artifact (201; 200 if it already has the tag; 409 if the tag names another artifact)', tag: 'artifacts', body: tagCreateSchema, status: 201, response: artifactSchema },
   { method: 'delete', path: `${A}/tags/{tag}`, summary: 'Delete one tag; the artifact stays (repository:delete)', tag: 'artifacts', status: 204, response: null },

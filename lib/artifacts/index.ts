@@ -35,6 +35,14 @@ export const tagSchema = z.object({ name: z.string(), pushedAt: z.iso.datetime()
  */
 export const EMBEDDED_TAG_LIMIT = 10
 
+export const childSchema = z.object({
+  digest: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  platform: platformSchema.nullable(),
+  present: z.boolean().describe('whether the repository holds this child manifest'),
+})
+
 export const artifactSchema = z.object({
   digest: z.string(),
   mediaType: z.string(),
@@ -42,12 +50,15 @@ export const artifactSchema = z.object({
   kind: z.enum(['image', 'index', 'artifact']),
   size: z.number().describe('manifest size plus the sizes of the content it references'),
   platforms: z.array(platformSchema),
-  tags: z.array(tagSchema).describe(`the newest ${EMBEDDED_TAG_LIMIT} tags at most (newest first); all of them: GET …/artifacts/{reference}/tags`),
+  tags: z
+    .array(tagSchema)
+    .describe(`the newest ${EMBEDDED_TAG_LIMIT} tags at most (newest first; with a tag filter, the matching ones first); all of them: GET …/artifacts/{reference}/tags`),
   tagCount: z.number().describe('how many tags the artifact has'),
   pushedAt: z.iso.datetime(),
   lastPulledAt: z.iso.datetime().nullable(),
   pullCount: z.number(),
   referrers: z.array(z.object({ digest: z.string(), artifactType: z.string().nullable() })),
+  children: z.array(childSchema).describe('the manifests of an index (empty for anything else)'),
 })
 
 export const artifactDetailSchema = artifactSchema.extend({
@@ -63,12 +74,14 @@ export const artifactDetailSchema = artifactSchema.extend({
     })
     .nullable(),
   layers: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number() })),
-  children: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number(), platform: platformSchema.nullable() })),
 })
 
 export const artifactListQuerySchema = z.object({
-  tag: z.string().max(128, 'tag must be at most 128 characters').optional().describe('substring of a tag name'),
-  tagged: z.enum(['true', 'false'], { error: 'tagged must be true or false' }).optional(),
+  tag: z.string().max(128, 'tag must be at most 128 characters').optional().describe('substring of a tag name; matching tags come first in `tags`'),
+  tagged: z
+    .enum(['true', 'false'], { error: 'tagged must be true or false' })
+    .optional()
+    .describe('the untagged children of an index are never listed on their own: they are part of the index (`children`)'),
 })
 
 export const tagCreateSchema = z.strictObject({
@@ -158,30 +171,37 @@ const listSelect = {
 
 type ArtifactRow = Prisma.ArtifactGetPayload<{ select: typeof listSelect }>
 
-/** The newest EMBEDDED_TAG_LIMIT tags of each artifact (one query: a LIMIT per artifact), and each artifact's tag count. */
-async function embeddedTags(prisma: PrismaClient, artifactIds: number[]) {
+/**
+ * The newest EMBEDDED_TAG_LIMIT tags of each artifact (one query: a LIMIT per artifact), the ones
+ * containing `match` first (so a tag filter shows what it found), and each artifact's tag count.
+ */
+async function embeddedTags(prisma: PrismaClient, artifactIds: number[], match: string | null) {
   const [tags, counts] = await Promise.all([
     prisma.$queryRaw<{ artifactId: number; name: string; updatedAt: Date }[]>`
       SELECT a."id" AS "artifactId", t."name", t."updatedAt"
         FROM unnest(${artifactIds}::int[]) AS a("id")
         CROSS JOIN LATERAL (
-          SELECT "name", "updatedAt" FROM "Tag"
+          SELECT "name", "updatedAt", "id" FROM "Tag"
            WHERE "artifactId" = a."id"
-           ORDER BY "updatedAt" DESC, "id" DESC
+           ORDER BY (${match}::text IS NOT NULL AND strpos("name", ${match}::text) > 0) DESC, "updatedAt" DESC, "id" DESC
            LIMIT ${EMBEDDED_TAG_LIMIT}
-        ) t`,
+        ) t
+       ORDER BY a."id", (${match}::text IS NOT NULL AND strpos(t."name", ${match}::text) > 0) DESC, t."updatedAt" DESC, t."id" DESC`,
     prisma.tag.groupBy({ by: ['artifactId'], where: { artifactId: { in: artifactIds } }, _count: { _all: true } }),
   ])
   return { tags, countOf: new Map(counts.map((c) => [c.artifactId, c._count._all])) }
 }
 
-/** Tags, references and referrers of a page of artifacts: one query each (no N+1). */
-async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[]): Promise<ArtifactView[]> {
+/** Tags, references, children and referrers of a page of artifacts: one query each (no N+1). */
+async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[], tagMatch: string | null = null): Promise<ArtifactView[]> {
   if (!rows.length) return []
   const ids = rows.map((r) => r.id)
   const [{ tags, countOf }, references, referrers] = await Promise.all([
-    embeddedTags(prisma, ids),
-    prisma.artifactReference.findMany({ where: { artifactId: { in: ids } }, select: { artifactId: true, digest: true, kind: true, mediaType: true, platform: true } }),
+    embeddedTags(prisma, ids, tagMatch),
+    prisma.artifactReference.findMany({
+      where: { artifactId: { in: ids } },
+      select: { artifactId: true, digest: true, kind: true, size: true, mediaType: true, platform: true },
+    }),
     prisma.artifact.findMany({
       where: { repositoryId, subjectDigest: { in: rows.map((r) => r.digest) } },
       select: { digest: true, artifactType: true, subjectDigest: true },
@@ -198,6 +218,12 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
     }
     return map
   }
+  const childDigests = references.filter((r) => r.kind === 'manifest').map((r) => r.digest)
+  const present = new Set(
+    childDigests.length
+      ? (await prisma.artifact.findMany({ where: { repositoryId, digest: { in: childDigests } }, select: { digest: true } })).map((a) => a.digest)
+      : [],
+  )
   const tagsOf = group(tags, (t) => t.artifactId)
   const refsOf = group(references, (r) => r.artifactId)
   const referrersOf = group(referrers, (r) => r.subjectDigest!)
@@ -231,9 +257,28 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
         lastPulledAt: row.lastPulledAt?.toISOString() ?? null,
         pullCount: Number(row.pullCount),
         referrers: (referrersOf.get(row.digest) ?? []).map((r) => ({ digest: r.digest, artifactType: r.artifactType })),
+        children: refs
+          .filter((r) => r.kind === 'manifest')
+          .map((r) => ({ digest: r.digest, mediaType: r.mediaType, size: Number(r.size), platform: platformOf(r.platform), present: present.has(r.digest) })),
       }
     }),
   )
+}
+
+/**
+ * The untagged manifests an index of the repository references: listed under their index (its
+ * `children`), not as artifacts of their own, as Harbor does. A tagged child keeps its own row.
+ */
+async function foldedChildIds(prisma: PrismaClient, repositoryId: number): Promise<number[]> {
+  const rows = await prisma.$queryRaw<{ id: number }[]>`
+    SELECT c."id" FROM "Artifact" c
+     WHERE c."repositoryId" = ${repositoryId}
+       AND NOT EXISTS (SELECT 1 FROM "Tag" t WHERE t."artifactId" = c."id")
+       AND EXISTS (
+             SELECT 1 FROM "ArtifactReference" ref
+               JOIN "Artifact" p ON p."id" = ref."artifactId"
+              WHERE ref."digest" = c."digest" AND ref."kind" = 'manifest' AND p."repositoryId" = c."repositoryId")`
+  return rows.map((r) => r.id)
 }
 
 export async function listArtifacts(
@@ -252,12 +297,14 @@ export async function listArtifacts(
   if (filter.tag) tagConditions.push({ tags: { some: { repositoryId: repository.id, name: { contains: likeLiteral(filter.tag) } } } })
   if (filter.tagged === 'true') tagConditions.push({ tags: { some: {} } })
   if (filter.tagged === 'false') tagConditions.push({ tags: { none: {} } })
+  const folded = await foldedChildIds(prisma, repository.id)
+  if (folded.length) tagConditions.push({ id: { notIn: folded } })
   const where: Prisma.ArtifactWhereInput = { repositoryId: repository.id, ...(tagConditions.length ? { AND: tagConditions } : {}) }
   const [rows, total] = await Promise.all([
     prisma.artifact.findMany({ where, select: listSelect, orderBy: [{ pushedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.artifact.count({ where }),
   ])
-  return { items: await toViews(prisma, repository.id, rows), total }
+  return { items: await toViews(prisma, repository.id, rows, filter.tag || null), total }
 }
 
 const toTagView = (tag: { name: string; updatedAt: Date }): TagView => ({ name: tag.name, pushedAt: new Date(tag.updatedAt).toISOString() })
@@ -299,11 +346,13 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
       ? value.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && typeof (d as Record<string, unknown>).digest === 'string')
       : []
   const layers = descriptors(manifest.layers).map((d) => ({ digest: String(d.digest), mediaType: String(d.mediaType ?? ''), size: Number(d.size ?? 0) }))
+  const presentChildren = new Set(view.children.filter((c) => c.present).map((c) => c.digest))
   const children = descriptors(manifest.manifests).map((d) => ({
     digest: String(d.digest),
     mediaType: String(d.mediaType ?? ''),
     size: Number(d.size ?? 0),
     platform: platformOf(d.platform),
+    present: presentChildren.has(String(d.digest)),
   }))
   let config: ArtifactDetail['config'] = null
   const configDescriptor = manifest.config as Record<string, unknown> | undefined
@@ -372,14 +421,26 @@ async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: numbe
   })
 }
 
-/** Deletes an artifact (by digest, or by a tag naming it) and every tag pointing at it. */
+/**
+ * Deletes an artifact (by digest, or by a tag naming it), every tag pointing at it and, for an index,
+ * the children nothing else needs (as Harbor does). 409 while an index in the repository references it.
+ */
 export async function deleteArtifact(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string): Promise<void> {
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest, registryActor(caller))
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
+  if (!gone.ok) {
+    throw conflict(`artifact ${row.digest} is part of index ${gone.referencedBy.join(', ')}; delete the index instead`, {
+      digest: row.digest,
+      referencedBy: gone.referencedBy,
+    })
+  }
   await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
+  for (const child of gone.children) {
+    await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: child.digest, tags: [] })
+  }
 }
 
 /** Deletes one tag of the artifact `reference`; the artifact stays. */

@@ -9,6 +9,7 @@
 // invalidation through any of them (or `invalidateManifestCache`) is seen by all.
 import type {
   Actor,
+  DeleteManifestResult,
   Descriptor,
   Digest,
   ManifestRecord,
@@ -104,7 +105,7 @@ export class ManifestCachingIndex implements RegistryIndex {
     }
   }
 
-  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null> {
+  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<DeleteManifestResult | null> {
     this.invalidate(repository)
     try {
       return await this.inner.deleteManifest(repository, digest, actor)

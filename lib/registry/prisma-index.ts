@@ -12,6 +12,7 @@ import { sqlExecutor } from '../db/prisma'
 import { statement, type SqlExecutor } from '../db/sql'
 import type {
   Actor,
+  DeleteManifestResult,
   Descriptor,
   Digest,
   ManifestRecord,
@@ -362,32 +363,84 @@ export class PrismaRegistryIndex implements RegistryIndex {
     return { digest: rows[0].digest }
   }
 
-  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null> {
-    // One statement: the tags are deleted explicitly (the FK cascade would not tell us their names),
-    // then the artifact (its references cascade), and the webhook event is recorded.
-    const rows = await this.db.$queryRaw<{ mediaType: string; tags: string[]; queued: boolean }[]>`
-      WITH target AS (
-        SELECT a."id", r."projectId" FROM "Artifact" a
+  async deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<DeleteManifestResult | null> {
+    // Race-free in PostgreSQL, not by timing. First the manifest and the children it references are
+    // locked (FOR UPDATE conflicts with the KEY SHARE locks putManifest takes on the manifests an index
+    // references, and with the foreign-key check of a new tag), so an index or tag that commits first
+    // is seen by the statements below (each takes a fresh snapshot) and one that comes later finds the
+    // manifest gone (putManifest answers it as missing). Then: refused while another index of the
+    // repository references it; else it, its tags and its children that nothing else needs go at once.
+    const outcome = await this.db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: number; digest: string; repositoryId: number }[]>`
+        SELECT a."id", a."digest", a."repositoryId" FROM "Artifact" a
           JOIN "Repository" r ON r."id" = a."repositoryId"
-         WHERE r."name" = ${repository} AND a."digest" = ${digest}
-      ), gone_tags AS (
-        DELETE FROM "Tag" WHERE "artifactId" IN (SELECT "id" FROM target) RETURNING "name"
-      ), gone AS (
-        DELETE FROM "Artifact" WHERE "id" IN (SELECT "id" FROM target) RETURNING "mediaType", "size"
-      ), gone_tag_names AS (
-        SELECT ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
-      ), event AS (
-        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
-        SELECT 'DELETE_ARTIFACT', target."projectId", ${repository}, ${digest}, gone_tag_names."tags", gone."mediaType", gone."size", ${operatorOf(actor)}
-          FROM target, gone, gone_tag_names
-         WHERE ${Prisma.raw(policyWantsSql('DELETE_ARTIFACT', 'target."projectId"'))}
-        RETURNING 1
-      )
-      SELECT gone."mediaType", gone_tag_names."tags", EXISTS (SELECT 1 FROM event) AS "queued"
-        FROM gone, gone_tag_names`
-    if (!rows.length) return null
-    if (rows[0].queued) signalOutbox()
-    return { mediaType: rows[0].mediaType, tags: rows[0].tags ?? [] }
+         WHERE r."name" = ${repository}
+           AND (a."digest" = ${digest} OR a."digest" IN (
+                 SELECT ref."digest" FROM "ArtifactReference" ref
+                   JOIN "Artifact" t ON t."id" = ref."artifactId"
+                  WHERE t."repositoryId" = r."id" AND t."digest" = ${digest} AND ref."kind" = 'manifest'))
+         ORDER BY a."id"
+           FOR UPDATE OF a`
+      const target = locked.find((row) => row.digest === digest)
+      if (!target) return null
+      const parents = await tx.$queryRaw<{ digest: string }[]>`
+        SELECT DISTINCT p."digest" FROM "ArtifactReference" ref
+          JOIN "Artifact" p ON p."id" = ref."artifactId"
+         WHERE ref."digest" = ${digest} AND ref."kind" = 'manifest'
+           AND p."repositoryId" = ${target.repositoryId} AND p."id" <> ${target.id}
+         ORDER BY p."digest"`
+      if (parents.length) return { ok: false as const, referencedBy: parents.map((p) => p.digest) }
+      const candidates = locked.filter((row) => row.id !== target.id).map((row) => row.id)
+      // The tags are deleted explicitly (the FK cascade would not tell us their names); the references
+      // of what goes cascade. One webhook event per deleted manifest.
+      const rows = await tx.$queryRaw<{ digest: string; mediaType: string; isTarget: boolean; tags: string[]; queued: boolean }[]>`
+        WITH target AS (
+          SELECT a."id", a."repositoryId", r."projectId" FROM "Artifact" a
+            JOIN "Repository" r ON r."id" = a."repositoryId"
+           WHERE a."id" = ${target.id}
+        ), children AS (
+          SELECT c."id" FROM "Artifact" c, target
+           WHERE c."id" = ANY(${candidates}::int[])
+             AND NOT EXISTS (SELECT 1 FROM "Tag" t WHERE t."artifactId" = c."id")
+             AND NOT EXISTS (
+                   SELECT 1 FROM "ArtifactReference" ref
+                     JOIN "Artifact" p ON p."id" = ref."artifactId"
+                    WHERE ref."digest" = c."digest" AND ref."kind" = 'manifest'
+                      AND p."repositoryId" = target."repositoryId" AND p."id" <> target."id")
+        ), gone_tags AS (
+          DELETE FROM "Tag" WHERE "artifactId" IN (SELECT "id" FROM target) RETURNING "name"
+        ), gone AS (
+          DELETE FROM "Artifact" WHERE "id" IN (SELECT "id" FROM target UNION ALL SELECT "id" FROM children)
+          RETURNING "id", "digest", "mediaType", "size"
+        ), gone_tag_names AS (
+          SELECT ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
+        ), event AS (
+          INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+          SELECT 'DELETE_ARTIFACT', target."projectId", ${repository}, gone."digest",
+                 CASE WHEN gone."id" = target."id" THEN gone_tag_names."tags" ELSE '{}'::text[] END,
+                 gone."mediaType", gone."size", ${operatorOf(actor)}
+            FROM target, gone, gone_tag_names
+           WHERE ${Prisma.raw(policyWantsSql('DELETE_ARTIFACT', 'target."projectId"'))}
+          RETURNING 1
+        )
+        SELECT gone."digest", gone."mediaType", gone."id" = target."id" AS "isTarget", gone_tag_names."tags",
+               EXISTS (SELECT 1 FROM event) AS "queued"
+          FROM gone, target, gone_tag_names
+         ORDER BY gone."digest"`
+      const deleted = rows.find((row) => row.isTarget)
+      if (!deleted) return null
+      return {
+        ok: true as const,
+        mediaType: deleted.mediaType,
+        tags: deleted.tags ?? [],
+        children: rows.filter((row) => !row.isTarget).map((row) => ({ digest: row.digest, mediaType: row.mediaType })),
+        queued: deleted.queued,
+      }
+    })
+    if (!outcome || !outcome.ok) return outcome
+    const { queued, ...result } = outcome
+    if (queued) signalOutbox()
+    return result
   }
 
   // ---------------------------------------------------------------- listings

@@ -147,6 +147,14 @@ export interface Page {
 export type PutManifestResult = { ok: true } | { ok: false; missing: Digest[] }
 
 /** What exists where: the single source of truth for repositories, manifests, tags, links, uploads. */
+/**
+ * What `RegistryIndex.deleteManifest` did: deleted, with the tags that pointed at it and the untagged
+ * child manifests of an index that went with it; or refused, naming the indexes that reference it.
+ */
+export type DeleteManifestResult =
+  | { ok: true; mediaType: string; tags: string[]; children: { digest: Digest; mediaType: string }[] }
+  | { ok: false; referencedBy: Digest[] }
+
 export interface RegistryIndex {
   /** Size of a blob linked to the repository, or null when the repository may not serve it. */
   findBlob(repository: string, digest: Digest): Promise<{ size: number } | null>
@@ -181,8 +189,12 @@ export interface RegistryIndex {
   putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult>
   /** Removes a tag; the manifest stays. Null when the tag did not exist. */
   deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null>
-  /** Removes a manifest and every tag pointing at it. Null when it did not exist. */
-  deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<{ tags: string[]; mediaType: string } | null>
+  /**
+   * Removes a manifest and every tag pointing at it, and, for an index, the child manifests nothing
+   * else in the repository needs (no tag, no other index), all at once. Refused (nothing removed)
+   * while an index of the repository references the manifest. Null when it did not exist.
+   */
+  deleteManifest(repository: string, digest: Digest, actor?: Actor): Promise<DeleteManifestResult | null>
 
   /** Tags in byte-lexical order after `last`, at most `n` (+1 so the engine can tell whether more follow). Null for an unknown repository. */
   listTags(repository: string, page: Page): Promise<string[] | null>

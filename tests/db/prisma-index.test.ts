@@ -71,7 +71,7 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
     prisma = createPrisma(backend.url)
     index = new PrismaRegistryIndex(prisma)
     // Repositories live in existing projects (first path component); public so the anonymous catalog lists them.
-    await prisma.project.createMany({ data: ['blobs', 'cat', 'list', 'put', 'race', 'up'].map((name) => ({ name, public: true })) })
+    await prisma.project.createMany({ data: ['blobs', 'cat', 'del', 'list', 'put', 'race', 'up'].map((name) => ({ name, public: true })) })
   })
   afterAll(async () => {
     await prisma?.$disconnect()
@@ -237,15 +237,17 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       await index.putManifest(repo, m1, 'stable')
       await index.putManifest(repo, m1, 'a-first')
       expect(await index.deleteManifest(repo, m1.digest)).toEqual({
+        ok: true,
         tags: ['a-first', 'stable', 'v1'],
         mediaType: OCI_MANIFEST,
+        children: [],
       })
       expect(await index.getManifest(repo, { digest: m1.digest })).toBeNull()
       expect(await index.getManifest(repo, { tag: 'v1' })).toBeNull()
       expect(await index.listTags(repo, { n: 10 })).toEqual([])
       expect(await prisma.artifactReference.count({ where: { artifact: { digest: m1.digest } } })).toBe(0)
       expect(await index.deleteManifest(repo, m1.digest)).toBeNull()
-      expect(await index.deleteManifest(repo, m2.digest)).toEqual({ tags: [], mediaType: OCI_MANIFEST })
+      expect(await index.deleteManifest(repo, m2.digest)).toEqual({ ok: true, tags: [], mediaType: OCI_MANIFEST, children: [] })
       // The blobs stay linked.
       expect(await index.findBlob(repo, refs[0].digest)).toEqual({ size: 1 })
     })
@@ -287,6 +289,72 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(results).toEqual(Array(8).fill({ ok: true }))
       expect(await prisma.artifact.count({ where: { digest: m.digest } })).toBe(1)
       expect(await index.listTags(repo, { n: 5 })).toEqual(['latest'])
+    })
+  })
+
+  describe('deleting index children', () => {
+    async function pushIndex(repo: string) {
+      const amd = imageManifest(await linkedBlobs(repo, [21, 22]))
+      const arm = imageManifest(await linkedBlobs(repo, [23, 24]))
+      for (const m of [amd, arm]) expect(await index.putManifest(repo, m)).toEqual({ ok: true })
+      const idx = indexManifest([
+        { digest: amd.digest, size: amd.content.length },
+        { digest: arm.digest, size: arm.content.length },
+      ])
+      expect(await index.putManifest(repo, idx, 'v1')).toEqual({ ok: true })
+      return { amd, arm, idx }
+    }
+
+    it('refuses to delete a child while an index references it, naming the index', async () => {
+      const repo = 'del/child'
+      const { arm, idx } = await pushIndex(repo)
+      expect(await index.deleteManifest(repo, arm.digest)).toEqual({ ok: false, referencedBy: [idx.digest] })
+      expect(await index.getManifest(repo, { digest: arm.digest })).not.toBeNull()
+    })
+
+    it('deleting the index deletes the children nothing else references, and keeps tagged or shared ones', async () => {
+      const repo = 'del/cascade'
+      const { amd, arm, idx } = await pushIndex(repo)
+      const lone = imageManifest(await linkedBlobs(repo, [25]))
+      await index.putManifest(repo, lone)
+      const other = indexManifest([{ digest: lone.digest, size: lone.content.length }, { digest: arm.digest, size: arm.content.length }])
+      expect(await index.putManifest(repo, other, 'other')).toEqual({ ok: true })
+      await index.putManifest(repo, amd, 'amd-only')
+      const result = await index.deleteManifest(repo, idx.digest)
+      // amd64 is tagged, arm64 is still in the other index: both stay.
+      expect(result).toEqual({ ok: true, tags: ['v1'], mediaType: OCI_INDEX, children: [] })
+      expect(await index.getManifest(repo, { digest: arm.digest })).not.toBeNull()
+      expect(await index.getManifest(repo, { digest: amd.digest })).not.toBeNull()
+      // Now arm64 and lone are needed by nothing but the other index.
+      expect(await index.deleteManifest(repo, other.digest)).toEqual({
+        ok: true,
+        tags: ['other'],
+        mediaType: OCI_INDEX,
+        children: [lone.digest, arm.digest].sort().map((digest) => ({ digest, mediaType: OCI_MANIFEST })),
+      })
+      expect(await index.getManifest(repo, { digest: arm.digest })).toBeNull()
+      expect(await index.getManifest(repo, { digest: lone.digest })).toBeNull()
+      expect(await index.getManifest(repo, { tag: 'amd-only' })).not.toBeNull()
+    })
+
+    it('a child delete racing an index push never leaves an index with a missing child', async () => {
+      for (let round = 0; round < 6; round++) {
+        const repo = `del/race-${round}`
+        const child = imageManifest(await linkedBlobs(repo, [30 + round]))
+        await index.putManifest(repo, child)
+        const idx = indexManifest([{ digest: child.digest, size: child.content.length }])
+        const [put, del] = await Promise.all([index.putManifest(repo, idx, 'v1'), index.deleteManifest(repo, child.digest)])
+        const childThere = (await index.getManifest(repo, { digest: child.digest })) !== null
+        const indexThere = (await index.getManifest(repo, { digest: idx.digest })) !== null
+        if (put.ok) {
+          expect(del).toEqual({ ok: false, referencedBy: [idx.digest] })
+          expect([indexThere, childThere]).toEqual([true, true])
+        } else {
+          expect(put).toEqual({ ok: false, missing: [child.digest] })
+          expect(del).toMatchObject({ ok: true })
+          expect([indexThere, childThere]).toEqual([false, false])
+        }
+      }
     })
   })
 

@@ -190,8 +190,8 @@ describe.runIf(ours)('artifacts API', () => {
     const idx = (await api.get(`${base}/artifacts/${index.digest}`, { auth: guest })).json()
     expect(idx.kind).toBe('index')
     expect(idx.children).toEqual([
-      { digest: amd.manifest.digest, mediaType: MT.ociManifest, size: amd.manifest.size, platform: { os: 'linux', architecture: 'amd64' } },
-      { digest: arm.manifest.digest, mediaType: MT.ociManifest, size: arm.manifest.size, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      { digest: amd.manifest.digest, mediaType: MT.ociManifest, size: amd.manifest.size, platform: { os: 'linux', architecture: 'amd64' }, present: true },
+      { digest: arm.manifest.digest, mediaType: MT.ociManifest, size: arm.manifest.size, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, present: true },
     ])
     expect((await api.get(`${base}/artifacts/nope`, { auth: guest })).status).toBe(404)
     expect((await api.get(`${base}/artifacts/sha256:${'0'.repeat(64)}`, { auth: guest })).status).toBe(404)
@@ -325,10 +325,15 @@ describe.runIf(ours)('artifacts API', () => {
     expect(await tagsOnV2()).not.toContain('added')
     expect((await api.get(`${base}/artifacts/${untagged.manifest.digest}`, { auth: owner })).status).toBe(404)
     expect((await api.delete(`${base}/artifacts/${untagged.manifest.digest}`, { auth: owner })).status).toBe(404)
-    // By tag works too (the tag names the artifact to delete).
-    expect((await api.delete(`${base}/artifacts/v2`, { auth: owner })).status).toBe(204)
-    expect((await v2().getManifest(full, arm.manifest.digest)).status).toBe(404)
-    expect((await tagsOnV2()).sort()).toEqual(['multi', 'v1'])
+    // By tag works too (the tag names the artifact to delete); v2 names a child of the index
+    // `multi`, though: refused with 409 naming the index, and nothing changes.
+    const refused = await api.delete(`${base}/artifacts/v2`, { auth: owner })
+    expect(refused.status, refused.describe()).toBe(409)
+    expect(refused.json().errors[0].message).toContain(index.digest)
+    expect(refused.json().errors[0].detail.referencedBy).toEqual([index.digest])
+    expect((await v2().getManifest(full, arm.manifest.digest)).status).toBe(200)
+    expect((await tagsOnV2()).sort()).toEqual(['multi', 'v1', 'v2'])
+    expect((await api.delete(`${base}/artifacts/${signature.manifest.digest}`, { auth: owner })).status).toBe(204)
     expect((await api.get(`${base}/artifacts`, { auth: owner })).header('x-total-count')).toBe('3')
   })
 
@@ -366,6 +371,76 @@ describe.runIf(ours)('artifacts API', () => {
     expect((await v2().getManifest(full, 'v1')).status).toBe(404)
     expect((await v2().tags(full)).status).toBe(404)
     expect((await api.get(`/api/v1/projects/${project}/repositories`, { auth: owner })).json()).toEqual([])
+  })
+
+  it('an index lists as one artifact with its children folded in; a child cannot be deleted, the index takes them along', async () => {
+    const repo = `${project}/multiarch-${randomId(6)}`
+    const repoBase = `/api/v1/projects/${project}/repositories/${encodeURIComponent(repo.slice(project.length + 1))}`
+    const client = v2()
+    const amd64 = ociImage({ platform: { os: 'linux', architecture: 'amd64' } })
+    const arm64 = ociImage({ platform: { os: 'linux', architecture: 'arm64' } })
+    await client.pushImage(repo, amd64)
+    await client.pushImage(repo, arm64)
+    const multi = ociIndex({
+      manifests: [
+        amd64.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }),
+        arm64.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64' } }),
+      ],
+    })
+    expect((await client.putManifest(repo, 'v1', multi)).status).toBe(201)
+
+    const list = await api.get(`${repoBase}/artifacts`, { auth: guest })
+    expect(list.header('x-total-count')).toBe('1')
+    const [row] = list.json<any[]>()
+    expect(row).toMatchObject({ digest: multi.digest, kind: 'index', tags: [{ name: 'v1' }] })
+    expect(row.children).toHaveLength(2)
+    expect(row.children).toEqual(
+      expect.arrayContaining([
+        { digest: amd64.manifest.digest, mediaType: MT.ociManifest, size: amd64.manifest.size, platform: { os: 'linux', architecture: 'amd64' }, present: true },
+        { digest: arm64.manifest.digest, mediaType: MT.ociManifest, size: arm64.manifest.size, platform: { os: 'linux', architecture: 'arm64' }, present: true },
+      ]),
+    )
+    // The "untagged" filter does not offer the children for deletion.
+    expect((await api.get(`${repoBase}/artifacts?tagged=false`, { auth: guest })).header('x-total-count')).toBe('0')
+    const detail = (await api.get(`${repoBase}/artifacts/v1`, { auth: guest })).json()
+    expect(detail.children.map((c: { digest: string; present: boolean }) => [c.digest, c.present])).toEqual([
+      [amd64.manifest.digest, true],
+      [arm64.manifest.digest, true],
+    ])
+
+    const refused = await api.delete(`${repoBase}/artifacts/${arm64.manifest.digest}`, { auth: owner })
+    expect(refused.status, refused.describe()).toBe(409)
+    expect(refused.json().errors[0].detail.referencedBy).toEqual([multi.digest])
+    expect((await client.getManifest(repo, arm64.manifest.digest)).status).toBe(200)
+
+    const gone = await api.delete(`${repoBase}/artifacts/v1`, { auth: owner })
+    expect(gone.status, gone.describe()).toBe(204)
+    for (const digest of [multi.digest, amd64.manifest.digest, arm64.manifest.digest]) {
+      expect((await client.getManifest(repo, digest)).status, digest).toBe(404)
+    }
+    expect((await api.get(`${repoBase}/artifacts`, { auth: guest })).header('x-total-count')).toBe('0')
+    // Each deleted manifest is in the audit log.
+    const audit = await api.get(`/api/v1/projects/${project}/audit-logs?action=artifact.delete&page_size=100`, { auth: owner })
+    expect(audit.status, audit.describe()).toBe(200)
+    const resources = audit.json<{ resource: string }[]>().map((e) => e.resource)
+    expect(resources).toEqual(expect.arrayContaining([multi.digest, amd64.manifest.digest, arm64.manifest.digest].map((d) => `${repo}@${d}`)))
+  })
+
+  it('a tag filter shows the matching tags first, even when they are older than the newest ten', async () => {
+    const repo = `${project}/tagorder-${randomId(6)}`
+    const repoBase = `/api/v1/projects/${project}/repositories/${encodeURIComponent(repo.slice(project.length + 1))}`
+    const client = v2()
+    const image = ociImage()
+    await client.pushImage(repo, image, 'release-old')
+    for (let i = 0; i < 12; i++) expect((await client.putManifest(repo, `build-${i}`, image.manifest)).status).toBe(201)
+    const res = await api.get(`${repoBase}/artifacts?tag=${encodeURIComponent('release')}`, { auth: guest })
+    const [row] = res.json<any[]>()
+    expect(row.tagCount).toBe(13)
+    expect(row.tags[0].name).toBe('release-old')
+    // Without a filter: newest first.
+    const plain = (await api.get(`${repoBase}/artifacts`, { auth: guest })).json<any[]>()[0]
+    expect(plain.tags[0].name).toBe('build-11')
+    expect(plain.tags.map((t: { name: string }) => t.name)).not.toContain('release-old')
   })
 
   it('openapi.json: served, OpenAPI 3.1, lists the artifact routes', async () => {

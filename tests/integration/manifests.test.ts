@@ -563,4 +563,62 @@ describe('DELETE /v2/<name>/manifests/<reference>', () => {
     expectStatus(del, 202, 400, 409)
     await expectManifestServed(repo, 'parent', index)
   })
+
+  /** An amd64 + arm64 index tagged `tag`, its children pushed by digest only. */
+  async function pushMultiArch(tag: string) {
+    const amd = ociImage({ platform: { architecture: 'amd64', os: 'linux' } })
+    const arm = ociImage({ platform: { architecture: 'arm64', os: 'linux' } })
+    await client.pushImage(repo, amd)
+    await client.pushImage(repo, arm)
+    const index = ociIndex({
+      manifests: [
+        amd.manifest.descriptor({ platform: { architecture: 'amd64', os: 'linux' } }),
+        arm.manifest.descriptor({ platform: { architecture: 'arm64', os: 'linux' } }),
+      ],
+    })
+    await expectManifestCreated(repo, tag, index)
+    return { amd, arm, index }
+  }
+
+  it.skipIf(!ours)('DELETE of a manifest an index references answers 409 DENIED naming the index; both stay', async () => {
+    const { arm, index } = await pushMultiArch('refused')
+    const del = await client.deleteManifest(repo, arm.manifest.digest)
+    expectOciError(del, 409, 'DENIED')
+    expectApiVersion(del)
+    const [error] = (del.json() as { errors: { message: string; detail: { referencedBy: string[] } }[] }).errors
+    expect(error.message).toContain(index.digest)
+    expect(error.detail.referencedBy).toEqual([index.digest])
+    await expectManifestServed(repo, arm.manifest.digest, arm.manifest)
+    await expectManifestServed(repo, 'refused', index)
+  })
+
+  it.skipIf(!ours)('DELETE of an index deletes its untagged children, keeps a tagged one', async () => {
+    const { amd, arm, index } = await pushMultiArch('cascade')
+    expectStatus(await client.putManifest(repo, 'amd-kept', amd.manifest), 201)
+    expectStatus(await client.deleteManifest(repo, index.digest), 202)
+    expectOciError(await client.getManifest(repo, index.digest), 404, 'MANIFEST_UNKNOWN')
+    expectOciError(await client.getManifest(repo, arm.manifest.digest), 404, 'MANIFEST_UNKNOWN')
+    await expectManifestServed(repo, amd.manifest.digest, amd.manifest)
+    // once the index is gone its former child is an ordinary manifest again
+    expectStatus(await client.deleteManifest(repo, amd.manifest.digest), 202)
+  })
+
+  it.skipIf(!ours)('a child delete racing the index push: the index is never left with a missing child', async () => {
+    for (let round = 0; round < 5; round++) {
+      const child = ociImage()
+      await client.pushImage(repo, child)
+      const index = ociIndex({ manifests: [child.manifest.descriptor({ platform: { architecture: 'amd64', os: 'linux' } })] })
+      const [put, del] = await Promise.all([client.putManifest(repo, `race-${round}`, index), client.deleteManifest(repo, child.manifest.digest)])
+      const indexThere = (await client.headManifest(repo, index.digest)).status === 200
+      const childThere = (await client.headManifest(repo, child.manifest.digest)).status === 200
+      if (put.status === 201) {
+        expectOciError(del, 409, 'DENIED')
+        expect([indexThere, childThere]).toEqual([true, true])
+      } else {
+        expectOciError(put, 400, 'MANIFEST_BLOB_UNKNOWN')
+        expectStatus(del, 202)
+        expect([indexThere, childThere]).toEqual([false, false])
+      }
+    }
+  })
 })

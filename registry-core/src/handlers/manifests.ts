@@ -85,7 +85,17 @@ export async function deleteManifest(ctx: RegistryContext, rc: RequestContext, n
   }
   const deleted = await ctx.index.deleteManifest(name, ref.digest, rc.actor)
   if (!deleted) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { digest: ref.digest } })
+  // 409 DENIED, not 405: deletion is supported, this manifest just cannot go before the index that
+  // needs it (zot answers 405 DENIED, Harbor 412; a conflict says best that the caller can resolve it).
+  if (!deleted.ok) {
+    throw new RegistryError('DENIED', {
+      status: 409,
+      message: `manifest is referenced by index ${deleted.referencedBy.join(', ')}; delete the index first`,
+      detail: { digest: ref.digest, referencedBy: deleted.referencedBy },
+    })
+  }
   sendEmpty(rc.res, 202)
   ctx.events.emit({ ...base, type: 'manifest.deleted', digest: ref.digest, mediaType: deleted.mediaType })
   for (const tag of deleted.tags) ctx.events.emit({ ...base, type: 'tag.deleted', digest: ref.digest, tag })
+  for (const child of deleted.children) ctx.events.emit({ ...base, type: 'manifest.deleted', digest: child.digest, mediaType: child.mediaType })
 }

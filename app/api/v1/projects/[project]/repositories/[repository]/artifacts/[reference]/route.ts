@@ -1,4 +1,4 @@
-// GET (detail: manifest, config, layers, children) and DELETE (the artifact and all its tags)
+// GET (detail: manifest, config, layers, children) and DELETE (the artifact, its tags, an index's unneeded children)
 // /api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}; reference = digest or tag.
 import { apiRoute } from '@/lib/api/route'
 import { parseName, parseReferenceParam, parseRepositoryParam } from '@/lib/api/parse'
