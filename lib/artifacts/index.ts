@@ -20,6 +20,7 @@ import { MediaTypes, parseManifest } from '../../registry-core/src/manifest'
 import { getBlobStore, getRegistryIndex } from '../registry/api-index'
 import type { Actor } from '../../registry-core/src/ports'
 import { likeLiteral } from '../db/like'
+import { listedOnItsOwn } from './listed'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
 
@@ -265,19 +266,10 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
   )
 }
 
-/**
- * The untagged manifests an index of the repository references: listed under their index (its
- * `children`), not as artifacts of their own, as Harbor does. A tagged child keeps its own row.
- */
+/** The untagged manifests an index of the repository references: listed under their index (`children`). */
 async function foldedChildIds(prisma: PrismaClient, repositoryId: number): Promise<number[]> {
   const rows = await prisma.$queryRaw<{ id: number }[]>`
-    SELECT c."id" FROM "Artifact" c
-     WHERE c."repositoryId" = ${repositoryId}
-       AND NOT EXISTS (SELECT 1 FROM "Tag" t WHERE t."artifactId" = c."id")
-       AND EXISTS (
-             SELECT 1 FROM "ArtifactReference" ref
-               JOIN "Artifact" p ON p."id" = ref."artifactId"
-              WHERE ref."digest" = c."digest" AND ref."kind" = 'manifest' AND p."repositoryId" = c."repositoryId")`
+    SELECT c."id" FROM "Artifact" c WHERE c."repositoryId" = ${repositoryId} AND NOT ${listedOnItsOwn('c')}`
   return rows.map((r) => r.id)
 }
 

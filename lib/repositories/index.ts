@@ -2,7 +2,7 @@
 // a description; listed per project. Always looked up within the project named in the request.
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
-import type { Prisma } from '../generated/prisma/client'
+import { Prisma } from '../generated/prisma/client'
 import { isValidName } from '../../registry-core/src/grammar'
 import { REPOSITORY_NAME_RULE } from '../name-rules'
 import { conflict, invalid, isUniqueViolation, notFound } from '../api/errors'
@@ -12,6 +12,7 @@ import { skipTake, type Page, type PageRequest } from '../api/pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 import { likeLiteral } from '../db/like'
+import { listedOnItsOwn } from '../artifacts/listed'
 
 /** The most a repository description (Markdown) may hold, in bytes of UTF-8, when created and when changed. */
 export const REPOSITORY_DESCRIPTION_MAX_BYTES = 64 * 1024
@@ -75,13 +76,16 @@ export async function createRepository(prisma: PrismaClient, caller: Caller, pro
 }
 
 /**
- * Artifact counts of the given repositories, counted over just their rows (the (repositoryId, digest)
- * index). Prisma's relation `_count` would group the whole Artifact table of the registry instead.
+ * Artifact counts of the given repositories as their artifact lists show them (index children
+ * folded), counted over just their rows (the (repositoryId, digest) index).
  */
 async function artifactCounts(prisma: PrismaClient, repositoryIds: number[]): Promise<Map<number, number>> {
   if (!repositoryIds.length) return new Map()
-  const counts = await prisma.artifact.groupBy({ by: ['repositoryId'], where: { repositoryId: { in: repositoryIds } }, _count: { _all: true } })
-  return new Map(counts.map((c) => [c.repositoryId, c._count._all]))
+  const counts = await prisma.$queryRaw<{ repositoryId: number; count: bigint }[]>`
+    SELECT a."repositoryId", count(*) AS "count" FROM "Artifact" a
+     WHERE a."repositoryId" IN (${Prisma.join(repositoryIds)}) AND ${listedOnItsOwn('a')}
+     GROUP BY a."repositoryId"`
+  return new Map(counts.map((c) => [c.repositoryId, Number(c.count)]))
 }
 
 export async function listRepositories(prisma: PrismaClient, caller: Caller, projectName: string, q: string | undefined, page: PageRequest): Promise<Page<RepositoryView>> {
@@ -118,7 +122,7 @@ async function loadRepository(prisma: PrismaClient, caller: Caller, projectName:
   const fullName = `${loaded.project.name}/${name}`
   const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id }, select: VIEW_FIELDS })
   if (!row) throw notFound(`repository ${fullName} not found`)
-  const artifactCount = await prisma.artifact.count({ where: { repositoryId: row.id } })
+  const artifactCount = (await artifactCounts(prisma, [row.id])).get(row.id) ?? 0
   return { loaded, view: { ...row, projectName: loaded.project.name, artifactCount } satisfies RepositoryView }
 }
 

@@ -6,6 +6,7 @@ import { Prisma } from '../generated/prisma/client'
 import type { PrismaClient } from '../db/prisma'
 import type { Caller } from '../audit'
 import { actorFor, parseActorId, readableProjectsSql } from '../auth/project-access'
+import { listedOnItsOwn } from '../artifacts/listed'
 
 export const SEARCH_LIMIT = 20
 
@@ -33,7 +34,7 @@ export async function search(prisma: PrismaClient, caller: Caller, q: string): P
        ORDER BY p."name" COLLATE "C" LIMIT ${SEARCH_LIMIT}`,
     prisma.$queryRaw<{ name: string; projectName: string; description: string; artifactCount: bigint; pullCount: bigint; lastPushedAt: Date | null }[]>`
       SELECT r."name", p."name" AS "projectName", r."description", r."pullCount", r."lastPushedAt",
-             (SELECT count(*) FROM "Artifact" a WHERE a."repositoryId" = r."id") AS "artifactCount"
+             (SELECT count(*) FROM "Artifact" a WHERE a."repositoryId" = r."id" AND ${listedOnItsOwn('a')}) AS "artifactCount"
         FROM "Repository" r JOIN "Project" p ON p."id" = r."projectId"
        WHERE strpos(lower(r."name"), ${needle}) > 0 AND ${readableProjectsSql(identity, Prisma.raw('r."projectId"'))}
        ORDER BY r."name" COLLATE "C" LIMIT ${SEARCH_LIMIT}`,

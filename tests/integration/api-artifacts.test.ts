@@ -391,6 +391,10 @@ describe.runIf(ours)('artifacts API', () => {
 
     const list = await api.get(`${repoBase}/artifacts`, { auth: guest })
     expect(list.header('x-total-count')).toBe('1')
+    // The repository's count and search agree with the list.
+    expect((await api.get(repoBase, { auth: guest })).json()).toMatchObject({ artifactCount: 1 })
+    const found = (await api.get(`/api/v1/search?q=${encodeURIComponent(repo)}`, { auth: guest })).json()
+    expect(found.repositories).toEqual([expect.objectContaining({ name: repo, artifactCount: 1 })])
     const [row] = list.json<any[]>()
     expect(row).toMatchObject({ digest: multi.digest, kind: 'index', tags: [{ name: 'v1' }] })
     expect(row.children).toHaveLength(2)
