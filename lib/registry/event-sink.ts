@@ -2,9 +2,15 @@
 // never waits on a write, and writes PULL_ARTIFACT webhook events in the same statement (pulls of
 // one artifact by one operator within a batch become one event carrying their count). Pushes and
 // deletes need nothing here: the index records their webhook events with the change itself.
-import { Prisma } from '../generated/prisma/client'
+//
+// A batch is written by ONE set-based statement, whatever its size: on PGlite every statement runs
+// on the one connection (and in the event loop's thread), so a statement per pulled artifact held
+// the database, and every manifest read queued behind it, for most of each second under load.
+// A batch that fails to write is merged back and retried with the next one: counts are never dropped.
+// What is pending when the process dies is lost: at most one flush interval (a graceful stop flushes).
 import type { EventSink, RegistryEvent } from '../../registry-core/src/ports'
-import type { PrismaClient } from '../db/prisma'
+import { sqlExecutor, type PrismaClient } from '../db/prisma'
+import { statement, type SqlExecutor } from '../db/sql'
 import type { Logger } from '../logger'
 import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
 
@@ -17,20 +23,57 @@ interface PendingPulls {
   lastAt: Date
 }
 
+/**
+ * $1: the batch as a JSON array of { repository, digest, operator, tags, count, lastAt }, one element
+ * per (artifact, operator). Repository and artifact counters get the sums, the artifact the latest
+ * pull time, and each element whose artifact still exists becomes a PULL_ARTIFACT event when a policy
+ * wants one. Pulls of a repository or artifact deleted meanwhile change nothing for it.
+ */
+const RECORD_PULLS = statement(
+  'registry_record_pulls',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb)
+       AS i("repository" text, "digest" text, "operator" text, "tags" text[], "count" bigint, "lastAt" timestamptz)
+   ), repo AS (
+     UPDATE "Repository" r SET "pullCount" = r."pullCount" + c."count"
+       FROM (SELECT "repository", sum("count") AS "count" FROM input GROUP BY "repository") c
+      WHERE r."name" = c."repository"
+     RETURNING r."id", r."name", r."projectId"
+   ), artifact AS (
+     UPDATE "Artifact" a SET "pullCount" = a."pullCount" + c."count", "lastPulledAt" = GREATEST(a."lastPulledAt", c."lastAt")
+       FROM (SELECT "repository", "digest", sum("count") AS "count", max("lastAt") AS "lastAt" FROM input GROUP BY "repository", "digest") c
+       JOIN repo ON repo."name" = c."repository"
+      WHERE a."repositoryId" = repo."id" AND a."digest" = c."digest"
+     RETURNING repo."name" AS "repository", a."digest", a."mediaType", a."size", repo."projectId"
+   ), event AS (
+     INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator", "pullCount", "occurredAt")
+     SELECT 'PULL_ARTIFACT', artifact."projectId", i."repository", i."digest", i."tags", artifact."mediaType", artifact."size",
+            i."operator", i."count", i."lastAt"
+       FROM input i JOIN artifact ON artifact."repository" = i."repository" AND artifact."digest" = i."digest"
+      WHERE ${policyWantsSql('PULL_ARTIFACT', 'artifact."projectId"')}
+     RETURNING 1
+   )
+   SELECT EXISTS (SELECT 1 FROM event) AS "queued"`,
+)
+
 export class RecordingEventSink implements EventSink {
   private pending = new Map<string, PendingPulls>()
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
+  private readonly sql: SqlExecutor
 
   constructor(
-    private readonly prisma: PrismaClient,
+    prisma: PrismaClient,
     private readonly logger: Logger,
     private readonly flushIntervalMs = 1000,
-  ) {}
+  ) {
+    this.sql = sqlExecutor(prisma)
+  }
 
   emit(event: RegistryEvent): void {
     if (event.type === 'manifest.pulled') {
-      this.countPull(event)
+      const operator = event.actor.name || 'anonymous'
+      this.add({ repository: event.repository, digest: event.digest, operator, tags: new Set(event.tag === undefined ? [] : [event.tag]), count: 1, lastAt: event.at })
       return
     }
     this.logger.debug(
@@ -39,56 +82,41 @@ export class RecordingEventSink implements EventSink {
     )
   }
 
-  private countPull(event: RegistryEvent): void {
-    const operator = event.actor.name || 'anonymous'
-    const key = `${event.repository}@${event.digest}\0${operator}`
-    let entry = this.pending.get(key)
-    if (!entry) {
-      entry = { repository: event.repository, digest: event.digest, operator, tags: new Set(), count: 0, lastAt: event.at }
-      this.pending.set(key, entry)
+  /** Adds pulls to the pending batch (merged with what is there for the same artifact and operator). */
+  private add(pulls: PendingPulls): void {
+    const key = `${pulls.repository}@${pulls.digest}\0${pulls.operator}`
+    const entry = this.pending.get(key)
+    if (entry) {
+      entry.count += pulls.count
+      if (pulls.lastAt > entry.lastAt) entry.lastAt = pulls.lastAt
+      for (const tag of pulls.tags) entry.tags.add(tag)
+    } else {
+      this.pending.set(key, pulls)
     }
-    entry.count++
-    entry.lastAt = event.at
-    if (event.tag !== undefined) entry.tags.add(event.tag)
     this.timer ??= setTimeout(() => void this.flush(), this.flushIntervalMs).unref()
   }
 
   /** Writes the counted pulls. Safe to call at any time; calls never overlap. */
   flush(): Promise<void> {
+    clearTimeout(this.timer)
     this.timer = undefined
-    const batch = [...this.pending.values()]
-    this.pending = new Map()
-    this.flushing = this.flushing.then(() => this.write(batch))
+    this.flushing = this.flushing.then(() => this.write())
     return this.flushing
   }
 
-  private async write(batch: PendingPulls[]): Promise<void> {
-    let queued = false
-    for (const pulls of batch) {
-      try {
-        const rows = await this.prisma.$queryRaw<{ queued: boolean }[]>`
-          WITH repo AS (
-            UPDATE "Repository" SET "pullCount" = "pullCount" + ${pulls.count}
-            WHERE name = ${pulls.repository} RETURNING id, "projectId"
-          ), artifact AS (
-            UPDATE "Artifact" a SET "pullCount" = a."pullCount" + ${pulls.count},
-              "lastPulledAt" = GREATEST(a."lastPulledAt", ${pulls.lastAt})
-            FROM repo WHERE a."repositoryId" = repo.id AND a.digest = ${pulls.digest}
-            RETURNING a."mediaType", a."size"
-          ), event AS (
-            INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator", "pullCount", "occurredAt")
-            SELECT 'PULL_ARTIFACT', repo."projectId", ${pulls.repository}, ${pulls.digest}, ${[...pulls.tags]}::text[],
-                   artifact."mediaType", artifact."size", ${pulls.operator}, ${pulls.count}, ${pulls.lastAt}
-              FROM repo, artifact
-             WHERE ${Prisma.raw(policyWantsSql('PULL_ARTIFACT', 'repo."projectId"'))}
-            RETURNING 1
-          )
-          SELECT EXISTS (SELECT 1 FROM event) AS "queued"`
-        queued ||= rows[0]?.queued === true
-      } catch (error) {
-        this.logger.warn({ err: error, repository: pulls.repository, digest: pulls.digest, pulls: pulls.count }, 'could not record pulls')
-      }
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return
+    const batch = [...this.pending.values()]
+    this.pending = new Map()
+    try {
+      const rows = await this.sql.query<{ queued: boolean }>(RECORD_PULLS, [
+        JSON.stringify(batch.map((p) => ({ ...p, tags: [...p.tags], lastAt: p.lastAt.toISOString() }))),
+      ])
+      if (rows[0]?.queued) signalOutbox()
+    } catch (error) {
+      // One statement, so nothing of the batch was written: keep it for the next flush.
+      for (const pulls of batch) this.add(pulls)
+      this.logger.warn({ err: error, artifacts: batch.length }, 'could not record pulls; retrying with the next flush')
     }
-    if (queued) signalOutbox()
   }
 }

@@ -139,6 +139,23 @@ const MANIFEST_BY_TAG = statement(
     WHERE r."name" = $1 AND t."name" = $2`,
 )
 
+const MANIFESTS_BY_TAGS = statement(
+  'registry_manifests_by_tags',
+  `SELECT t."name" AS "reference", a."digest", a."mediaType", a."content"
+     FROM "Tag" t
+     JOIN "Repository" r ON r."id" = t."repositoryId"
+     JOIN "Artifact" a ON a."id" = t."artifactId"
+    WHERE r."name" = $1 AND t."name" = ANY ($2::text[])`,
+)
+
+const MANIFESTS_BY_DIGESTS = statement(
+  'registry_manifests_by_digests',
+  `SELECT a."digest" AS "reference", a."digest", a."mediaType", a."content"
+     FROM "Artifact" a
+     JOIN "Repository" r ON r."id" = a."repositoryId"
+    WHERE r."name" = $1 AND a."digest" = ANY ($2::text[])`,
+)
+
 const MANIFEST_BY_DIGEST = statement(
   'registry_manifest_by_digest',
   `SELECT a."digest", a."mediaType", a."content"
@@ -309,6 +326,21 @@ export class PrismaRegistryIndex implements RegistryIndex {
     if (!rows.length) return null
     const row = rows[0]
     return { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }
+  }
+
+  /** Many manifests of one repository in at most two round trips (the manifest cache's batched re-reads). */
+  async getManifests(repository: string, references: ({ tag: string } | { digest: Digest })[]): Promise<(StoredManifest | null)[]> {
+    type Row = { reference: string; digest: string; mediaType: string; content: Uint8Array }
+    const tags = references.flatMap((r) => ('tag' in r ? [r.tag] : []))
+    const digests = references.flatMap((r) => ('digest' in r ? [r.digest] : []))
+    const [byTag, byDigest] = await Promise.all([
+      tags.length ? this.sql.query<Row>(MANIFESTS_BY_TAGS, [repository, tags]) : [],
+      digests.length ? this.sql.query<Row>(MANIFESTS_BY_DIGESTS, [repository, digests]) : [],
+    ])
+    const found = (rows: Row[]) => new Map(rows.map((row) => [row.reference, { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }]))
+    const tagged = found(byTag)
+    const digested = found(byDigest)
+    return references.map((r) => ('tag' in r ? tagged.get(r.tag) : digested.get(r.digest)) ?? null)
   }
 
   async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult> {

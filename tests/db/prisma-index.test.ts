@@ -180,6 +180,11 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       expect(await index.getManifest(repo, { tag: 'other' })).toBeNull()
       expect(await index.getManifest('put/elsewhere', { digest: m.digest })).toBeNull()
       expect(await index.getManifest('no/such', { tag: 'latest' })).toBeNull()
+      // The manifest cache's batched re-read: in the order asked, null where nothing matches.
+      const many = await index.getManifests(repo, [{ tag: 'other' }, { digest: m.digest }, { tag: 'latest' }, { digest: uniqueDigest() }])
+      expect(many.map((x) => x?.digest ?? null)).toEqual([null, m.digest, m.digest, null])
+      expect(many[2]!.content.equals(m.content)).toBe(true)
+      expect(await index.getManifests('put/elsewhere', [{ tag: 'latest' }])).toEqual([null])
 
       const a = await prisma.artifact.findFirstOrThrow({
         where: { digest: m.digest, repository: { name: repo } },

@@ -6,13 +6,13 @@ import type { ManifestRecord, RegistryIndex, StoredManifest } from '../../../reg
 function fakeIndex() {
   const stored = new Map<string, StoredManifest>()
   let lookups = 0
-  let release: (() => void) | undefined
+  let held: (() => void)[] | undefined
   const index = {
     async getManifest(repository: string, reference: { tag: string } | { digest: string }) {
       lookups++
       const found = stored.get(`${repository}:${'tag' in reference ? reference.tag : reference.digest}`) ?? null
-      if (release === undefined) return found
-      await new Promise<void>((resolve) => (release = resolve))
+      if (held === undefined) return found
+      await new Promise<void>((resolve) => held!.push(resolve))
       return found
     },
     async putManifest(repository: string, manifest: ManifestRecord, tag?: string) {
@@ -29,13 +29,13 @@ function fakeIndex() {
     index,
     stored,
     lookups: () => lookups,
-    /** Makes the next lookup wait until `go()` is called. */
+    /** Makes the lookups from now on wait until `go()` is called. */
     hold: () => {
-      release = () => undefined
+      const waiting: (() => void)[] = []
+      held = waiting
       return () => {
-        const r = release!
-        release = undefined
-        r()
+        held = undefined
+        for (const resume of waiting) resume()
       }
     },
   }
@@ -109,5 +109,41 @@ describe('ManifestCachingIndex', () => {
     fake.stored.set(`${repo}:v1`, manifest('sha256:c'))
     invalidateManifestCache(repo)
     expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:c')
+  })
+
+  it('answers a hit past 3/4 of its TTL from memory and re-reads it in the background, so a read tag never expires', async () => {
+    const fake = fakeIndex()
+    fake.stored.set('r:v1', manifest('sha256:a'))
+    const cache = new ManifestCachingIndex(fake.index, 2000, undefined, createManifestCacheState())
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    fake.stored.set('r:v1', manifest('sha256:b'))
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    const go = fake.hold()
+    // The background re-read is held: the lookup must not wait for it.
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    // The re-read starts TTL/16 (125 ms) later, with whatever else fell due meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(fake.lookups()).toBe(2)
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:a')
+    expect(fake.lookups()).toBe(2)
+    go()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect((await cache.getManifest('r', { tag: 'v1' }))?.digest).toBe('sha256:b')
+    expect(fake.lookups()).toBe(2)
+  })
+
+  it('lets concurrent lookups that miss share one read, but not one that started before a local write', async () => {
+    const fake = fakeIndex()
+    fake.stored.set('r:v1', manifest('sha256:a'))
+    const cache = new ManifestCachingIndex(fake.index, 60_000, undefined, createManifestCacheState())
+    const go = fake.hold()
+    const first = Array.from({ length: 10 }, () => cache.getManifest('r', { tag: 'v1' }))
+    expect(fake.lookups()).toBe(1)
+    await cache.putManifest('r', manifest('sha256:b'), 'v1')
+    const afterWrite = cache.getManifest('r', { tag: 'v1' })
+    expect(fake.lookups()).toBe(2)
+    go()
+    for (const lookup of first) expect((await lookup)?.digest).toBe('sha256:a')
+    expect((await afterWrite)?.digest).toBe('sha256:b')
   })
 })
