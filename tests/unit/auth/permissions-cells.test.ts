@@ -1,7 +1,7 @@
 // Cells of the `can` matrix that the registry relies on: robots (grants per project, never beyond)
 // and access-token ceilings (a cap on the owner's role, never a grant of its own).
 import { describe, expect, it } from 'vitest'
-import { can, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
+import { can, mayLearnProjectIsMissing, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
 
 const priv: ProjectContext = { projectId: 1, public: false }
 const pub: ProjectContext = { projectId: 2, public: true }
@@ -47,5 +47,16 @@ describe('access token ceilings', () => {
   it('public projects stay pullable for everyone', () => {
     expect(registryActions({ kind: 'anonymous' }, pub)).toEqual(['pull'])
     expect(registryActions({ kind: 'anonymous' }, priv)).toEqual([])
+  })
+})
+
+describe('who may learn that a project does not exist', () => {
+  it('system admins (who read every project), through an access token too; nobody else', () => {
+    expect(mayLearnProjectIsMissing(user(null, undefined, true)[0])).toBe(true)
+    expect(mayLearnProjectIsMissing(user(null, 'read', true)[0])).toBe(true)
+    expect(mayLearnProjectIsMissing(user(null)[0])).toBe(false)
+    expect(mayLearnProjectIsMissing(user(null, 'readWriteDelete')[0])).toBe(false)
+    expect(mayLearnProjectIsMissing(robot([[1, ['pull', 'push', 'delete']]]))).toBe(false)
+    expect(mayLearnProjectIsMissing({ kind: 'anonymous' })).toBe(false)
   })
 })
