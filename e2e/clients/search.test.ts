@@ -1,6 +1,8 @@
-// podman search lists the registry through GET /v2/_catalog, sending credentials only when challenged.
-// Logged in, it must list every repository the login may read (issue #10: it listed public ones only,
-// because the anonymous catalog answered 200); logged out, the public repositories and nothing else.
+// podman search lists the registry through GET /v2/_catalog with a token from the challenge flow.
+// Now that the catalog challenges anonymous requests (issue #10), logged in it must still list every
+// repository the login may read, and logged out the public repositories and nothing else.
+// (podman pings /v2/ first and so always follows the token flow; the client that sends no credentials
+// until /v2/_catalog itself challenges it is tests/integration/registry-authz.test.ts.)
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ociImage, registryClient } from '../../tests/support/oci'
 import { NO_TLS, clientEnv, login, publicRepo, registry, repo, run, runId } from './fixtures'

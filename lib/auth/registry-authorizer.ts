@@ -129,6 +129,7 @@ export class RegistryAuthorizer implements Authorizer {
 
 function missingProjectMessage(access: Extract<AccessRequest, { type: 'repository' }>): string {
   const project = projectNameOf(access.repository)
+  if (project === null) return `repository "${access.repository}" has no project, so it does not exist`
   return access.actions.some((a) => a !== 'pull')
     ? `project "${project}" does not exist: create it first (repositories are created on push only inside an existing project)`
     : `project "${project}" does not exist`

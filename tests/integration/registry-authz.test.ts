@@ -1,6 +1,7 @@
 // /v2 authorization matrix: every kind of caller x {public, private project} x {pull, push, delete,
 // catalog}, through HTTP Basic and through Bearer tokens from /service/token. Each cell is asserted.
 import { beforeAll, describe, expect, it } from 'vitest'
+import { expectOciError } from '../support/assertions'
 import { registryUnderTest } from '../support/context'
 import { ociImage, randomUuid, type Credentials, type RegistryClient, type RegistryResponse } from '../support/oci'
 import { bearerChallenge, decodeClaims, fetchToken, tokenRequest, withBearer } from '../support/tokens'
@@ -253,6 +254,12 @@ describe.runIf(ours)('/v2 tells a project exists only to those who may read it',
           expect(r.errors()?.[0]?.code).toBe('DENIED')
           expect(r.errors()?.[0]?.message).toMatch(new RegExp(`project "${ghost}" does not exist`))
         }
+        // A pull of a name without a project (a push of one is refused as NAME_INVALID for everyone).
+        const single = `single-${randomUuid().slice(0, 8)}`
+        const opts = flow === 'Basic' ? { credentials: creds } : withBearer(await fetchToken(reg.url, [`repository:${single}:pull`], creds))
+        const r = await reg.anonymous().request('GET', `/v2/${single}/manifests/v1`, opts)
+        expectOciError(r, 403, 'DENIED')
+        expect(r.errors()?.[0]?.message).toBe(`repository "${single}" has no project, so it does not exist`)
       }
     })
 
