@@ -131,6 +131,19 @@ export function permittedActions(subject: Subject, project: ProjectContext): Pro
   return PROJECT_ACTIONS.filter((action) => can(subject, action, project))
 }
 
+/** A private project the subject holds no role or grant in: what a missing project would be to it. */
+const UNRELATED_PRIVATE_PROJECT: ProjectContext = Object.freeze({ projectId: 0, public: false, role: null })
+
+/**
+ * Whether the subject may learn that no project of some name exists. A caller learns that a project
+ * exists only if it may read it, so for everyone who could not read such a project (were it created
+ * private without them) a missing project must look exactly like one it cannot read. Only system
+ * administrators, who read every project, get the clear "does not exist".
+ */
+export function mayLearnProjectIsMissing(subject: Subject): boolean {
+  return can(subject, 'project:read', UNRELATED_PRIVATE_PROJECT)
+}
+
 /** System-level actions (not tied to one project). */
 export type SystemAction =
   /** Create a project (any signed-in user; not through an access token or a robot). */

@@ -7,7 +7,7 @@
 import { Prisma } from '../generated/prisma/client'
 import type { PrismaClient } from '../db/prisma'
 import type { Actor } from '../../registry-core/src/ports'
-import { subjectName, type ProjectContext, type ProjectRole, type Subject } from './permissions'
+import { ANONYMOUS_SUBJECT, subjectName, type ProjectContext, type ProjectRole, type Subject } from './permissions'
 
 /** The project part of a repository name, or null for a single-component name (no project). */
 export function projectNameOf(repository: string): string | null {
@@ -106,6 +106,21 @@ export function parseActorId(id: string | undefined): ActorIdentity {
   const n = Number(match[2])
   if (match[1] === 'robot') return { kind: 'robot', robotId: n }
   return { kind: 'user', userId: n, isAdmin: match[1] === 'admin' }
+}
+
+/**
+ * The subject an actor id stands for, as far as rights outside any one project go: a token's
+ * `actor` claim holds who it was issued to, not the robot's grants or an access token's ceiling.
+ */
+export function subjectOfActor(identity: ActorIdentity, name: string): Subject {
+  switch (identity.kind) {
+    case 'anonymous':
+      return ANONYMOUS_SUBJECT
+    case 'user':
+      return { kind: 'user', userId: identity.userId, username: name, isAdmin: identity.isAdmin }
+    case 'robot':
+      return { kind: 'robot', robotId: identity.robotId, name, grants: new Map() }
+  }
 }
 
 /**

@@ -5,20 +5,25 @@
 //
 //   no credentials      -> public pulls are allowed; anything else gets
 //                          401 WWW-Authenticate: Bearer realm=…,service=…,scope=repository:<repo>:<actions>
-//                          (`/v2/` always answers 401 so that `docker login` checks credentials)
+//                          (`/v2/` always answers 401 so that `docker login` checks credentials, and
+//                          `/v2/_catalog` with scope=registry:catalog:* so that clients which send
+//                          credentials only when challenged list what they may see, not just public)
 //   Bearer (valid)      -> allowed when the token grants every needed action; otherwise
-//                          401 … error="insufficient_scope" (403 DENIED for a push into a missing project)
+//                          401 … error="insufficient_scope"
 //   Bearer (invalid)    -> 401 … error="invalid_token"
 //   Basic (valid)       -> allowed, or 403 DENIED
 //   Basic (invalid)     -> 401 with the Bearer challenge
 // A push to a single-component name (no project) is refused with NAME_INVALID, a push into a
 // project that does not exist with DENIED (never auto-created, not even for system admins).
+// A caller learns that a project exists only if it may read it (`mayLearnProjectIsMissing`): to
+// everyone else a missing project answers exactly as an existing one they cannot read. Those who
+// may know get 403 DENIED "project … does not exist", with Basic and with a token alike.
 import { RegistryError } from '../../registry-core/src/errors'
 import type { AccessRequest, AuthDecision, Authorizer, RequestInfo } from '../../registry-core/src/ports'
 import type { PrismaClient } from '../db/prisma'
 import { authenticate, parseBasicAuthorization } from './credentials'
-import { ANONYMOUS_SUBJECT, registryActions, type Subject } from './permissions'
-import { actorFor, projectNameOf, repositoryProjectContext } from './project-access'
+import { ANONYMOUS_SUBJECT, mayLearnProjectIsMissing, registryActions, type Subject } from './permissions'
+import { actorFor, parseActorId, projectNameOf, repositoryProjectContext, subjectOfActor } from './project-access'
 import { InvalidTokenError, TokenVerifier, grantedActions, type TokenKeys, type TokenSettings } from './token-service'
 
 export interface RegistryAuthorizerOptions {
@@ -57,7 +62,6 @@ export class RegistryAuthorizer implements Authorizer {
   }
 
   private async anonymous(request: RequestInfo, access: AccessRequest): Promise<AuthDecision> {
-    if (access.type === 'catalog') return { kind: 'allow', actor: {} }
     if (access.type === 'repository' && access.actions.every((a) => a === 'pull')) {
       const project = await repositoryProjectContext(this.options.prisma, ANONYMOUS_SUBJECT, access.repository)
       if (project && registryActions(ANONYMOUS_SUBJECT, project).includes('pull')) return { kind: 'allow', actor: {} }
@@ -69,17 +73,10 @@ export class RegistryAuthorizer implements Authorizer {
     const actor = actorFor(subject)
     if (access.type !== 'repository') return { kind: 'allow', actor }
     const project = await repositoryProjectContext(this.options.prisma, subject, access.repository)
-    if (!project) return { kind: 'deny', actor, message: this.missingProjectMessage(access) }
-    const held = registryActions(subject, project)
+    if (!project && mayLearnProjectIsMissing(subject)) return { kind: 'deny', actor, message: missingProjectMessage(access) }
+    const held = project ? registryActions(subject, project) : []
     if (access.actions.every((a) => held.includes(a))) return { kind: 'allow', actor }
     return { kind: 'deny', actor, message: `requested access to the resource is denied (${access.actions.join(',')} on ${access.repository})` }
-  }
-
-  private missingProjectMessage(access: Extract<AccessRequest, { type: 'repository' }>): string {
-    const project = projectNameOf(access.repository)
-    return access.actions.some((a) => a !== 'pull')
-      ? `project "${project}" does not exist: create it first (repositories are created on push only inside an existing project)`
-      : 'requested access to the resource is denied'
   }
 
   private async bearer(request: RequestInfo, access: AccessRequest, token: string): Promise<AuthDecision> {
@@ -100,10 +97,10 @@ export class RegistryAuthorizer implements Authorizer {
       case 'repository': {
         const granted = grantedActions(verified, 'repository', access.repository)
         if (access.actions.every((a) => granted.has(a))) return { kind: 'allow', actor }
-        if (access.actions.some((a) => a !== 'pull')) {
-          // Say plainly when the push can never succeed because the project is missing.
+        // The token service grants nothing in a missing project; say so plainly to those who may know.
+        if (mayLearnProjectIsMissing(subjectOfActor(parseActorId(verified.actorId), verified.subject))) {
           const project = await repositoryProjectContext(this.options.prisma, ANONYMOUS_SUBJECT, access.repository)
-          if (!project) return { kind: 'deny', actor, message: this.missingProjectMessage(access) }
+          if (!project) return { kind: 'deny', actor, message: missingProjectMessage(access) }
         }
         return this.challenge(request, access, {
           error: 'insufficient_scope',
@@ -128,6 +125,14 @@ export class RegistryAuthorizer implements Authorizer {
     const proto = headerValue(request.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http'
     return `${proto}://${safeHost}/service/token`
   }
+}
+
+function missingProjectMessage(access: Extract<AccessRequest, { type: 'repository' }>): string {
+  const project = projectNameOf(access.repository)
+  if (project === null) return `repository "${access.repository}" has no project, so it does not exist`
+  return access.actions.some((a) => a !== 'pull')
+    ? `project "${project}" does not exist: create it first (repositories are created on push only inside an existing project)`
+    : `project "${project}" does not exist`
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

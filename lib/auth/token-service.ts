@@ -167,7 +167,11 @@ function validRepositoryName(name: string): boolean {
 
 /**
  * What to put in the token: for each requested resource, the requested actions the subject holds
- * (possibly none). `registry:catalog:*` is granted to everyone (the catalog is filtered per caller).
+ * (possibly none). `registry:catalog:*` is granted to everyone: the catalog lists what the token's
+ * subject may read (public repositories for an anonymous token, which is how `podman search` without
+ * a login still finds them once /v2/_catalog has challenged it).
+ * A repository in a missing project gets the empty grant, exactly as one in a project the caller
+ * cannot read: /v2 tells the two apart only for those who may know (`mayLearnProjectIsMissing`).
  */
 export async function grantAccess(prisma: PrismaClient, subject: Subject, scopes: ResourceScope[]): Promise<AccessEntry[]> {
   const repositories = new Map<string, Set<RobotAction>>()

@@ -46,7 +46,15 @@ describe.runIf(ours)('GET /service/token', () => {
     expect(decodeClaims(token).sub).toBe('')
     expect(grantedOn(token, pub)).toEqual(['pull'])
     expect(grantedOn(token, priv)).toEqual([])
+    // /v2/_catalog challenges anonymous requests; an anonymous token lists the public repositories.
     expect(decodeClaims(token).access).toContainEqual({ type: 'registry', name: 'catalog', actions: ['*'] })
+  })
+
+  it('grants registry:catalog:* to every authenticated caller: users, access tokens, robots', async () => {
+    for (const creds of [acc!.outsider, acc!.roles.limitedGuest, acc!.tokens.read, acc!.robots.privatePull, { user: reg.user, password: reg.password }]) {
+      const token = await fetchToken(reg.url, ['registry:catalog:*'], creds)
+      expect(decodeClaims(token).access, creds.user).toEqual([{ type: 'registry', name: 'catalog', actions: ['*'] }])
+    }
   })
 
   it('grants the intersection of requested and permitted actions, per repository', async () => {

@@ -1,7 +1,7 @@
 // Cells of the `can` matrix that the registry relies on: robots (grants per project, never beyond)
 // and access-token ceilings (a cap on the owner's role, never a grant of its own).
 import { describe, expect, it } from 'vitest'
-import { can, permittedActions, PROJECT_ACTIONS, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
+import { can, mayLearnProjectIsMissing, permittedActions, PROJECT_ACTIONS, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
 
 const priv: ProjectContext = { projectId: 1, public: false }
 const pub: ProjectContext = { projectId: 2, public: true }
@@ -68,5 +68,16 @@ describe('permittedActions (what the project API tells the dashboard)', () => {
     expect(permittedActions(...user('developer'))).toEqual(['project:read', 'repository:pull', 'repository:push', 'member:list'])
     expect(permittedActions(...user('maintainer', 'read'))).toEqual(['project:read', 'repository:pull', 'member:list', 'robot:list'])
     expect(permittedActions(...user(null, undefined, true))).toEqual(PROJECT_ACTIONS)
+  })
+})
+
+describe('who may learn that a project does not exist', () => {
+  it('system admins (who read every project), through an access token too; nobody else', () => {
+    expect(mayLearnProjectIsMissing(user(null, undefined, true)[0])).toBe(true)
+    expect(mayLearnProjectIsMissing(user(null, 'read', true)[0])).toBe(true)
+    expect(mayLearnProjectIsMissing(user(null)[0])).toBe(false)
+    expect(mayLearnProjectIsMissing(user(null, 'readWriteDelete')[0])).toBe(false)
+    expect(mayLearnProjectIsMissing(robot([[1, ['pull', 'push', 'delete']]]))).toBe(false)
+    expect(mayLearnProjectIsMissing({ kind: 'anonymous' })).toBe(false)
   })
 })
