@@ -41,15 +41,18 @@ const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 
-// Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
-const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true }).catch((error: unknown) => {
+/** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
+function exitIfDiskFull(error: unknown): never {
   if (databaseFailure(error) !== 'disk_full') throw error
   logger.fatal({ err: error }, "cannot start: the database's disk is full; free space on it (or grow it) and start again")
   process.exit(1)
-})
+}
+
+// Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
+const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true }).catch(exitIfDiskFull)
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
 const prisma = getPrisma()
-await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)
+await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
 const registry = await createRegistry(config, prisma, logger)
 const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 webhooks.start()

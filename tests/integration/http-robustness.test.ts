@@ -20,8 +20,24 @@ function errorCode(res: RawResponse): string | undefined {
 async function pipelined(conn: HttpConnection, requests: RequestHead[], perAnswerMs = 1000): Promise<RawResponse[]> {
   conn.send(...requests)
   const answers: RawResponse[] = []
-  for (const r of requests) answers.push(await conn.next(perAnswerMs, r.method === 'HEAD'))
+  for (const [i, r] of requests.entries()) {
+    try {
+      answers.push(await conn.next(perAnswerMs, r.method === 'HEAD'))
+    } catch (error) {
+      throw new Error(`answer ${i + 1} of ${requests.length} (${r.method} ${r.path}): ${(error as Error).message}`)
+    }
+  }
   return answers
+}
+
+/** One untimed round first: the first password check and page render of a fresh server take longer than a second. */
+async function warmUp(requests: RequestHead[]): Promise<void> {
+  const conn = await HttpConnection.open(reg.url)
+  try {
+    await pipelined(conn, requests, 60_000)
+  } finally {
+    conn.close()
+  }
 }
 
 describe.skipIf(!ours)('pipelined and quickly reused connections', () => {
@@ -52,11 +68,13 @@ describe.skipIf(!ours)('pipelined and quickly reused connections', () => {
   it('answers an anonymous POST sent right behind an authorized blob GET, 200 times over', async () => {
     const conn = await HttpConnection.open(reg.url)
     try {
+      const requests: RequestHead[] = [
+        { method: 'GET', path: `/v2/${repo}/blobs/${blob.digest}`, headers: { authorization: authorization() } },
+        { method: 'POST', path: `/v2/${repo}/blobs/uploads/` },
+      ]
+      await warmUp(requests)
       for (let i = 0; i < 200; i++) {
-        const [get, post] = await pipelined(conn, [
-          { method: 'GET', path: `/v2/${repo}/blobs/${blob.digest}`, headers: { authorization: authorization() } },
-          { method: 'POST', path: `/v2/${repo}/blobs/uploads/` },
-        ])
+        const [get, post] = await pipelined(conn, requests)
         expect(get.status, `round ${i}`).toBe(200)
         expect(get.body.equals(blob.content)).toBe(true)
         expect(post.status, `round ${i}`).toBe(401)
@@ -69,19 +87,17 @@ describe.skipIf(!ours)('pipelined and quickly reused connections', () => {
   it('answers pipelined token, REST API and page requests in order, also mixed with /v2', async () => {
     const conn = await HttpConnection.open(reg.url)
     try {
+      const requests: RequestHead[] = [
+        { method: 'GET', path: `/service/token?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull` },
+        { method: 'GET', path: '/api/v1/users' },
+        { method: 'GET', path: '/v2/' },
+        { method: 'GET', path: '/api/v1/projects', headers: { authorization: authorization() } },
+        { method: 'GET', path: '/login' },
+        { method: 'POST', path: '/service/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token' },
+      ]
+      await warmUp(requests)
       for (let i = 0; i < 20; i++) {
-        const answers = await pipelined(
-          conn,
-          [
-            { method: 'GET', path: `/service/token?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull` },
-            { method: 'GET', path: '/api/v1/users' },
-            { method: 'GET', path: '/v2/' },
-            { method: 'GET', path: '/api/v1/projects', headers: { authorization: authorization() } },
-            { method: 'GET', path: '/login' },
-            { method: 'POST', path: '/service/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token' },
-          ],
-          5000,
-        )
+        const answers = await pipelined(conn, requests, 5000)
         expect(
           answers.map((a) => a.status),
           `round ${i}`,
