@@ -5,6 +5,7 @@ import { isRegistryPath } from './registry-core/src'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
 import { createLogger } from './lib/logger'
 import { stampClientAddress } from './lib/client-address'
+import { capRequestBody } from './lib/http/body-limit'
 
 function readConfig(): AppConfig {
   try {
@@ -32,6 +33,7 @@ try {
 }
 
 const { migrateDeploy } = await import('./scripts/migrate')
+const { databaseFailure } = await import('./lib/db/errors')
 const { closeDatabases, redact } = await import('./lib/db/database-url')
 const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')
 const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
@@ -39,11 +41,18 @@ const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 
+/** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
+function exitIfDiskFull(error: unknown): never {
+  if (databaseFailure(error) !== 'disk_full') throw error
+  logger.fatal({ err: error }, "cannot start: the database's disk is full; free space on it (or grow it) and start again")
+  process.exit(1)
+}
+
 // Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
-const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true })
+const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true }).catch(exitIfDiskFull)
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
 const prisma = getPrisma()
-await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword)
+await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
 const registry = await createRegistry(config, prisma, logger)
 const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 
@@ -59,15 +68,19 @@ server.on('request', (req, res) => {
     // Registry responses are data: a browser must never sniff one into a page (next.config.js covers the rest).
     res.setHeader('X-Content-Type-Options', 'nosniff')
     void registry.handle(req, res)
-  } else void handleNext(req, res)
+  } else if (capRequestBody(req, res)) void handleNext(req, res)
 })
 // Next's dev server logs uncaught errors without exiting; a port already in use must stop us.
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'server error')
   process.exit(1)
 })
-// Multi-gigabyte uploads over slow links outlive Node's default 300 s request timeout.
+// Multi-gigabyte uploads over slow links outlive Node's default 300 s request timeout; what ends a
+// connection instead is silence: nothing received or sent for IDLE_TIMEOUT (a stalled body, an idle
+// client holding a descriptor). Headers must be complete within 60 s however slowly they trickle in.
 server.requestTimeout = 0
+server.timeout = config.idleTimeoutMs
+server.headersTimeout = 60_000
 server.listen(config.port, config.bindHost, () => {
   logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config.publicUrl }, 'registry listening')
   // Background work starts only once we listen: whatever it meets in the database cannot keep the server down.

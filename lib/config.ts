@@ -55,6 +55,7 @@ const schema = z.object({
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
   MANIFEST_CACHE_TTL: duration.default(2000),
+  IDLE_TIMEOUT: duration.default(120_000).refine((ms) => ms >= 1000, 'must be at least 1s'),
   TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0').transform((value) => value === '1' || value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_ISSUER: z.string().trim().min(1).max(200).default('harbormaster-token-service'),
@@ -102,6 +103,8 @@ export interface AppConfig {
   uploadPurgeAfterMs: number
   uploadPurgeIntervalMs: number
   manifestCacheTtlMs: number
+  /** A connection on which nothing is received or sent for this long is closed. */
+  idleTimeoutMs: number
   trustProxy: boolean
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
   /** `iss` of the registry tokens (and what /v2 requires). */
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
     uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
     manifestCacheTtlMs: values.MANIFEST_CACHE_TTL,
+    idleTimeoutMs: values.IDLE_TIMEOUT,
     trustProxy: values.TRUST_PROXY,
     logLevel: values.LOG_LEVEL,
     tokenIssuer: values.TOKEN_ISSUER,

@@ -194,6 +194,7 @@ async function withEngine<T>(url: string | null, paths: Paths, fn: (engine: Sche
   await loadEngine()
   const session = new Session(url === null ? { kind: 'throwaway' } : targetOf(url), paths.keepPgliteOpen)
   let engine: SchemaEngine | undefined
+  const factory = bindMigrationAwareSqlAdapterFactory(session.factory())
   try {
     const schema = await readFile(paths.schemaPath, 'utf8')
     const debug = !!process.env.MIGRATE_DEBUG
@@ -202,11 +203,11 @@ async function withEngine<T>(url: string | null, paths: Paths, fn: (engine: Sche
       (log: string) => {
         if (debug) console.error('[schema-engine]', log)
       },
-      bindMigrationAwareSqlAdapterFactory(session.factory()),
+      factory,
     )
     return await fn(engine)
   } catch (e) {
-    throw engineError(e, url)
+    throw engineError(e, url, factory)
   } finally {
     try {
       engine?.free()
@@ -225,10 +226,17 @@ export class MigrateError extends Error {
   }
 }
 
-function engineError(e: unknown, url: string | null): Error {
+function engineError(e: unknown, url: string | null, factory?: { errorRegistry: { consumeError(id: number): { error: unknown } | undefined } }): Error {
   if (e instanceof MigrateError) return e
   const where = url ? ` (${redact(url)})` : ''
   if (e instanceof Error) {
+    // `External error id#N` stands for the adapter's error N; it becomes the cause (its SQLSTATE, e.g. 53100 disk full).
+    const external = /External error id#(\d+)/.exec(e.message)
+    const adapterError = external ? factory?.errorRegistry.consumeError(Number(external[1]))?.error : undefined
+    if (adapterError !== undefined) {
+      const detail = adapterError instanceof Error ? adapterError.message : JSON.stringify(adapterError)
+      return new MigrateError(`${detail}${where}`, (adapterError as { code?: string }).code, adapterError)
+    }
     const code = (e as { code?: unknown }).code
     // The engine appends a Rust span trace ("   0: sql_schema_connector::…", "at …", "with …"): drop it.
     const message = e.message

@@ -6,10 +6,16 @@ import { pageQuerySchema, type PageRequest } from './pagination'
 
 const MAX_BODY_BYTES = 64 * 1024
 
+// Text with NUL bytes cannot be stored or even compared by PostgreSQL: refused at every input edge.
+const noNul = (what: string) => new HttpError(400, 'BAD_REQUEST', `${what} must not contain NUL bytes`)
+
 export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
   const params = new URL(request.url).searchParams
   const raw: Record<string, string> = {}
-  for (const [key, value] of params) raw[key] = value
+  for (const [key, value] of params) {
+    if ((key + value).includes('\0')) throw noNul('query parameters')
+    raw[key] = value
+  }
   return schema.parse(raw)
 }
 
@@ -35,8 +41,12 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
   if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${maxBytes} bytes`)
   let value: unknown
   try {
-    value = text.trim() === '' ? {} : JSON.parse(text)
-  } catch {
+    value = text.trim() === '' ? {} : JSON.parse(text, (_key, v: unknown) => {
+      if (_key.includes('\0') || (typeof v === 'string' && v.includes('\0'))) throw noNul('the request body')
+      return v
+    })
+  } catch (error) {
+    if (error instanceof HttpError) throw error
     throw new HttpError(400, 'BAD_REQUEST', 'the request body is not valid JSON')
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'BAD_REQUEST', 'the request body must be a JSON object')
@@ -52,6 +62,7 @@ export function parseId(value: string, what = 'id'): number {
 /** A name from a path parameter (project or username): bounded, else 400. */
 export function parseName(value: string, what: string): string {
   if (value.length < 1 || value.length > 255) throw new HttpError(400, 'BAD_REQUEST', `${what} is not valid`)
+  if (value.includes('\0')) throw noNul(what)
   return value
 }
 

@@ -2,6 +2,7 @@
 // THE mapping of errors to statuses with the /v2 error body `{"errors":[{code,message,detail}]}`.
 import { ZodError } from 'zod'
 import { loadConfig } from '../config'
+import { databaseFailure } from '../db/errors'
 import { AppError, type AppErrorKind } from './errors'
 import { describeIssues } from './messages'
 import { paginationHeaders, type Page, type PageRequest } from './pagination'
@@ -16,6 +17,7 @@ export type ApiErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
   | 'TOOMANYREQUESTS'
+  | 'INSUFFICIENT_STORAGE'
   | 'INTERNAL'
 
 const KIND_TO_HTTP: Record<AppErrorKind, { status: number; code: ApiErrorCode }> = {
@@ -100,6 +102,15 @@ export function errorResponse(error: unknown): Response {
     code = 'BAD_REQUEST'
     message = describeIssues(error.issues)
     detail = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+  } else if (databaseFailure(error) === 'invalid_text') {
+    status = 400
+    code = 'BAD_REQUEST'
+    message = 'the request contains text that cannot be stored (e.g. a NUL byte)'
+  } else if (databaseFailure(error) === 'disk_full') {
+    console.error('[api] the database\'s disk is full', error)
+    status = 507
+    code = 'INSUFFICIENT_STORAGE'
+    message = "the registry's database is out of disk space"
   } else {
     console.error('[api] unexpected error', error)
     status = 500

@@ -21,6 +21,7 @@
 // tells nothing about which accounts exist.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { PrismaClient } from '../db/prisma'
+import { invalid } from '../api/errors'
 import { recordLoginAudit } from './audit-login'
 import { clearAccountFailures, loginThrottleState, recordLoginFailure } from './login-throttle'
 import { hashPassword, verifyPassword } from './passwords'
@@ -117,7 +118,7 @@ type Verified = { subject: Subject; kind: 'password' | 'token' | 'robot'; creden
 
 /**
  * Checks `username` / `password` and returns who it is, or null (wrong, unknown, expired, disabled,
- * throttled: all the same to the caller).
+ * throttled: all the same to the caller). Throws AppError 'invalid' for names or passwords with NUL bytes.
  */
 export async function authenticate(
   prisma: PrismaClient,
@@ -129,6 +130,8 @@ export async function authenticate(
   const allowRobots = options.allowRobots ?? true
   const allowTokens = options.allowTokens ?? true
   if (!username || !password || username.length > 255 || password.length > 1024) return null
+  // Unusable input rather than wrong credentials: the database cannot even look such a name up.
+  if (username.includes('\0') || password.includes('\0')) throw invalid('the username and password must not contain NUL bytes')
   const address = normalizeAddress(remoteAddress)
 
   const cacheKey = createHash('sha256')

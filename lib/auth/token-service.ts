@@ -22,6 +22,8 @@ import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtV
 import { assertName } from '../../registry-core/src/grammar'
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
+import { databaseFailure } from '../db/errors'
+import { AppError } from '../api/errors'
 import { authenticate, parseBasicAuthorization } from './credentials'
 import { clientAddress } from '../client-address'
 import { ANONYMOUS_SUBJECT, registryActions, subjectName, type RobotAction, type Subject } from './permissions'
@@ -368,8 +370,36 @@ async function tokenResponse(deps: TokenServiceDeps, subject: Subject, rawScopes
   return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS })
 }
 
+/** Input the service cannot use (NUL bytes, text the database cannot hold) is a 400, not a 500. */
+function unusableInput(error: unknown): string | undefined {
+  if (error instanceof AppError && error.kind === 'invalid') return error.message
+  if (databaseFailure(error) === 'invalid_text') return 'the request contains text that cannot be used (e.g. a NUL byte)'
+  return undefined
+}
+
 /** `GET /service/token`: optional Basic credentials; none means an anonymous token. */
 export async function handleTokenGet(deps: TokenServiceDeps, request: Request): Promise<Response> {
+  try {
+    return await tokenGet(deps, request)
+  } catch (error) {
+    const message = unusableInput(error)
+    if (message === undefined) throw error
+    return badRequest(message)
+  }
+}
+
+/** `POST /service/token` (OAuth2 form): errors in the OAuth format. */
+export async function handleTokenPost(deps: TokenServiceDeps, request: Request): Promise<Response> {
+  try {
+    return await tokenPost(deps, request)
+  } catch (error) {
+    const message = unusableInput(error)
+    if (message === undefined) throw error
+    return new Response(JSON.stringify({ error: 'invalid_request', error_description: message }), { status: 400, headers: JSON_HEADERS })
+  }
+}
+
+async function tokenGet(deps: TokenServiceDeps, request: Request): Promise<Response> {
   const url = new URL(request.url)
   const service = url.searchParams.get('service')
   if (service !== null && service !== deps.settings.service) return badRequest(`unknown service "${service.slice(0, 200)}"`)
@@ -385,7 +415,7 @@ export async function handleTokenGet(deps: TokenServiceDeps, request: Request): 
 }
 
 /** `POST /service/token` (OAuth2 form, distribution's oauth.md): grant_type=password only. */
-export async function handleTokenPost(deps: TokenServiceDeps, request: Request): Promise<Response> {
+async function tokenPost(deps: TokenServiceDeps, request: Request): Promise<Response> {
   const oauthError = (status: number, error: string, description: string) =>
     new Response(JSON.stringify({ error, error_description: description }), { status, headers: JSON_HEADERS })
   const type = request.headers.get('content-type') ?? ''

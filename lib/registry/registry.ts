@@ -8,6 +8,8 @@ import type { Logger } from '../logger'
 import { RegistryAuthorizer } from '../auth/registry-authorizer'
 import { derivedKey, loadTokenKeys, tokenSettings } from '../auth/token-service'
 import { clientAddress } from '../client-address'
+import { AppError } from '../api/errors'
+import { databaseFailure } from '../db/errors'
 import { RecordingEventSink } from './event-sink'
 import { ManifestCachingIndex } from './manifest-cache'
 import { PrismaRegistryIndex } from './prisma-index'
@@ -35,6 +37,11 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
     remoteAddress: (req) => clientAddress(req.headers),
     limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes, uploadExpiryMs: config.uploadPurgeAfterMs },
     uploadIdKey: derivedKey(keys, 'registry upload session ids'),
+    classifyError: (error) => {
+      if (error instanceof AppError && error.kind === 'invalid') return 'bad_input'
+      const failure = databaseFailure(error)
+      return failure === 'invalid_text' ? 'bad_input' : failure === 'disk_full' ? 'storage_full' : undefined
+    },
   })
 
   const purge = async () => {

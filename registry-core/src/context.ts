@@ -27,7 +27,14 @@ export interface RegistryOptions {
   publicUrl?: string
   /** The client's address (e.g. from a trusted proxy's header); the socket peer when absent. */
   remoteAddress?: (req: IncomingMessage) => string | undefined
+  /**
+   * Recognises errors of the app's ports (e.g. its database's) that are not the server's fault:
+   * `bad_input` (400, text the store cannot hold) or `storage_full` (507). Unrecognised errors are 500s.
+   */
+  classifyError?: (error: unknown) => ErrorClass | undefined
 }
+
+export type ErrorClass = 'bad_input' | 'storage_full'
 
 export interface RegistryContext {
   blobs: BlobStore

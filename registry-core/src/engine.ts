@@ -1,6 +1,6 @@
 // The /v2 request pipeline: route -> authorize -> handle, with every error mapped in one place.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { DEFAULT_LIMITS, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
+import { DEFAULT_LIMITS, type ErrorClass, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
 import { RegistryError, errorResponse } from './errors'
 import { API_VERSION, API_VERSION_HEADER, drainRequest, sendJson } from './http'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
@@ -51,7 +51,7 @@ const HANDLERS: Record<RouteMatch['route'], Partial<Record<string, Handler>>> = 
 }
 
 /** Maps errors raised by the ports onto registry errors; anything unknown stays as is (a 500). */
-function toRegistryError(error: unknown): unknown {
+function toRegistryError(error: unknown, classify: (error: unknown) => ErrorClass | undefined): unknown {
   if (error instanceof DigestMismatchError) {
     return new RegistryError('DIGEST_INVALID', { detail: { expected: error.expected, actual: error.actual } })
   }
@@ -61,7 +61,11 @@ function toRegistryError(error: unknown): unknown {
   if (error instanceof UploadCorruptError) {
     return new RegistryError('BLOB_UPLOAD_INVALID', { message: 'the upload is corrupt and cannot continue; start a new upload' })
   }
-  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+  const errorClass = classify(error)
+  if (errorClass === 'bad_input') {
+    return new RegistryError('UNSUPPORTED', { status: 400, message: 'the request contains text that cannot be stored or used (e.g. a NUL byte)' })
+  }
+  if (errorClass === 'storage_full' || (error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
     return new RegistryError('INTERNAL', { status: 507, message: 'the registry is out of storage space' })
   }
   return error
@@ -91,12 +95,16 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
     remoteAddress: options.remoteAddress ?? ((req) => req.socket.remoteAddress),
   }
+  const classifyError = options.classifyError ?? (() => undefined)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(API_VERSION_HEADER, API_VERSION)
     const method = req.method ?? 'GET'
     try {
       const url = new URL(req.url ?? '/', 'http://registry.invalid')
+      for (const [name, value] of url.searchParams) {
+        if ((name + value).includes('\0')) throw new RegistryError('UNSUPPORTED', { status: 400, message: 'query parameters must not contain NUL bytes' })
+      }
       const match = matchRoute(url.pathname)
       const access = requiredAccess(match, method)
       const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: ctx.remoteAddress(req) }
@@ -105,13 +113,16 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
       const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor }
       await HANDLERS[match.route][method]!(ctx, rc, match)
     } catch (raw) {
-      const error = toRegistryError(raw)
-      // The request stream is destroyed once fully read; only a closed socket means the client left.
-      if (res.destroyed || !res.socket || res.socket.destroyed) {
+      const error = toRegistryError(raw, classifyError)
+      // Only a closed connection means the client left. `res.socket` is no help: a response queued
+      // behind the previous one on a keep-alive connection (pipelining) has none until its turn,
+      // and Node buffers what is written to it meanwhile; the request keeps its socket throughout.
+      if (res.destroyed || req.socket.destroyed) {
         ctx.logger.debug({ method, url: req.url, err: error }, 'client went away')
         return
       }
-      if (!(error instanceof RegistryError)) ctx.logger.error({ err: error, method, url: req.url }, 'registry request failed')
+      // Out of storage is answered (507) but still needs the operator's attention.
+      if (!(error instanceof RegistryError) || error.status === 507) ctx.logger.error({ err: raw, method, url: req.url }, 'registry request failed')
       if (res.headersSent) {
         res.destroy()
         return

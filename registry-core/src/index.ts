@@ -1,7 +1,7 @@
 // registry-core: an OCI Distribution v1.1 engine behind ports. See ports.ts for what it needs.
 export { createRegistryHandler, type RegistryHandler } from './engine'
 export { isRegistryPath } from './routes'
-export type { RegistryLimits, RegistryOptions } from './context'
+export type { ErrorClass, RegistryLimits, RegistryOptions } from './context'
 export { DEFAULT_LIMITS } from './context'
 export * from './ports'
 export { RegistryError, errorResponse, type ErrorCode } from './errors'

@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('pglite:/srv/r/db')
   })
 
+  it('closes idle connections after IDLE_TIMEOUT (default 2 minutes, at least 1 s)', () => {
+    expect(loadConfig({}).idleTimeoutMs).toBe(120_000)
+    expect(loadConfig({ IDLE_TIMEOUT: '2s' }).idleTimeoutMs).toBe(2000)
+    expect(() => loadConfig({ IDLE_TIMEOUT: '500ms' })).toThrow(/IDLE_TIMEOUT: must be at least 1s/)
+    expect(() => loadConfig({ IDLE_TIMEOUT: 'soon' })).toThrow(/IDLE_TIMEOUT/)
+  })
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).port).toBe(5000)
   })
