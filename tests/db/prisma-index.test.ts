@@ -435,7 +435,7 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       await prisma.member.create({ data: { projectId: priv.id, userId: user.id, role: 'limitedGuest' } })
       const robot = await prisma.robot.create({ data: { name: `robot$${other.name}+ci`, projectId: other.id, secretHash: 'x' } })
       await prisma.robotPermission.create({ data: { robotId: robot.id, projectId: other.id, actions: ['push'] } })
-      const list = async (id?: string) => (await index.listRepositories({ n: 10_000 }, { id })).filter((n) => !/^(blobs|cat|list|put|race|up)\//.test(n))
+      const list = async (id?: string) => (await index.listRepositories({ n: 10_000 }, { id })).filter((n) => !/^(blobs|cat|del|list|put|race|up)\//.test(n))
       expect(await list(undefined)).toEqual([])
       expect(await list(`user:${user.id}`)).toEqual([`${priv.name}/app`])
       expect(await list(`robot:${robot.id}`)).toEqual([`${other.name}/app`])
