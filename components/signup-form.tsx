@@ -49,14 +49,7 @@ export function SignupForm() {
   return (
     <AuthFrame
       title="Create an account"
-      footer={
-        <>
-          Already have an account?{' '}
-          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">
-            Log in
-          </Link>
-        </>
-      }
+      footer={<LogInInstead />}
     >
       <form onSubmit={submit} className="mt-6 space-y-4">
         <TextField
@@ -81,5 +74,17 @@ export function SignupForm() {
         </Button>
       </form>
     </AuthFrame>
+  )
+}
+
+/** The sign-up pages' footer: a way to the login page. */
+export function LogInInstead() {
+  return (
+    <>
+      Already have an account?{' '}
+      <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">
+        Log in
+      </Link>
+    </>
   )
 }

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
 import { connection } from 'next/server'
-import { SignupForm } from '@/components/signup-form'
+import { LogInInstead, SignupForm } from '@/components/signup-form'
 import { AuthFrame } from '@/components/auth-form'
 import { getPrisma } from '@/lib/db/prisma'
 import { isSignupEnabled } from '@/lib/settings'
@@ -15,14 +14,7 @@ export default async function SignupPage() {
   return (
     <AuthFrame
       title="Sign-up is off"
-      footer={
-        <>
-          Already have an account?{' '}
-          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">
-            Log in
-          </Link>
-        </>
-      }
+      footer={<LogInInstead />}
     >
       <p className="mt-4 text-slate-600" data-testid="signup-off">
         This registry does not accept new accounts right now. Ask an administrator to create one for you.
