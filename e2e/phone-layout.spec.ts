@@ -98,6 +98,8 @@ test('projects list, project, repository and artifact pages fit a phone', async 
   await expect(page.getByTestId('tabs-more-start')).toBeVisible()
   // The current tab is scrolled into view when the page opens on it.
   await page.getByRole('tab', { name: 'Settings' }).click()
+  // The tab is its own URL: reload only once the navigation to it has happened.
+  await expect(page).toHaveURL(/\/settings$/)
   await page.reload()
   await expect(page.getByRole('tab', { name: 'Settings' })).toHaveAttribute('aria-selected', 'true')
   await expectInsideTabStrip(page, page.getByRole('tab', { name: 'Settings' }))
