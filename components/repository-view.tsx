@@ -217,8 +217,8 @@ export function RepositoryView({ project, repository }: { project: string; repos
                 </p>
               ) : (
                 <div className="space-y-3 p-4" data-testid="artifacts-empty">
-                  <p className="text-sm text-slate-700">No artifacts yet. Push one:</p>
-                  <PushCommands project={project} repo={repository} tag="latest" />
+                  <p className="text-sm text-slate-700">No artifacts yet.{mayPush && ' Push one:'}</p>
+                  {mayPush && <PushCommands project={project} repo={repository} tag="latest" />}
                 </div>
               )
             ) : (

@@ -16,6 +16,7 @@ const guest = account('guest')
 const publicProject = `open-${suffix}`
 const privateProject = `closed-${suffix}`
 const repository = 'app'
+const emptyRepository = 'empty'
 let digest = ''
 
 const TAB_NAMES = ['Repositories', 'Members', 'Robot accounts', 'Webhooks', 'Settings']
@@ -46,6 +47,8 @@ test.beforeAll(async ({ request, baseURL }) => {
     const added = await request.post(`/api/v1/projects/${publicProject}/members`, { headers: auth, data: { username: user.username, role } })
     expect(added.status(), await added.text()).toBe(201)
   }
+  const empty = await request.post(`/api/v1/projects/${publicProject}/repositories`, { headers: auth, data: { name: emptyRepository } })
+  expect(empty.status(), await empty.text()).toBe(201)
   const host = new URL(baseURL!).host
   skopeoPush(host, owner, `${publicProject}/${repository}`, ['v1'])
   skopeoPush(host, owner, `${privateProject}/${repository}`, ['v1'])
@@ -107,12 +110,19 @@ test('tabs and actions follow the role: guest, developer, maintainer, project ad
   await expect(guestPage.getByTestId('member-list')).toContainText(owner.username)
   await expect(guestPage.getByRole('button', { name: /^Remove/ })).toHaveCount(0)
   await expect(guestPage.getByRole('button', { name: 'Add member' })).toHaveCount(0)
+  // An empty repository offers push commands only to those who may push.
+  await guestPage.goto(`${base}/repositories/${emptyRepository}`)
+  await expect(guestPage.getByTestId('artifacts-empty')).toContainText('No artifacts yet.')
+  await expect(guestPage.getByTestId('artifacts-empty')).not.toContainText('docker push')
   await guestPage.context().close()
 
   const developerPage = await signedIn(browser, baseURL!, developer)
   await developerPage.goto(base)
   await expectTabs(developerPage, ['Repositories', 'Members'])
   await expect(developerPage.getByRole('heading', { name: 'Create repository' })).toBeVisible()
+  await developerPage.goto(`${base}/repositories/${emptyRepository}`)
+  await expect(developerPage.getByTestId('artifacts-empty')).toContainText('docker push')
+  await developerPage.goto(base)
   // A shared link to a tab the developer may not use lands on the first tab.
   await developerPage.goto(`${base}/robots`)
   await expect(developerPage).toHaveURL(new RegExp(`${base}$`))
