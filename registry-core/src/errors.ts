@@ -65,7 +65,8 @@ export interface ErrorEntry {
 
 export class RegistryError extends Error {
   readonly status: number
-  readonly entries: ErrorEntry[]
+  /** The first entry is this error's own code; `more` follows it. */
+  readonly entries: [ErrorEntry, ...ErrorEntry[]]
   /** Extra response headers, e.g. `WWW-Authenticate` or `Range`. */
   readonly headers: Record<string, string>
 

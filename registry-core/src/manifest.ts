@@ -86,7 +86,7 @@ function parseDescriptor(value: unknown, field: string): Descriptor {
  */
 function resolveMediaType(body: Record<string, unknown>, contentType: string | undefined): string {
   const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined
-  const header = contentType?.split(';')[0].trim().toLowerCase() || undefined
+  const header = contentType?.split(';')[0]?.trim().toLowerCase() || undefined
   if (declared !== undefined && header !== undefined && declared !== header) {
     throw invalid('manifest mediaType does not match the Content-Type header', { mediaType: declared, contentType: header })
   }

@@ -26,9 +26,11 @@ function pageRequest(rc: RequestContext, max: number, fallback: number): PageReq
 
 /** Trims the index's n+1 answer to n and says where the next page starts, if there is one. */
 function paginate(items: string[], page: PageRequest, path: string): { items: string[]; headers: Record<string, string> } {
-  if (page.n === 0 || items.length <= page.n) return { items: items.slice(0, page.n), headers: {} }
   const pageItems = items.slice(0, page.n)
-  const next = new URLSearchParams({ n: String(page.n), last: pageItems[pageItems.length - 1] })
+  const last = pageItems.at(-1)
+  // No next page when everything fit, or when n is 0 (an empty page has no cursor to continue from).
+  if (last === undefined || items.length <= page.n) return { items: pageItems, headers: {} }
+  const next = new URLSearchParams({ n: String(page.n), last })
   return { items: pageItems, headers: { Link: `<${path}?${next}>; rel="next"` } }
 }
 

@@ -52,7 +52,7 @@ export async function putManifest(ctx: RegistryContext, rc: RequestContext, name
   const result = await ctx.index.putManifest(name, record, tag, rc.actor)
   if (!result.ok) {
     const [first, ...rest] = result.missing.map((digest) => errorEntry('MANIFEST_BLOB_UNKNOWN', { digest }))
-    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: first.detail, more: rest })
+    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { detail: first?.detail, more: rest })
   }
   const headers: Record<string, string> = {
     Location: `${ctx.publicUrl}/v2/${name}/manifests/${record.digest}`,

@@ -235,7 +235,8 @@ function fastPutEligible(ctx: RegistryContext, rc: RequestContext, digest: strin
 async function readSmallBody(req: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+  const [only] = chunks
+  return chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks)
 }
 
 /**
