@@ -2,14 +2,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_LIMITS, type ErrorClass, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
 import { RegistryError, errorResponse } from './errors'
-import { API_VERSION, API_VERSION_HEADER, drainRequest, sendJson } from './http'
+import { API_VERSION, API_VERSION_HEADER, drainRequest } from './http'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
-import { matchRoute, requiredAccess, type RouteMatch } from './routes'
+import { endpoint, matchRoute } from './routes'
 import { UploadIds } from './upload-ids'
-import { deleteBlob, getBlob } from './handlers/blobs'
-import { listCatalog, listReferrers, listTags } from './handlers/listing'
-import { deleteManifest, getManifest, putManifest } from './handlers/manifests'
-import { cancelUpload, getUploadStatus, patchUpload, purgeStaleUploads, putUpload, startUpload } from './handlers/uploads'
+import { purgeStaleUploads } from './handlers/uploads'
 
 export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
   /** Removes upload sessions untouched for `limits.uploadExpiryMs`; returns how many were purged. */
@@ -19,36 +16,6 @@ export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Pr
 /** How much of a refused request body is read and discarded so the error response is not lost. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 const DRAIN_TIMEOUT_MS = 10_000
-
-type Handler = (ctx: RegistryContext, rc: RequestContext, match: RouteMatch) => Promise<void>
-
-const HANDLERS: Record<RouteMatch['route'], Partial<Record<string, Handler>>> = {
-  base: {
-    GET: async (_ctx, rc) => sendJson(rc.res, 200, {}),
-    HEAD: async (_ctx, rc) => sendJson(rc.res, 200, {}),
-  },
-  catalog: { GET: (ctx, rc) => listCatalog(ctx, rc) },
-  tags: { GET: (ctx, rc, m) => listTags(ctx, rc, m.name!) },
-  manifest: {
-    GET: (ctx, rc, m) => getManifest(ctx, rc, m.name!, m.reference!),
-    HEAD: (ctx, rc, m) => getManifest(ctx, rc, m.name!, m.reference!),
-    PUT: (ctx, rc, m) => putManifest(ctx, rc, m.name!, m.reference!),
-    DELETE: (ctx, rc, m) => deleteManifest(ctx, rc, m.name!, m.reference!),
-  },
-  blob: {
-    GET: (ctx, rc, m) => getBlob(ctx, rc, m.name!, m.reference!),
-    HEAD: (ctx, rc, m) => getBlob(ctx, rc, m.name!, m.reference!),
-    DELETE: (ctx, rc, m) => deleteBlob(ctx, rc, m.name!, m.reference!),
-  },
-  uploadStart: { POST: (ctx, rc, m) => startUpload(ctx, rc, m.name!) },
-  upload: {
-    GET: (ctx, rc, m) => getUploadStatus(ctx, rc, m.name!, m.reference!),
-    PATCH: (ctx, rc, m) => patchUpload(ctx, rc, m.name!, m.reference!),
-    PUT: (ctx, rc, m) => putUpload(ctx, rc, m.name!, m.reference!),
-    DELETE: (ctx, rc, m) => cancelUpload(ctx, rc, m.name!, m.reference!),
-  },
-  referrers: { GET: (ctx, rc, m) => listReferrers(ctx, rc, m.name!, m.reference!) },
-}
 
 /** Maps errors raised by the ports onto registry errors; anything unknown stays as is (a 500). */
 function toRegistryError(error: unknown, classify: (error: unknown) => ErrorClass | undefined): unknown {
@@ -105,13 +72,12 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
       for (const [name, value] of url.searchParams) {
         if ((name + value).includes('\0')) throw new RegistryError('UNSUPPORTED', { status: 400, message: 'query parameters must not contain NUL bytes' })
       }
-      const match = matchRoute(url.pathname)
-      const access = requiredAccess(match, method)
+      const { access, handle: serve } = endpoint(matchRoute(url.pathname), method)
       const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: ctx.remoteAddress(req) }
       const decision = await ctx.authorizer.authorize(info, access)
       if (decision.kind !== 'allow') throw decisionError(decision, access)
       const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor }
-      await HANDLERS[match.route][method]!(ctx, rc, match)
+      await serve(ctx, rc)
     } catch (raw) {
       const error = toRegistryError(raw, classifyError)
       // Only a closed connection means the client left. `res.socket` is no help: a response queued

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isRegistryPath, matchRoute, requiredAccess } from '../../../registry-core/src/routes'
+import { endpoint, isRegistryPath, matchRoute } from '../../../registry-core/src/routes'
 import { RegistryError } from '../../../registry-core/src/errors'
 
 const digest = `sha256:${'d'.repeat(64)}`
@@ -34,19 +34,46 @@ describe('matchRoute', () => {
   })
 })
 
-describe('requiredAccess', () => {
+describe('endpoint', () => {
   it('maps methods to pull, push and delete', () => {
     const manifest = matchRoute('/v2/a/manifests/v1')
-    expect(requiredAccess(manifest, 'GET')).toEqual({ type: 'repository', repository: 'a', actions: ['pull'] })
-    expect(requiredAccess(manifest, 'PUT')).toEqual({ type: 'repository', repository: 'a', actions: ['push'] })
-    expect(requiredAccess(manifest, 'DELETE')).toEqual({ type: 'repository', repository: 'a', actions: ['delete'] })
-    expect(requiredAccess(matchRoute('/v2/a/blobs/uploads/'), 'POST').type).toBe('repository')
-    expect(requiredAccess(matchRoute('/v2/'), 'GET')).toEqual({ type: 'base' })
-    expect(requiredAccess(matchRoute('/v2/_catalog'), 'GET')).toEqual({ type: 'catalog' })
+    expect(endpoint(manifest, 'GET').access).toEqual({ type: 'repository', repository: 'a', actions: ['pull'] })
+    expect(endpoint(manifest, 'PUT').access).toEqual({ type: 'repository', repository: 'a', actions: ['push'] })
+    expect(endpoint(manifest, 'DELETE').access).toEqual({ type: 'repository', repository: 'a', actions: ['delete'] })
+    expect(endpoint(matchRoute('/v2/a/blobs/uploads/'), 'POST').access.type).toBe('repository')
+    expect(endpoint(matchRoute('/v2/'), 'GET').access).toEqual({ type: 'base' })
+    expect(endpoint(matchRoute('/v2/_catalog'), 'GET').access).toEqual({ type: 'catalog' })
+  })
+  it('requires per route and method the access of the route table', () => {
+    const access = (path: string, method: string) => endpoint(matchRoute(path), method).access
+    const repo = (actions: string[]) => ({ type: 'repository', repository: 'a/b', actions })
+    expect(access('/v2', 'HEAD')).toEqual({ type: 'base' })
+    expect(access('/v2/a/b/tags/list', 'GET')).toEqual(repo(['pull']))
+    expect(access('/v2/a/b/manifests/v1', 'HEAD')).toEqual(repo(['pull']))
+    for (const method of ['GET', 'HEAD']) expect(access(`/v2/a/b/blobs/${digest}`, method)).toEqual(repo(['pull']))
+    expect(access(`/v2/a/b/blobs/${digest}`, 'DELETE')).toEqual(repo(['delete']))
+    expect(access('/v2/a/b/blobs/uploads/', 'POST')).toEqual(repo(['push']))
+    for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) expect(access('/v2/a/b/blobs/uploads/u1', method)).toEqual(repo(['push']))
+    expect(access(`/v2/a/b/referrers/${digest}`, 'GET')).toEqual(repo(['pull']))
+  })
+  it('lists the served methods in Allow', () => {
+    const allow = (path: string, method: string) => {
+      try {
+        endpoint(matchRoute(path), method)
+      } catch (error) {
+        return (error as RegistryError).headers.Allow
+      }
+      expect.fail(`${method} ${path} allowed`)
+    }
+    expect(allow('/v2/', 'POST')).toBe('GET, HEAD')
+    expect(allow('/v2/a/manifests/v1', 'POST')).toBe('GET, HEAD, PUT, DELETE')
+    expect(allow(`/v2/a/blobs/${digest}`, 'PUT')).toBe('GET, HEAD, DELETE')
+    expect(allow('/v2/a/blobs/uploads/', 'GET')).toBe('POST')
+    expect(allow('/v2/a/blobs/uploads/u1', 'POST')).toBe('GET, PATCH, PUT, DELETE')
   })
   it('answers 405 UNSUPPORTED with Allow for other methods', () => {
     try {
-      requiredAccess(matchRoute('/v2/a/tags/list'), 'POST')
+      endpoint(matchRoute('/v2/a/tags/list'), 'POST')
       expect.fail('POST allowed')
     } catch (error) {
       expect((error as RegistryError).status).toBe(405)
