@@ -1,7 +1,7 @@
 // One process, one port: /v2 goes to the registry engine, everything else to Next.js.
 import { createServer } from 'node:http'
 import next from 'next'
-import { isRegistryPath } from './registry-core/src'
+import { isRegistryPath } from '@registry-core'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
 import { createLogger } from './lib/logger'
 import { stampClientAddress } from './lib/client-address'

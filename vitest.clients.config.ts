@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url'
 
 // Real clients (skopeo, podman, buildah, umoci, docker CLI) against a running server.
 export default defineConfig({
-  resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
+  resolve: {
+    alias: {
+      '@': fileURLToPath(new URL('./', import.meta.url)),
+      '@registry-core': fileURLToPath(new URL('./registry-core/src/index.ts', import.meta.url)),
+    },
+  },
   test: {
     include: ['e2e/clients/**/*.test.ts'],
     environment: 'node',

@@ -6,7 +6,7 @@
 // catalog can be filtered in SQL: see `actorFor` / `readableProjectsSql`.
 import { Prisma } from '../generated/prisma/client'
 import type { PrismaClient } from '../db/prisma'
-import type { Actor } from '../../registry-core/src/ports'
+import type { Actor } from '@registry-core'
 import { ANONYMOUS_SUBJECT, subjectName, type ProjectContext, type ProjectRole, type Subject } from './permissions'
 
 /** The project part of a repository name, or null for a single-component name (no project). */

@@ -18,8 +18,7 @@
 // A caller learns that a project exists only if it may read it (`mayLearnProjectIsMissing`): to
 // everyone else a missing project answers exactly as an existing one they cannot read. Those who
 // may know get 403 DENIED "project … does not exist", with Basic and with a token alike.
-import { RegistryError } from '../../registry-core/src/errors'
-import type { AccessRequest, AuthDecision, Authorizer, RequestInfo } from '../../registry-core/src/ports'
+import { RegistryError, type AccessRequest, type AuthDecision, type Authorizer, type RequestInfo } from '@registry-core'
 import type { PrismaClient } from '../db/prisma'
 import { authenticate, parseBasicAuthorization } from './credentials'
 import { ANONYMOUS_SUBJECT, mayLearnProjectIsMissing, registryActions, type Subject } from './permissions'

@@ -19,7 +19,7 @@ import { randomBytes, createPrivateKey, createPublicKey, generateKeyPairSync, hk
 import { mkdir, open, readFile, link, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose'
-import { assertName } from '../../registry-core/src/grammar'
+import { assertName } from '@registry-core'
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import { databaseFailure } from '../db/errors'

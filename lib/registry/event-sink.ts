@@ -8,7 +8,7 @@
 // the database, and every manifest read queued behind it, for most of each second under load.
 // A batch that fails to write is merged back and retried with the next one: counts are never dropped.
 // What is pending when the process dies is lost: at most one flush interval (a graceful stop flushes).
-import type { EventSink, RegistryEvent } from '../../registry-core/src/ports'
+import type { EventSink, RegistryEvent } from '@registry-core'
 import { sqlExecutor, type PrismaClient } from '../db/prisma'
 import { statement, type SqlExecutor } from '../db/sql'
 import type { Logger } from '../logger'

@@ -28,7 +28,7 @@ import type {
   StoredManifest,
   UploadRecord,
   UploadSession,
-} from '../../registry-core/src/ports'
+} from '@registry-core'
 
 interface Entry {
   manifest: StoredManifest

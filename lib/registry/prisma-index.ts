@@ -10,21 +10,21 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client'
 import { sqlExecutor } from '../db/prisma'
 import { statement, type SqlExecutor } from '../db/sql'
-import type {
-  Actor,
-  DeleteManifestResult,
-  Descriptor,
-  Digest,
-  ManifestRecord,
-  ManifestReference,
-  Page,
-  PutManifestResult,
-  RegistryIndex,
-  StoredManifest,
-  UploadRecord,
-  UploadSession,
-} from '../../registry-core/src/ports'
-import { RegistryError } from '../../registry-core/src/errors'
+import {
+  RegistryError,
+  type Actor,
+  type DeleteManifestResult,
+  type Descriptor,
+  type Digest,
+  type ManifestRecord,
+  type ManifestReference,
+  type Page,
+  type PutManifestResult,
+  type RegistryIndex,
+  type StoredManifest,
+  type UploadRecord,
+  type UploadSession,
+} from '@registry-core'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
 import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
 

@@ -1,7 +1,7 @@
 // Plugs the application into registry-core: the Prisma index (behind a short manifest cache), the
 // filesystem blob store, the access policy and the event sink, plus the periodic purge of abandoned uploads.
 import { join } from 'node:path'
-import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '../../registry-core/src'
+import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '@registry-core'
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'

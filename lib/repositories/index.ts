@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import { Prisma } from '../generated/prisma/client'
-import { isValidName } from '../../registry-core/src/grammar'
+import { isValidName } from '@registry-core'
 import { REPOSITORY_NAME_RULE } from '../name-rules'
 import { conflict, invalid, isUniqueViolation, notFound } from '../api/errors'
 import type { ProjectAction } from '../auth/permissions'
