@@ -8,3 +8,7 @@ export { RegistryError, errorResponse, type ErrorCode } from './errors'
 export { isValidName, isValidTag, isSupportedDigest } from './grammar'
 export { MediaTypes } from './manifest'
 export { FilesystemBlobStore } from './storage/filesystem-blob-store'
+
+// In-memory ports: for tests and for running the engine in-process.
+export { MemoryBlobStore } from './memory/memory-blob-store'
+export { MemoryRegistryIndex, type MemoryIndexOptions } from './memory/memory-index'
