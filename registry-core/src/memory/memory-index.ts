@@ -21,6 +21,8 @@ export interface MemoryIndexOptions {
   canCreate?: (repository: string) => boolean
   /** Whether `actor` may see the repository in the catalog. Default: everyone sees everything. */
   canRead?: (repository: string, actor: Actor) => boolean
+  /** The clock upload sessions are touched by, in ms (tests set it back to age sessions). Default: Date.now. */
+  now?: () => number
 }
 
 interface StoredRecord {
@@ -66,10 +68,12 @@ export class MemoryRegistryIndex implements RegistryIndex {
   private seq = 0
   private readonly canCreate: (repository: string) => boolean
   private readonly canRead: (repository: string, actor: Actor) => boolean
+  private readonly now: () => number
 
   constructor(options: MemoryIndexOptions = {}) {
     this.canCreate = options.canCreate ?? (() => true)
     this.canRead = options.canRead ?? (() => true)
+    this.now = options.now ?? Date.now
   }
 
   // ---------------------------------------------------------------- blobs
@@ -195,10 +199,10 @@ export class MemoryRegistryIndex implements RegistryIndex {
     const upload = this.uploads.get(session.id)
     if (upload) {
       if (upload.closed) return false
-      upload.touchedAt = Date.now()
+      upload.touchedAt = this.now()
       return true
     }
-    this.uploads.set(session.id, { session: { ...session, size: 0 }, closed: false, touchedAt: Date.now() })
+    this.uploads.set(session.id, { session: { ...session, size: 0 }, closed: false, touchedAt: this.now() })
     return true
   }
 
@@ -206,7 +210,7 @@ export class MemoryRegistryIndex implements RegistryIndex {
     const upload = this.uploads.get(id)
     if (!upload || upload.closed) return false
     upload.session.size = size
-    upload.touchedAt = Date.now()
+    upload.touchedAt = this.now()
     return true
   }
 
@@ -262,6 +266,6 @@ export class MemoryRegistryIndex implements RegistryIndex {
   private close(session: UploadSession, size: number): void {
     const upload = this.uploads.get(session.id)
     if (upload?.closed) return
-    this.uploads.set(session.id, { session: { ...session, size }, closed: true, touchedAt: Date.now() })
+    this.uploads.set(session.id, { session: { ...session, size }, closed: true, touchedAt: this.now() })
   }
 }
