@@ -8,3 +8,7 @@ export { RegistryError, errorResponse, type ErrorCode } from './errors'
 export { assertName, isValidName, isValidTag, isSupportedDigest, looksLikeDigest } from './grammar'
 export { MediaTypes, parseManifest } from './manifest'
 export { FilesystemBlobStore } from './storage/filesystem-blob-store'
+
+// In-memory ports: for tests and for running the engine in-process.
+export { MemoryBlobStore } from './memory/memory-blob-store'
+export { MemoryRegistryIndex, type MemoryIndexOptions } from './memory/memory-index'

@@ -82,6 +82,7 @@ afterEach(async () => {
 
 const uploadFile = (id: string) => join(root, 'uploads', id)
 
+// Range reads, missing blobs and delete are in the BlobStore contract (tests/contracts/blob-store.contract.ts).
 describe('FilesystemBlobStore', () => {
   it('init creates the layout', async () => {
     expect((await readdir(root)).sort()).toEqual(['blobs', 'uploads'])
@@ -322,39 +323,6 @@ describe('FilesystemBlobStore', () => {
     await rm(join(root, 'blobs', 'sha256', prefix), { recursive: true })
     await store.putBlob(randomUUID(), sha256(second), body(second))
     expectBytes(await readAll(await store.read(sha256(second))), second)
-  })
-
-  it('range reads', async () => {
-    const data = Buffer.from('0123456789abcdefghij')
-    const digest = sha256(data)
-    const id = randomUUID()
-    await store.appendUpload(id, 0, body(data))
-    await store.commitUpload(id, data.length, digest)
-
-    expect((await readAll(await store.read(digest, { start: 3, end: 7 }))).toString()).toBe('34567')
-    expect((await readAll(await store.read(digest, { start: 10, end: data.length - 1 }))).toString()).toBe('abcdefghij')
-    expect((await readAll(await store.read(digest, { start: 0, end: 0 }))).toString()).toBe('0')
-    await expect(store.read(digest, { start: 5, end: 4 })).rejects.toBeInstanceOf(RangeError)
-    await expect(store.read(digest, { start: 0, end: data.length })).rejects.toBeInstanceOf(RangeError)
-  })
-
-  it('missing blobs: read rejects with ENOENT, stat is null, delete is a no-op', async () => {
-    const digest = sha256(Buffer.from('nope'))
-    await expect(store.read(digest)).rejects.toMatchObject({ code: 'ENOENT' })
-    await expect(store.read(digest, { start: 0, end: 1 })).rejects.toMatchObject({ code: 'ENOENT' })
-    expect(await store.stat(digest)).toBeNull()
-    await expect(store.delete(digest)).resolves.toBeUndefined()
-  })
-
-  it('delete removes a committed blob', async () => {
-    const data = Buffer.from('to be collected')
-    const digest = sha256(data)
-    const id = randomUUID()
-    await store.appendUpload(id, 0, body(data))
-    await store.commitUpload(id, data.length, digest)
-    await store.delete(digest)
-    expect(await store.stat(digest)).toBeNull()
-    await expect(store.read(digest)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('abortUpload removes the bytes and is idempotent; appending afterwards fails with ENOENT', async () => {
