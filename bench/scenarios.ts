@@ -21,7 +21,7 @@ import {
   type Blob,
 } from './lib/oci'
 import { mergeStats, type WatchStats } from './lib/procs'
-import { MiB, median, now, percentile, runFor, runPool, sleep, summarize } from './lib/util'
+import { MiB, median, now, runFor, runPool, sleep, summarize } from './lib/util'
 
 export interface Sizes {
   bigBlob: number

@@ -113,7 +113,6 @@ class Session {
   ) {}
 
   factory(): SqlMigrationAwareDriverAdapterFactory {
-    const session = this
     let mainFactory: SqlMigrationAwareDriverAdapterFactory
     let mainPglite: PGlite | undefined
     const m = this.main
@@ -133,14 +132,12 @@ class Session {
     return {
       provider: 'postgres',
       adapterName: mainFactory.adapterName,
-      async connect() {
-        return session.track(await mainFactory.connect(), mainPglite)
-      },
-      async connectToShadowDb() {
+      connect: async () => this.track(await mainFactory.connect(), mainPglite),
+      connectToShadowDb: async () => {
         // Always a fresh in-memory PGlite (G6). PG 18 shadowing PG 15: keep migrations portable.
         const shadow = new PGlite(PGLITE_MEMORY)
-        session.pglites.push(shadow)
-        return session.track(await new PrismaPGlite(shadow).connect(), shadow)
+        this.pglites.push(shadow)
+        return this.track(await new PrismaPGlite(shadow).connect(), shadow)
       },
     }
   }
@@ -260,8 +257,8 @@ function engineError(e: unknown, url: string | null, factory?: { errorRegistry: 
 // ------------------------------------------------------------------ migrations folder
 
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
-  let lock: string | null = null
-  let dirs: string[] = []
+  let lock: string | null
+  let dirs: string[]
   try {
     lock = await readFile(join(migrationsDir, LOCKFILE), 'utf8')
   } catch {

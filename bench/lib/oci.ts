@@ -76,9 +76,9 @@ export class GeneratedBlob {
   }
 
   body(): () => AsyncIterable<Buffer> {
-    const self = this
+    const chunks = () => this.chunks()
     return async function* () {
-      yield* self.chunks()
+      yield* chunks()
     }
   }
 }

@@ -74,7 +74,7 @@ export const authOptions: NextAuthOptions = {
         } catch (error) {
           // A database failure; the thrown message is what the login page shows.
           console.error('[auth] login check failed', error)
-          throw new Error(SIGN_IN_UNAVAILABLE)
+          throw new Error(SIGN_IN_UNAVAILABLE, { cause: error })
         }
         // Belt and braces: only a user's own password opens a dashboard session.
         if (!subject || subject.kind !== 'user' || subject.token !== undefined) return null

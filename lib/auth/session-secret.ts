@@ -35,7 +35,7 @@ export function prepareSessionEnvironment(
   }
   const configuredUrl = env.NEXTAUTH_URL?.trim()
   if (configuredUrl) {
-    let valid = false
+    let valid: boolean
     try {
       const url = new URL(configuredUrl)
       valid = (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash

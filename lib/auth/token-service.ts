@@ -67,13 +67,13 @@ async function readKeyFile(file: string): Promise<TokenKeys> {
   try {
     pem = await readFile(file, 'utf8')
   } catch (error) {
-    throw new Error(`cannot read the token signing key ${file}: ${(error as Error).message}`)
+    throw new Error(`cannot read the token signing key ${file}: ${(error as Error).message}`, { cause: error })
   }
   let privateKey: KeyObject
   try {
     privateKey = createPrivateKey(pem)
   } catch (error) {
-    throw new Error(`the token signing key ${file} is not a PEM private key: ${(error as Error).message}`)
+    throw new Error(`the token signing key ${file} is not a PEM private key: ${(error as Error).message}`, { cause: error })
   }
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error(`the token signing key ${file} must be an EC P-256 (prime256v1) key for ES256`)

@@ -105,7 +105,7 @@ function deliveriesOf(events: OutboxRow[], render: RenderSettings, log: FanOutLo
       try {
         compiled = compileGlob(pattern)
       } catch (error) {
-        throw new Error(`the policy's ${what} filter is invalid (${errorMessage(error)}); edit the policy`)
+        throw new Error(`the policy's ${what} filter is invalid (${errorMessage(error)}); edit the policy`, { cause: error })
       }
       patterns.set(pattern, compiled)
     }

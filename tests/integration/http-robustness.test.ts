@@ -24,7 +24,7 @@ async function pipelined(conn: HttpConnection, requests: RequestHead[], perAnswe
     try {
       answers.push(await conn.next(perAnswerMs, r.method === 'HEAD'))
     } catch (error) {
-      throw new Error(`answer ${i + 1} of ${requests.length} (${r.method} ${r.path}): ${(error as Error).message}`)
+      throw new Error(`answer ${i + 1} of ${requests.length} (${r.method} ${r.path}): ${(error as Error).message}`, { cause: error })
     }
   }
   return answers
