@@ -19,6 +19,17 @@ export function policyWantsSql(type: SubscribableEventType, projectId: string): 
        AND '${type}' = ANY (w."eventTypes"))`
 }
 
+const EVENT_COLUMNS = '"type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator"'
+
+/**
+ * SQL text: the head of the statement that writes outbox rows, `INSERT INTO "WebhookEvent" (...)`.
+ * The SELECT that follows yields, in this order: type, projectId, repository, digest, tags,
+ * mediaType, size, operator, and with `pulls` also pullCount and occurredAt.
+ */
+export function insertEventSql(options: { pulls?: boolean } = {}): string {
+  return `INSERT INTO "WebhookEvent" (${EVENT_COLUMNS}${options.pulls ? ', "pullCount", "occurredAt"' : ''})`
+}
+
 type Listener = () => void
 // On globalThis: the server bundle (/v2) and Next's bundle (/api/v1) each load this module.
 const g = globalThis as typeof globalThis & { __webhookOutboxListeners?: Set<Listener> }
