@@ -22,7 +22,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { hexDigest } from '../../registry-core/src'
 import type { PrismaClient } from '../db/prisma'
-import { invalid } from '../api/errors'
+import { invalid } from '../errors'
 import { recordLoginAudit } from './audit-login'
 import { clearAccountFailures, loginThrottleState, recordLoginFailure } from './login-throttle'
 import { hashPassword, verifyPassword } from './passwords'
