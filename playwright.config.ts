@@ -24,9 +24,11 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: 'node dist/server.mjs',
+    // Rebuilds first when the build is missing or older than the sources (never tests a stale build).
+    command: 'node scripts/ensure-build.mjs && node dist/server.mjs',
     url: `${baseURL}/`,
-    timeout: 120_000,
+    // Covers a rebuild (a few minutes on a busy machine) plus the server start.
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: 'pipe',
     env: {

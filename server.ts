@@ -32,7 +32,7 @@ try {
   process.exit(1)
 }
 
-const { migrateDeploy } = await import('./scripts/migrate')
+const { migrateDeploy } = await import('./lib/db/migrate')
 const { databaseFailure } = await import('./lib/db/errors')
 const { closeDatabases, redact } = await import('./lib/db/database-url')
 const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')

@@ -9,20 +9,15 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
+import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_EVENT_LABELS, type SubscribableEventType } from '@/lib/webhooks/event-types'
 import { shortDigest } from './format'
 import { Button, ErrorMessage, RepositoryName, SelectField, SuccessMessage, TextAreaField, TextField, focusRing, inputClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, TimeAgo } from './widgets'
 
 // ---------------------------------------------------------------- API shapes (lib/webhooks/policies.ts)
 
-export const EVENT_TYPES = [
-  { id: 'PUSH_ARTIFACT', label: 'Artifact pushed' },
-  { id: 'PULL_ARTIFACT', label: 'Artifact pulled' },
-  { id: 'DELETE_ARTIFACT', label: 'Artifact deleted' },
-  { id: 'DELETE_TAG', label: 'Tag deleted' },
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]['id']
-const EVENT_LABELS: Record<string, string> = { ...Object.fromEntries(EVENT_TYPES.map((e) => [e.id, e.label])), TEST: 'Test event' }
+// Delivery rows show the raw name of an event type this dashboard does not know yet.
+const EVENT_LABELS: Record<string, string> = WEBHOOK_EVENT_LABELS
 
 const FORMATS = [
   { id: 'default', label: 'Harbor Default JSON' },
@@ -37,7 +32,7 @@ export interface WebhookPolicy {
   name: string
   description: string
   enabled: boolean
-  eventTypes: EventType[]
+  eventTypes: SubscribableEventType[]
   targetUrl: string
   format: Format
   hasAuthHeader: boolean
@@ -407,7 +402,7 @@ export function WebhookForm({
   const [name, setName] = useState(policy?.name ?? '')
   const [description, setDescription] = useState(policy?.description ?? '')
   const [targetUrl, setTargetUrl] = useState(policy?.targetUrl ?? '')
-  const [eventTypes, setEventTypes] = useState<EventType[]>(policy?.eventTypes ?? ['PUSH_ARTIFACT'])
+  const [eventTypes, setEventTypes] = useState<SubscribableEventType[]>(policy?.eventTypes ?? ['PUSH_ARTIFACT'])
   const [format, setFormat] = useState<Format>(policy?.format ?? 'default')
   const [authHeader, setAuthHeader] = useState('')
   const [clearAuth, setClearAuth] = useState(false)
@@ -426,7 +421,7 @@ export function WebhookForm({
         name: name.trim(),
         description,
         targetUrl: targetUrl.trim(),
-        eventTypes: EVENT_TYPES.map((e) => e.id).filter((id) => eventTypes.includes(id)),
+        eventTypes: SUBSCRIBABLE_EVENT_TYPES.filter((type) => eventTypes.includes(type)),
         format,
         enabled,
         repositoryFilter: repositoryFilter.trim() || null,
@@ -473,12 +468,12 @@ export function WebhookForm({
           <fieldset>
             <legend className="text-sm font-medium text-slate-700">Events</legend>
             <div className="mt-2 grid gap-2 sm:grid-cols-2 md:grid-cols-1 lg:grid-cols-2">
-              {EVENT_TYPES.map((type) => (
+              {SUBSCRIBABLE_EVENT_TYPES.map((type) => (
                 <Checkbox
-                  key={type.id}
-                  label={type.label}
-                  checked={eventTypes.includes(type.id)}
-                  onChange={(checked) => setEventTypes((current) => (checked ? [...current, type.id] : current.filter((t) => t !== type.id)))}
+                  key={type}
+                  label={WEBHOOK_EVENT_LABELS[type]}
+                  checked={eventTypes.includes(type)}
+                  onChange={(checked) => setEventTypes((current) => (checked ? [...current, type] : current.filter((t) => t !== type)))}
                 />
               ))}
             </div>

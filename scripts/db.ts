@@ -16,7 +16,7 @@ import {
   migrateReset,
   migrateResolve,
   migrateStatus,
-} from './migrate'
+} from '../lib/db/migrate'
 
 const USAGE = `usage: tsx scripts/db.ts <command>
   migrate:deploy

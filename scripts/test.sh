@@ -4,7 +4,8 @@
 #   the running server on PostgreSQL and on PGlite, and real clients (skopeo, podman, buildah, umoci,
 #   docker CLI) against it, and the browser tests (Playwright driving Debian's chromium).
 # Installs the Debian packages it needs when they are missing (as root) and starts its own throwaway
-# PostgreSQL unless TEST_POSTGRES_URL points at one. Set SKIP_BUILD=1 to reuse an existing build.
+# PostgreSQL unless TEST_POSTGRES_URL points at one. Set SKIP_BUILD=1 to skip the explicit build step (the test harness and the Playwright web server
+# still rebuild a missing or stale build: scripts/build-freshness.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1

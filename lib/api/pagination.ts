@@ -1,19 +1,10 @@
 // Harbor's pagination: `page` (>= 1, default 1) and `page_size` (1..100, default 10) in the query;
 // the response carries `X-Total-Count` and a `Link` header with rel="prev"/"next".
 import { z } from 'zod'
+import type { PageRequest } from '../pagination'
 
 export const DEFAULT_PAGE_SIZE = 10
 export const MAX_PAGE_SIZE = 100
-
-export interface PageRequest {
-  page: number
-  pageSize: number
-}
-
-export interface Page<T> {
-  items: T[]
-  total: number
-}
 
 export const pageQuerySchema = z.object({
   page: z.coerce.number({ error: 'page must be a number' }).int('page must be an integer').min(1, 'page must be at least 1').default(1),
@@ -24,11 +15,6 @@ export const pageQuerySchema = z.object({
     .max(MAX_PAGE_SIZE, `page_size must be at most ${MAX_PAGE_SIZE}`)
     .default(DEFAULT_PAGE_SIZE),
 })
-
-/** Prisma's skip/take for a page. */
-export function skipTake(page: PageRequest): { skip: number; take: number } {
-  return { skip: (page.page - 1) * page.pageSize, take: page.pageSize }
-}
 
 /** `X-Total-Count` and `Link` for a page of `total` items, keeping the request's other query parameters. */
 export function paginationHeaders(requestUrl: string, page: PageRequest, total: number): Record<string, string> {

@@ -2,7 +2,8 @@
 // HttpErrors, which lib/api/respond.ts turns into 400 (or 415 / 413) with a clear message.
 import { z } from 'zod'
 import { HttpError } from './respond'
-import { pageQuerySchema, type PageRequest } from './pagination'
+import type { PageRequest } from '../pagination'
+import { pageQuerySchema } from './pagination'
 
 const MAX_BODY_BYTES = 64 * 1024
 

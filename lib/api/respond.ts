@@ -3,9 +3,10 @@
 import { ZodError } from 'zod'
 import { loadConfig } from '../config'
 import { databaseFailure } from '../db/errors'
-import { AppError, type AppErrorKind } from './errors'
+import { AppError, type AppErrorKind } from '../errors'
 import { describeIssues } from './messages'
-import { paginationHeaders, type Page, type PageRequest } from './pagination'
+import type { Page, PageRequest } from '../pagination'
+import { paginationHeaders } from './pagination'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
 import { subjectName, type Subject } from '../auth/permissions'
-import { skipTake, type Page, type PageRequest } from '../api/pagination'
+import { skipTake, type Page, type PageRequest } from '../pagination'
 import { requireProject, requireSystem } from '../projects/access'
 
 /** Who is calling a domain operation: the policy subject and, for the audit log, the client address. */

@@ -2,7 +2,7 @@
 // Created through createUser, so it gets its personal project (named after it) like every user.
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
-import { AppError, isUniqueViolation } from '../api/errors'
+import { AppError, isUniqueViolation } from '../errors'
 import { ConfigError } from '../config'
 import { createUser } from '../users'
 import { generatePassword } from './passwords'

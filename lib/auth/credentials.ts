@@ -19,9 +19,10 @@
 // Throttle: lib/auth/login-throttle.ts. A blocked attempt is answered like a wrong password, after
 // spending about the same time; unknown usernames also pay for an argon2 verification, so timing
 // tells nothing about which accounts exist.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { hexDigest } from '../../registry-core/src'
 import type { PrismaClient } from '../db/prisma'
-import { invalid } from '../api/errors'
+import { invalid } from '../errors'
 import { recordLoginAudit } from './audit-login'
 import { clearAccountFailures, loginThrottleState, recordLoginFailure } from './login-throttle'
 import { hashPassword, verifyPassword } from './passwords'
@@ -45,7 +46,7 @@ export function generateSecret(prefix: typeof ACCESS_TOKEN_PREFIX | typeof ROBOT
 
 /** What is stored for a secret: its sha256, hex. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
+  return hexDigest(secret)
 }
 
 export interface AuthenticateOptions {
@@ -134,9 +135,7 @@ export async function authenticate(
   if (username.includes('\0') || password.includes('\0')) throw invalid('the username and password must not contain NUL bytes')
   const address = normalizeAddress(remoteAddress)
 
-  const cacheKey = createHash('sha256')
-    .update(`${username}\0${password}\0${allowRobots ? 1 : 0}${allowTokens ? 1 : 0}`)
-    .digest('hex')
+  const cacheKey = hexDigest(`${username}\0${password}\0${allowRobots ? 1 : 0}${allowTokens ? 1 : 0}`)
   const cached = cache.get(cacheKey)
   if (cached && cached.expires > Date.now()) return cached.subject
   if (cached) cache.delete(cacheKey)

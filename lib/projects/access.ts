@@ -3,7 +3,7 @@
 // project named in the request and after `can()` said yes.
 import type { PrismaClient } from '../db/prisma'
 import { can, canSystem, type ProjectAction, type SystemAction, type ProjectContext, type ProjectRole, type Subject } from '../auth/permissions'
-import { forbidden, notFound, unauthorized } from '../api/errors'
+import { forbidden, notFound, unauthorized } from '../errors'
 
 export interface ProjectRow {
   id: number

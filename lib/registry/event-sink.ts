@@ -12,7 +12,7 @@ import type { EventSink, RegistryEvent } from '@registry-core'
 import { sqlExecutor, type PrismaClient } from '../db/prisma'
 import { statement, type SqlExecutor } from '../db/sql'
 import type { Logger } from '../logger'
-import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
+import { insertEventSql, policyWantsSql, signalOutbox } from '../webhooks/outbox'
 
 interface PendingPulls {
   repository: string
@@ -46,7 +46,7 @@ const RECORD_PULLS = statement(
       WHERE a."repositoryId" = repo."id" AND a."digest" = c."digest"
      RETURNING repo."name" AS "repository", a."digest", a."mediaType", a."size", repo."projectId"
    ), event AS (
-     INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator", "pullCount", "occurredAt")
+     ${insertEventSql({ pulls: true })}
      SELECT 'PULL_ARTIFACT', artifact."projectId", i."repository", i."digest", i."tags", artifact."mediaType", artifact."size",
             i."operator", i."count", i."lastAt"
        FROM input i JOIN artifact ON artifact."repository" = i."repository" AND artifact."digest" = i."digest"

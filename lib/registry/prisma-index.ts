@@ -26,7 +26,7 @@ import {
   type UploadSession,
 } from '@registry-core'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
-import { policyWantsSql, signalOutbox } from '../webhooks/outbox'
+import { insertEventSql, policyWantsSql, signalOutbox } from '../webhooks/outbox'
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -222,7 +222,7 @@ const PUT_MANIFEST = statement(
       WHERE $16::text IS NOT NULL
      ON CONFLICT ("repositoryId", "name") DO UPDATE SET "artifactId" = EXCLUDED."artifactId", "updatedAt" = now()
    ), event AS (
-     INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+     ${insertEventSql()}
      SELECT 'PUSH_ARTIFACT', saved_repo."projectId", $6, $8, CASE WHEN $16::text IS NULL THEN '{}'::text[] ELSE ARRAY[$16::text] END,
             $9, $13::bigint, $17
        FROM saved_repo
@@ -383,7 +383,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
            AND r."name" = ${repository} AND t."name" = ${tag}
         RETURNING a."digest", a."mediaType", a."size", r."projectId"
       ), event AS (
-        INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+        ${Prisma.raw(insertEventSql())}
         SELECT 'DELETE_TAG', gone."projectId", ${repository}, gone."digest", ARRAY[${tag}]::text[], gone."mediaType", gone."size", ${operatorOf(actor)}
           FROM gone
          WHERE ${Prisma.raw(policyWantsSql('DELETE_TAG', 'gone."projectId"'))}
@@ -447,7 +447,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
         ), gone_tag_names AS (
           SELECT ARRAY(SELECT "name"::text FROM gone_tags ORDER BY "name" COLLATE "C") AS "tags"
         ), event AS (
-          INSERT INTO "WebhookEvent" ("type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator")
+          ${Prisma.raw(insertEventSql())}
           SELECT 'DELETE_ARTIFACT', target."projectId", ${repository}, gone."digest",
                  CASE WHEN gone."id" = target."id" THEN gone_tag_names."tags" ELSE '{}'::text[] END,
                  gone."mediaType", gone."size", ${operatorOf(actor)}

@@ -15,7 +15,8 @@ import { Prisma } from '../generated/prisma/client'
 import { projectNameOf } from '../auth/project-access'
 import { compileGlob, type GlobMatcher } from '../patterns/glob'
 import { passesFilters } from './filters'
-import { renderPayload, type PayloadFormat, type WebhookEventData, type WebhookEventType } from './payloads'
+import type { WebhookEventType } from './event-types'
+import { renderPayload, type PayloadFormat, type WebhookEventData } from './payloads'
 import type { OutboundResult } from './outbound'
 
 export interface RenderSettings {

@@ -5,19 +5,29 @@
 // the event type, so registries without webhooks pay one index probe and no write.
 // The worker (worker.ts) turns rows into deliveries; `signalOutbox` wakes it at once in this
 // process, other processes find the rows on their next poll.
-export const REGISTRY_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG'] as const
-export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number]
+import type { SubscribableEventType } from './event-types'
 
 /**
  * SQL text: does an enabled policy of the project whose id is the SQL expression `projectId` (or a
  * system-wide policy) want `type`? Plain text so prepared statements can embed it; `type` is one of
  * the fixed event names, so inlining it is safe.
  */
-export function policyWantsSql(type: RegistryEventType, projectId: string): string {
+export function policyWantsSql(type: SubscribableEventType, projectId: string): string {
   return `EXISTS (
     SELECT 1 FROM "WebhookPolicy" w
      WHERE w."enabled" AND (w."projectId" = ${projectId} OR w."projectId" IS NULL)
        AND '${type}' = ANY (w."eventTypes"))`
+}
+
+const EVENT_COLUMNS = '"type", "projectId", "repository", "digest", "tags", "mediaType", "size", "operator"'
+
+/**
+ * SQL text: the head of the statement that writes outbox rows, `INSERT INTO "WebhookEvent" (...)`.
+ * The SELECT that follows yields, in this order: type, projectId, repository, digest, tags,
+ * mediaType, size, operator, and with `pulls` also pullCount and occurredAt.
+ */
+export function insertEventSql(options: { pulls?: boolean } = {}): string {
+  return `INSERT INTO "WebhookEvent" (${EVENT_COLUMNS}${options.pulls ? ', "pullCount", "occurredAt"' : ''})`
 }
 
 type Listener = () => void

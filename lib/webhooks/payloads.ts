@@ -1,7 +1,8 @@
 // Webhook bodies in the two formats a policy can choose. `default` is Harbor's "Default" JSON, field
 // for field, so receivers written for Harbor (CI plugins, Argo CD Image Updater, ...) work unchanged.
 // `cloudevents` is CloudEvents 1.0 in structured JSON mode.
-export type WebhookEventType = 'PUSH_ARTIFACT' | 'PULL_ARTIFACT' | 'DELETE_ARTIFACT' | 'DELETE_TAG' | 'TEST'
+import type { WebhookEventType } from './event-types'
+
 export type PayloadFormat = 'default' | 'cloudevents'
 
 export interface WebhookEventData {

@@ -5,14 +5,15 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
-import { conflict, invalid, isUniqueViolation, notFound } from '../api/errors'
-import { skipTake, type Page, type PageRequest } from '../api/pagination'
+import { conflict, invalid, isUniqueViolation, notFound } from '../errors'
+import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { loadConfig } from '../config'
 import { requireProject, requireSystem } from '../projects/access'
 import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
 import { checkTargetResolves } from './outbound'
-import { signalOutbox, REGISTRY_EVENT_TYPES, type RegistryEventType } from './outbox'
+import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type SubscribableEventType } from './event-types'
+import { signalOutbox } from './outbox'
 import { renderPayload, type PayloadFormat } from './payloads'
 import { renderSettings } from './render-settings'
 
@@ -44,9 +45,9 @@ const policyFields = {
   description: z.string({ error: 'description must be a string' }).max(1024, 'description must be at most 1024 characters'),
   enabled: z.boolean({ error: 'enabled must be true or false' }),
   eventTypes: z
-    .array(z.enum(REGISTRY_EVENT_TYPES, { error: `event types must be among ${REGISTRY_EVENT_TYPES.join(', ')}` }), { error: 'eventTypes must be a list' })
+    .array(z.enum(SUBSCRIBABLE_EVENT_TYPES, { error: `event types must be among ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` }), { error: 'eventTypes must be a list' })
     .min(1, 'at least one event type is needed')
-    .max(REGISTRY_EVENT_TYPES.length)
+    .max(SUBSCRIBABLE_EVENT_TYPES.length)
     .transform((types) => [...new Set(types)]),
   targetUrl: z
     .url({ protocol: /^https?$/, error: 'targetUrl must be an http:// or https:// URL' })
@@ -82,7 +83,7 @@ export const webhookUpdateSchema = z
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
 export const deliveryFilterSchema = z.object({
   status: z.enum(DELIVERY_STATUSES, { error: `status must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
-  event_type: z.enum([...REGISTRY_EVENT_TYPES, 'TEST'], { error: 'unknown event_type' }).optional(),
+  event_type: z.enum(WEBHOOK_EVENT_TYPES, { error: 'unknown event_type' }).optional(),
 })
 
 export const webhookPolicySchema = z.object({
@@ -91,7 +92,7 @@ export const webhookPolicySchema = z.object({
   name: z.string(),
   description: z.string(),
   enabled: z.boolean(),
-  eventTypes: z.array(z.enum(REGISTRY_EVENT_TYPES)),
+  eventTypes: z.array(z.enum(SUBSCRIBABLE_EVENT_TYPES)),
   targetUrl: z.string(),
   format: z.enum(['default', 'cloudevents']),
   hasAuthHeader: z.boolean(),
@@ -180,7 +181,7 @@ function toPolicyView(row: PolicyRow): WebhookPolicyView {
     name: row.name,
     description: row.description,
     enabled: row.enabled,
-    eventTypes: row.eventTypes as RegistryEventType[],
+    eventTypes: row.eventTypes as SubscribableEventType[],
     targetUrl: row.targetUrl,
     format: row.format,
     hasAuthHeader: row.authHeader !== null,
@@ -339,7 +340,7 @@ export async function sendTestEvent(prisma: PrismaClient, caller: Caller, scope:
     policy.format as PayloadFormat,
     {
       id: eventId,
-      type: 'TEST',
+      type: TEST_EVENT_TYPE,
       occurredAt: new Date(),
       operator: auditActor(caller).actor,
       repository: { fullName: `${namespace}/webhook-test`, namespace, name: 'webhook-test', createdAt: new Date(), public: access.projectPublic },
@@ -348,7 +349,7 @@ export async function sendTestEvent(prisma: PrismaClient, caller: Caller, scope:
     renderSettings(),
   )
   const row = await prisma.webhookDelivery.create({
-    data: { policyId: policy.id, eventId, eventType: 'TEST', repository: `${namespace}/webhook-test`, tags: [], contentType: payload.contentType, payload: payload.body },
+    data: { policyId: policy.id, eventId, eventType: TEST_EVENT_TYPE, repository: `${namespace}/webhook-test`, tags: [], contentType: payload.contentType, payload: payload.body },
     select: DELIVERY_SELECT,
   })
   signalOutbox()

@@ -4,6 +4,7 @@
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import type { WebhookSettings } from '../config'
+import { TEST_EVENT_TYPE } from './event-types'
 import { claimDue, fanOut, purgeFinished, recordAttempt, type ClaimedDelivery, type RenderSettings } from './deliveries'
 import { onOutboxSignal } from './outbox'
 import { sendWebhook, type OutboundResult } from './outbound'
@@ -125,7 +126,7 @@ export class WebhookWorker {
       const headers = deliveryHeaders(delivery, startedAt)
       logged = headers.logged
       result =
-        delivery.policyEnabled || delivery.eventType === 'TEST'
+        delivery.policyEnabled || delivery.eventType === TEST_EVENT_TYPE
           ? await sendWebhook({ url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs }, { allowedNetworks: settings.allowedNetworks })
           : { kind: 'refused', reason: 'the policy is disabled', latencyMs: 0 }
     } catch (error) {

@@ -7,6 +7,7 @@ export * from './ports'
 export { RegistryError, errorResponse, type ErrorCode } from './errors'
 export { assertName, isValidName, isValidTag, isSupportedDigest, looksLikeDigest } from './grammar'
 export { MediaTypes, parseManifest } from './manifest'
+export { hexDigest, type HashAlgorithm } from './hash'
 export { FilesystemBlobStore } from './storage/filesystem-blob-store'
 
 // In-memory ports: for tests and for running the engine in-process.

@@ -1,7 +1,7 @@
 // Manifest parsing and validation: turns the bytes of a PUT into a ManifestRecord or a typed error.
-import { createHash } from 'node:crypto'
 import { RegistryError } from './errors'
 import { isSupportedDigest } from './grammar'
+import { hexDigest, type HashAlgorithm } from './hash'
 import type { Descriptor, ManifestRecord, ManifestReference, Platform } from './ports'
 
 export const MediaTypes = {
@@ -28,8 +28,8 @@ export function isManifestMediaType(mediaType: string): boolean {
   return IMAGE_TYPES.has(mediaType) || INDEX_TYPES.has(mediaType)
 }
 
-export function computeDigest(content: Buffer, algorithm: 'sha256' | 'sha512' = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(content).digest('hex')}`
+export function computeDigest(content: Buffer, algorithm: HashAlgorithm = 'sha256'): string {
+  return `${algorithm}:${hexDigest(content, algorithm)}`
 }
 
 function invalid(message: string, detail?: unknown): RegistryError {

@@ -1,7 +1,7 @@
 // The SQLSTATEs that are not the server's fault, as Prisma 7 really hands them back through the
 // driver adapters (PGlite always, pg when TEST_POSTGRES_URL is set), and their HTTP mapping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { databaseFailure, sqlState } from '../../lib/db/errors'
 import { errorResponse } from '../../lib/api/respond'

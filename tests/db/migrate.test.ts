@@ -1,11 +1,11 @@
-// scripts/migrate.ts against real databases: PGlite always, PostgreSQL when TEST_POSTGRES_URL is set.
+// lib/db/migrate.ts against real databases: PGlite always, PostgreSQL when TEST_POSTGRES_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migrateDeploy, migrateDiff, migrateResolve, migrateStatus } from '../../scripts/migrate'
+import { migrateDeploy, migrateDiff, migrateResolve, migrateStatus } from '../../lib/db/migrate'
 import { closePglite, getOpenPglite, parseDatabaseUrl, PGLITE_MEMORY } from '../../lib/db/database-url'
 import { createPrisma } from '../../lib/db/prisma'
 import { BACKENDS, openBackend, type Backend } from './backends'

@@ -3,7 +3,7 @@
 // revoked or its user is disabled or deleted; the last enabled admin cannot be removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JWT } from 'next-auth/jwt'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { hashPassword } from '../../lib/auth/passwords'
 import { BACKENDS, openBackend, type Backend } from './backends'
 

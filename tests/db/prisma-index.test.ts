@@ -1,7 +1,7 @@
 // PrismaRegistryIndex against real databases: PGlite always, PostgreSQL when TEST_POSTGRES_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash, randomUUID } from 'node:crypto'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { getOpenPglite, parseDatabaseUrl } from '../../lib/db/database-url'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'

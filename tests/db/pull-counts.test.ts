@@ -3,7 +3,7 @@
 // cannot be written is kept and written by the next flush, with its webhook events.
 import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { RecordingEventSink } from '../../lib/registry/event-sink'

@@ -4,7 +4,7 @@
 // delivery; attempts move a delivery through retry to delivered or failed; a lost lease writes nothing.
 import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import type { Prisma } from '../../lib/generated/prisma/client'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PGlite } from '@electric-sql/pglite'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { startRegistryServer, type RunningServer } from '../support/registry-server'
 import { HttpConnection } from '../support/http-connection'
 import { blobOf, type RawResponse } from '../support/oci'

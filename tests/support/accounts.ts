@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma } from '../../lib/db/prisma'
 import { closePglite, parseDatabaseUrl } from '../../lib/db/database-url'
 import { createUser } from '../../lib/users'

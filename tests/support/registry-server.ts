@@ -8,18 +8,19 @@
  *   await server.kill(); await server.restart()            // crash and come back on the same data
  *   await server.stop()
  *
- * If `dist/server.mjs` or `.next/BUILD_ID` is missing, `npm run build` runs once first (per process).
+ * If `dist/server.mjs` or `.next/BUILD_ID` is missing or older than any source (scripts/build-freshness.mjs),
+ * `npm run build` runs once first (per process), so a test never runs against a stale build.
  * The server is ready when `GET /v2/` answers 200 or 401; on timeout (90 s) or an early exit the
  * error carries the captured logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildState } from '../../scripts/build-freshness.mjs'
 
 /** The project root (the directory holding package.json and dist/). */
 export const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -63,10 +64,10 @@ export interface RunningServer {
 
 let buildPromise: Promise<void> | undefined
 
-const isBuilt = () => existsSync(path.join(APP_DIR, 'dist/server.mjs')) && existsSync(path.join(APP_DIR, '.next/BUILD_ID'))
+const isBuilt = () => buildState(APP_DIR) === 'fresh'
 
 /**
- * Runs `npm run build` once per process when the production build is missing. When another
+ * Runs `npm run build` once per process when the production build is missing or stale. When another
  * `next build` is already running (a developer rebuilding), waits up to 10 minutes for it instead.
  */
 export function ensureBuilt(): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { closePglite, parseDatabaseUrl } from '../../lib/db/database-url'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 
 export async function seedDatabase(databaseUrl: string, seed: (prisma: PrismaClient) => Promise<unknown>): Promise<void> {
   await migrateDeploy(databaseUrl, { log: () => {}, keepPgliteOpen: true })

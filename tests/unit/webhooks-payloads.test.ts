@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { renderPayload, type WebhookEventData, type WebhookEventType } from '../../lib/webhooks/payloads'
+import type { WebhookEventType } from '../../lib/webhooks/event-types'
+import { renderPayload, type WebhookEventData } from '../../lib/webhooks/payloads'
 
 const digest = 'sha256:dde8e930c7b6a490f728e66292bc9bce42efc9bbb5278bae40e4f30f6e00fe8c'
 const options = { registryHost: 'registry.example.com:5000', source: 'https://registry.example.com/' }

@@ -1,7 +1,7 @@
 // authenticate(), the login throttle and the token service's grant intersection against real
 // databases (PGlite always, PostgreSQL when TEST_POSTGRES_URL is set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateDeploy } from '../../../scripts/migrate'
+import { migrateDeploy } from '../../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../../lib/db/prisma'
 import { BACKENDS, openBackend, type Backend } from '../../db/backends'
 import { authenticate, generateSecret, hashSecret, invalidateCredentials } from '../../../lib/auth/credentials'

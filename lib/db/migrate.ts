@@ -5,7 +5,7 @@
 // The layout (prisma/migrations/<ts>_<name>/migration.sql, migration_lock.toml) and the
 // `_prisma_migrations` bookkeeping are exactly those of `prisma migrate deploy`.
 //
-// Library use: `await migrateDeploy(databaseUrl)` (server.ts with MIGRATE_ON_START=1).
+// Library use: `await migrateDeploy(databaseUrl)` (server.ts with MIGRATE_ON_START=1, test setup).
 // CLI: scripts/db.ts.
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
@@ -27,7 +27,7 @@ import type {
   SchemaEngine,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm/schema_engine_bg'
-import { closePglite, openPglite, parseDatabaseUrl, PGLITE_MEMORY, redact } from '../lib/db/database-url'
+import { closePglite, openPglite, parseDatabaseUrl, PGLITE_MEMORY, redact } from './database-url'
 
 const FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] }
 const LOCKFILE = 'migration_lock.toml'
@@ -59,9 +59,9 @@ interface Paths {
 function resolvePaths(opts: MigrateOptions = {}): Paths {
   let root = opts.root
   if (!root) {
-    // scripts/migrate.ts and the bundled dist/server.mjs both sit one level below the project root.
-    const beside = fileURLToPath(new URL('..', import.meta.url))
-    root = existsSync(join(beside, 'prisma', 'schema.prisma')) ? beside : (process.env.APP_DIR ?? process.cwd())
+    // The bundled dist/server.mjs sits one level below the project root, lib/db/migrate.ts two.
+    const candidates = ['..', '../..'].map((up) => fileURLToPath(new URL(up, import.meta.url)))
+    root = candidates.find((dir) => existsSync(join(dir, 'prisma', 'schema.prisma'))) ?? process.env.APP_DIR ?? process.cwd()
   }
   return {
     schemaPath: resolve(root, opts.schemaPath ?? 'prisma/schema.prisma'),
