@@ -27,7 +27,7 @@ const libIsBelowTheApp = [{ regex: topLevel('app|components'), message: 'lib/ mu
  */
 const componentsStayOffTheServer = [
   {
-    regex: '^(@/|(\\.\\./)+)lib/(?!(plural|auth/permissions|auth/login-errors|auth/safe-redirect|(.+/)?schemas?)$)',
+    regex: '^(@/|(\\.\\./)+)lib/(?!(plural|auth/permissions|auth/login-errors|auth/safe-redirect|webhooks/event-types|(.+/)?schemas?)$)',
     allowTypeImports: true,
     message: 'Components run in the browser: import values only from pure lib/ modules (see eslint.config.js); server modules only with `import type`.',
   },
@@ -55,10 +55,8 @@ const coreThroughItsEntryPoint = [
 const domainBelowTheApi = [{ regex: '^(@/lib/|(\\.\\./)+(lib/)?)api(/|$)', message: 'Domain modules must not import from lib/api/ (issue #11).' }]
 
 const restrict = (patterns, paths = []) => ['error', { patterns, paths }]
-// The two rules below are warnings while issue #11's other branches convert the existing imports
-// (deep registry-core imports; lib/api errors and pagination moving to a shared place). Once those
-// land, raise them to 'error'.
-const transitional = (...lists) => ['warn', { patterns: lists.flat() }]
+/** Boundaries checked by `no-restricted-imports` (the core rule), alongside typescript-eslint's. */
+const forbid = (...lists) => ['error', { patterns: lists.flat() }]
 
 export default defineConfig(
   {
@@ -110,24 +108,24 @@ export default defineConfig(
     files: ['lib/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(libIsBelowTheApp),
-      'no-restricted-imports': transitional(coreThroughItsEntryPoint),
+      'no-restricted-imports': forbid(coreThroughItsEntryPoint),
     },
   },
   {
     files: ['lib/*/**'],
     ignores: ['lib/api/**'],
-    rules: { 'no-restricted-imports': transitional(coreThroughItsEntryPoint, domainBelowTheApi) },
+    rules: { 'no-restricted-imports': forbid(coreThroughItsEntryPoint, domainBelowTheApi) },
   },
   {
     files: ['components/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(componentsStayOffTheServer, componentsServerPackages),
-      'no-restricted-imports': transitional(coreThroughItsEntryPoint),
+      'no-restricted-imports': forbid(coreThroughItsEntryPoint),
     },
   },
   {
     files: ['**/*'],
     ignores: ['registry-core/**', 'tests/**', 'lib/**', 'components/**'],
-    rules: { 'no-restricted-imports': transitional(coreThroughItsEntryPoint) },
+    rules: { 'no-restricted-imports': forbid(coreThroughItsEntryPoint) },
   },
 )

@@ -1,7 +1,7 @@
 // The RegistryIndex contract against PrismaRegistryIndex, bare and behind the manifest cache, on
 // PGlite always and PostgreSQL when TEST_POSTGRES_URL is set (one database per backend, shared).
 import { afterAll, beforeAll, describe } from 'vitest'
-import { migrateDeploy } from '../../scripts/migrate'
+import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { createManifestCacheState, ManifestCachingIndex } from '../../lib/registry/manifest-cache'

@@ -69,18 +69,18 @@ describe('import boundaries', () => {
     ])
   })
 
-  it('outside registry-core and tests, registry-core is imported through its entry point (a warning until issue #11 lands)', async () => {
+  it('outside registry-core and tests, registry-core is imported through its entry point', async () => {
     const code = "import { a } from '@/registry-core/src/grammar'\nimport { b } from '@/registry-core/src'\nconsole.log(a, b)"
-    expect(await restricted('app/example.tsx', code)).toEqual([['@/registry-core/src/grammar', 1]])
+    expect(await restricted('app/example.tsx', code)).toEqual([['@/registry-core/src/grammar', 2]])
     expect(await restricted('tests/unit/example.test.ts', code)).toEqual([])
   })
 
-  it('domain modules do not import lib/api/ (a warning until issue #11 lands)', async () => {
+  it('domain modules do not import lib/api/', async () => {
     const code =
       "import { notFound } from '../api/errors'\nimport { skipTake } from '@/lib/api/pagination'\nimport { getPrisma } from '../db/prisma'\nconsole.log(notFound, skipTake, getPrisma)"
     expect(await restricted('lib/users/example.ts', code)).toEqual([
-      ['../api/errors', 1],
-      ['@/lib/api/pagination', 1],
+      ['../api/errors', 2],
+      ['@/lib/api/pagination', 2],
     ])
     expect(await restricted('lib/api/example.ts', "import { notFound } from './errors'\nconsole.log(notFound)")).toEqual([])
   })

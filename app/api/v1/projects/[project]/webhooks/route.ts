@@ -1,5 +1,5 @@
 // GET (list) and POST (create) /api/v1/projects/{project}/webhooks.
-import { webhookCollection } from '@/lib/webhooks/routes'
+import { webhookCollection } from '@/lib/api/webhook-routes'
 
 export const GET = webhookCollection.GET
 export const POST = webhookCollection.POST

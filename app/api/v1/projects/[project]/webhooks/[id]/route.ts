@@ -1,5 +1,5 @@
 // GET, PATCH and DELETE /api/v1/projects/{project}/webhooks/{id}.
-import { webhookItem } from '@/lib/webhooks/routes'
+import { webhookItem } from '@/lib/api/webhook-routes'
 
 export const GET = webhookItem.GET
 export const PATCH = webhookItem.PATCH

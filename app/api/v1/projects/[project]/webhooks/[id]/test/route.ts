@@ -1,4 +1,4 @@
 // POST /api/v1/projects/{project}/webhooks/{id}/test: queue a test event.
-import { webhookTest } from '@/lib/webhooks/routes'
+import { webhookTest } from '@/lib/api/webhook-routes'
 
 export const POST = webhookTest.POST

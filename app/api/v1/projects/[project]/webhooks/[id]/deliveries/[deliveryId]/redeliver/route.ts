@@ -1,4 +1,4 @@
 // POST /api/v1/projects/{project}/webhooks/{id}/deliveries/{deliveryId}/redeliver.
-import { webhookRedelivery } from '@/lib/webhooks/routes'
+import { webhookRedelivery } from '@/lib/api/webhook-routes'
 
 export const POST = webhookRedelivery.POST

@@ -1,8 +1,8 @@
 // The /api/v1 handlers of webhook policies, once for both scopes: app/api/v1/projects/{project}/webhooks/**
 // and app/api/v1/webhooks/** (system-wide) export these with their own way of naming the scope.
-import { apiRoute } from '../api/route'
-import { parseBody, parseId, parseName, parsePage, parseQuery } from '../api/parse'
-import { created, json, noContent, paged } from '../api/respond'
+import { apiRoute } from './route'
+import { parseBody, parseId, parseName, parsePage, parseQuery } from './parse'
+import { created, json, noContent, paged } from './respond'
 import {
   createWebhook,
   deleteWebhook,
@@ -17,7 +17,7 @@ import {
   webhookCreateSchema,
   webhookUpdateSchema,
   type WebhookScope,
-} from './policies'
+} from '../webhooks/policies'
 
 type ScopeParams = { project?: string }
 
