@@ -18,20 +18,31 @@ export default async function HomePage() {
       <h1 className="text-3xl font-semibold tracking-tight">Harbormaster registry</h1>
       {user ? (
         <p className="mt-4 text-slate-600">
-          An OCI Distribution v1.1 registry. Your personal namespace is <code className={code}>{user.username}</code>; create more
-          projects on the <Link href="/projects" className="font-medium text-sky-700 underline hover:text-sky-900">projects page</Link>, and
-          an access token for the command line on your <Link href="/account" className="font-medium text-sky-700 underline hover:text-sky-900">account page</Link>.
+          An OCI Distribution v1.1 registry. Your personal namespace is <code className={code}>{user.username}</code>; create more projects on the{' '}
+          <Link href="/projects" className="font-medium text-sky-700 underline hover:text-sky-900">
+            projects page
+          </Link>
+          , and an access token for the command line on your{' '}
+          <Link href="/account" className="font-medium text-sky-700 underline hover:text-sky-900">
+            account page
+          </Link>
+          .
         </p>
       ) : signupEnabled ? (
         <p className="mt-4 text-slate-600">
           An OCI Distribution v1.1 registry. Anyone may pull from public projects;{' '}
-          <Link href="/signup" className="font-medium text-sky-700 underline hover:text-sky-900">sign up</Link> to push into your own namespace.
+          <Link href="/signup" className="font-medium text-sky-700 underline hover:text-sky-900">
+            sign up
+          </Link>{' '}
+          to push into your own namespace.
         </p>
       ) : (
         <p className="mt-4 text-slate-600" data-testid="signup-closed">
           An OCI Distribution v1.1 registry. Anyone may pull from public projects;{' '}
-          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">log in</Link> to push. New accounts are created by
-          an administrator.
+          <Link href="/login" className="font-medium text-sky-700 underline hover:text-sky-900">
+            log in
+          </Link>{' '}
+          to push. New accounts are created by an administrator.
         </p>
       )}
       <h2 className="mt-10 text-lg font-medium">Push an image</h2>
@@ -44,8 +55,8 @@ export default async function HomePage() {
         </p>
       )}
       <p className="mt-4 text-sm text-slate-500">
-        Served over plain HTTP? Add <code className={code}>{host}</code> to <code className={code}>insecure-registries</code> in Docker&apos;s
-        daemon.json, or pass <code className={code}>--tls-verify=false</code> to podman and skopeo.
+        Served over plain HTTP? Add <code className={code}>{host}</code> to <code className={code}>insecure-registries</code> in Docker&apos;s daemon.json, or pass{' '}
+        <code className={code}>--tls-verify=false</code> to podman and skopeo.
       </p>
     </main>
   )

@@ -13,7 +13,15 @@ import { seedTaggedRepository, startSeedServer } from './lib/dashboard-seed'
 const TAGS = 10_000
 const RUNS = 5
 // The same flags as playwright.config.ts.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 const args = process.argv.slice(2)
 const keep = args.includes('--keep')
@@ -56,7 +64,10 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0
     // The browser's own clock: from navigation start to the row being in the DOM and visible.
     const inPage = await page.evaluate(() => performance.now())
-    const total = await page.getByText(/of 10,00\d artifacts/).first().textContent()
+    const total = await page
+      .getByText(/of 10,00\d artifacts/)
+      .first()
+      .textContent()
     await page.close()
     if (run === 0) {
       log(`warm-up: ${wall.toFixed(0)} ms (${total?.trim()})`)
@@ -65,7 +76,9 @@ async function main(): Promise<void> {
     times.push(wall)
     log(`run ${run}: ${wall.toFixed(0)} ms to the first artifact row (page clock ≤ ${inPage.toFixed(0)} ms)`)
   }
-  console.log(`\nrepository page with ${TAGS} tags: first artifact row visible after ${median(times).toFixed(0)} ms (median of ${RUNS}; min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`)
+  console.log(
+    `\nrepository page with ${TAGS} tags: first artifact row visible after ${median(times).toFixed(0)} ms (median of ${RUNS}; min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`,
+  )
   await browser.close()
 }
 

@@ -99,7 +99,10 @@ function parseArgs(argv: string[]): Options {
         break
       }
       case '--only':
-        o.only = take().split(',').map((s) => s.trim()).filter(Boolean)
+        o.only = take()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         break
       case '--quick':
         o.quick = true
@@ -241,7 +244,15 @@ function printTable(outcomes: ScenarioOutcome[], rows: Row[]): string {
     const m = SCENARIOS.find((s) => s.id === r.scenario)!.metrics.find((mm) => `${mm.label} [${mm.unit}]` === r.metric)
     const ratio = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}x`
     const tgt = r.target ? `${r.target} ${r.pass === null ? '?' : r.pass ? 'PASS' : 'FAIL'}` : ''
-    return [r.scenario, r.metric, fmtMetric(r.ours, m, !!o.errors.ours), fmtMetric(r.distribution, m, !!o.errors.distribution), ratio, r.better === 'higher' ? 'higher ^' : 'lower v', tgt]
+    return [
+      r.scenario,
+      r.metric,
+      fmtMetric(r.ours, m, !!o.errors.ours),
+      fmtMetric(r.distribution, m, !!o.errors.distribution),
+      ratio,
+      r.better === 'higher' ? 'higher ^' : 'lower v',
+      tgt,
+    ]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
   const right = [false, false, true, true, true, false, false]
@@ -387,7 +398,16 @@ async function main(): Promise<number> {
     const ours = await startOurs({ root: ROOT, databaseUrl, adminUser, adminPassword, extraEnv: opts.serverEnv, nodeArgs: opts.serverNodeArgs, keep: opts.keep })
     oursUrl = ours.url
     creds = { user: adminUser, password: adminPassword }
-    oursInfo = { url: oursUrl, startedByHarness: true, build: ours.build, pid: ours.pid, database: dbKind, databaseUrl: ours.databaseUrl.replace(/\/\/[^@]*@/, '//<user>@'), log: ours.logFile, dataDir: ours.dir }
+    oursInfo = {
+      url: oursUrl,
+      startedByHarness: true,
+      build: ours.build,
+      pid: ours.pid,
+      database: dbKind,
+      databaseUrl: ours.databaseUrl.replace(/\/\/[^@]*@/, '//<user>@'),
+      log: ours.logFile,
+      dataDir: ours.dir,
+    }
     log(`ours: ${oursUrl} pid ${ours.pid} (${dbKind}); log ${ours.logFile}`)
     // CPU of our server includes PostgreSQL's when it serves it.
     sampler.watch('ours', ours.pid, () => {
@@ -488,9 +508,15 @@ async function main(): Promise<number> {
 
   const out: string[] = []
   out.push('')
-  out.push(`Registry benchmark ${startedAt.toISOString()}  (${opts.quick ? 'QUICK sizes' : 'full sizes'}${opts.repeat > 1 ? `; best of ${opts.repeat} runs per side` : ''}; run id ${runId})`)
-  out.push(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, node ${process.version}; client and servers share it; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`)
-  out.push(`ours:         ${oursUrl}${oursInfo.database ? ` (${oursInfo.database})` : ''}; auth ${creds ? targets.ours.authMode : 'none'}${oursInfo.build ? `; ${oursInfo.build}` : ''}`)
+  out.push(
+    `Registry benchmark ${startedAt.toISOString()}  (${opts.quick ? 'QUICK sizes' : 'full sizes'}${opts.repeat > 1 ? `; best of ${opts.repeat} runs per side` : ''}; run id ${runId})`,
+  )
+  out.push(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, node ${process.version}; client and servers share it; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+  )
+  out.push(
+    `ours:         ${oursUrl}${oursInfo.database ? ` (${oursInfo.database})` : ''}; auth ${creds ? targets.ours.authMode : 'none'}${oursInfo.build ? `; ${oursInfo.build}` : ''}`,
+  )
   out.push(`distribution: ${dist.url} (${distVersion}, filesystem storage, inmemory blob descriptor cache)`)
   out.push('ours/dist: a ratio of the two values. For "higher ^" metrics (throughput) > 1 means ours is faster;')
   out.push('for "lower v" metrics (latency, CPU, memory) < 1 means ours is better.')
@@ -540,7 +566,14 @@ async function main(): Promise<number> {
         options: { ...opts, password: opts.password ? '<redacted>' : undefined },
         sizes,
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, node: process.version, loadAtStart, loadAtEnd: loadavg() },
-        ours: { ...oursInfo, serverLogCopy, authMode: creds ? targets.ours.authMode : 'none', requests: targets.ours.requests, challenges: targets.ours.challenges, notes: [...targets.ours.notes] },
+        ours: {
+          ...oursInfo,
+          serverLogCopy,
+          authMode: creds ? targets.ours.authMode : 'none',
+          requests: targets.ours.requests,
+          challenges: targets.ours.challenges,
+          notes: [...targets.ours.notes],
+        },
         distribution: { url: dist.url, version: distVersion, pid: dist.pid, requests: targets.distribution.requests },
         rows,
         scenarios: outcomes,

@@ -290,7 +290,11 @@ const smallBlobs: Scenario = {
     }
     const mono = sides.every((s) => support[s.label])
     for (const side of sides) side.shared.method = mono ? 'post-digest' : 'post-put'
-    notes.push(mono ? 'method: monolithic POST ?digest= (1 request per blob) on both' : 'method: POST + PUT ?digest= with the body (2 requests per blob) on both, because not every registry supports monolithic POST')
+    notes.push(
+      mono
+        ? 'method: monolithic POST ?digest= (1 request per blob) on both'
+        : 'method: POST + PUT ?digest= with the body (2 requests per blob) on both, because not every registry supports monolithic POST',
+    )
     return notes
   },
   async run(side) {
@@ -478,7 +482,14 @@ async function fetchAll(c: Client, url: string, kind: 'pull' | 'catalog', field:
   return { items, requests }
 }
 
-async function timeListing(c: Client, base: string, kind: 'pull' | 'catalog', field: 'tags' | 'repositories', reps: number, count: (items: string[]) => number): Promise<ListTiming> {
+async function timeListing(
+  c: Client,
+  base: string,
+  kind: 'pull' | 'catalog',
+  field: 'tags' | 'repositories',
+  reps: number,
+  count: (items: string[]) => number,
+): Promise<ListTiming> {
   const sep = base.includes('?') ? '&' : '?'
   const t: ListTiming = { full: [], firstPage: [], walk: [], fullRequests: 0, walkRequests: 0, fullCount: 0, walkCount: 0, firstPageCount: 0 }
   // warm-up
@@ -579,7 +590,14 @@ const catalog: Scenario = {
         await putManifest(c, repo, 'latest', body)
       })
       const w = side.begin()
-      const t = await timeListing(c, `/v2/_catalog`, 'catalog', 'repositories', s.listReps, (items) => new Set(items.filter((r) => r.startsWith(prefix) && !r.endsWith('warm'))).size)
+      const t = await timeListing(
+        c,
+        `/v2/_catalog`,
+        'catalog',
+        'repositories',
+        s.listReps,
+        (items) => new Set(items.filter((r) => r.startsWith(prefix) && !r.endsWith('warm'))).size,
+      )
       const r = listingResult(t, s.catalogRepos, 'catalog')
       r.proc.list = side.end(w)
       return r
@@ -632,7 +650,10 @@ const e2ePush: Scenario = {
       await warm(c, repo)
       const images: Image[] = Array.from({ length: s.e2eImages }, (_, i) => {
         const layers = Array.from({ length: s.e2eLayers }, () => randomBlob(s.e2eLayerSize))
-        const cfg = imageConfig(layers.map((l) => l.digest), `e2e-${i}`)
+        const cfg = imageConfig(
+          layers.map((l) => l.digest),
+          `e2e-${i}`,
+        )
         const config: Blob = { data: cfg, size: cfg.length, digest: sha256(cfg) }
         return { layers, config, manifest: imageManifest(config, layers) }
       })

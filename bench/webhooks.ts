@@ -16,7 +16,12 @@ import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values: args } = parseArgs({
-  options: { pushes: { type: 'string', default: '100' }, postgres: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  options: {
+    pushes: { type: 'string', default: '100' },
+    postgres: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
 })
 if (args.help) {
   console.log('npx tsx bench/webhooks.ts [--pushes N] [--postgres] [--keep]   (needs npm run build first)')
@@ -78,7 +83,15 @@ async function main(): Promise<void> {
   const databaseUrl = args.postgres ? (log('starting a throwaway PostgreSQL 15'), (await startPostgres(args.keep)).url) : undefined
   const user = 'admin'
   const password = randomBytes(12).toString('base64url')
-  const ours = await startOurs({ root: ROOT, databaseUrl, adminUser: user, adminPassword: password, extraEnv: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' }, nodeArgs: [], keep: args.keep })
+  const ours = await startOurs({
+    root: ROOT,
+    databaseUrl,
+    adminUser: user,
+    adminPassword: password,
+    extraEnv: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' },
+    nodeArgs: [],
+    keep: args.keep,
+  })
   log(`ours: ${ours.url} (${ours.build}; ${args.postgres ? 'PostgreSQL 15' : 'PGlite'})`)
   const api = async (path: string, body: unknown) => {
     const res = await fetch(ours.url + path, {
@@ -109,7 +122,20 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row.map((c, i) => (i === 0 ? c.padEnd(44) : c.padStart(9))).join(''))
   const out = join(ROOT, 'bench', 'results', `webhooks-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, JSON.stringify({ pushes, database: args.postgres ? 'postgresql-15' : 'pglite', build: ours.build, ours: { ...o, latenciesMs: results[0].latenciesMs }, distribution: { ...d, latenciesMs: results[1].latenciesMs } }, null, 2))
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        pushes,
+        database: args.postgres ? 'postgresql-15' : 'pglite',
+        build: ours.build,
+        ours: { ...o, latenciesMs: results[0].latenciesMs },
+        distribution: { ...d, latenciesMs: results[1].latenciesMs },
+      },
+      null,
+      2,
+    ),
+  )
   log(`wrote ${out}`)
 }
 

@@ -41,8 +41,8 @@ export function AccessTokens({ username }: { username: string }) {
       headingId="tokens-heading"
       description={
         <>
-          Use a token instead of your password for <code className="rounded bg-slate-200 px-1">docker login</code>, podman, skopeo and the API. A token
-          never allows more than you can do yourself, and cannot manage your account.
+          Use a token instead of your password for <code className="rounded bg-slate-200 px-1">docker login</code>, podman, skopeo and the API. A token never allows more than you
+          can do yourself, and cannot manage your account.
         </>
       }
     >
@@ -158,7 +158,10 @@ function NewTokenSecret({ token, username, onDismiss }: { token: AccessToken & {
         {copied === 'copied' ? 'The secret is on your clipboard.' : copied === 'failed' ? 'Copying is not allowed here; the secret is selected, press Ctrl+C.' : ''}
       </p>
       <p className="mt-2 text-sm text-amber-900">
-        Use it as the password: <code className="rounded bg-amber-100 px-1">docker login -u {username} {typeof window === 'undefined' ? '' : window.location.host}</code>
+        Use it as the password:{' '}
+        <code className="rounded bg-amber-100 px-1">
+          docker login -u {username} {typeof window === 'undefined' ? '' : window.location.host}
+        </code>
       </p>
       <Button variant="ghost" onClick={onDismiss} className="mt-2">
         I have saved it
@@ -209,12 +212,24 @@ function TokenList({ onRevoked }: { onRevoked: (id: number) => void }) {
           <table className="min-w-full divide-y divide-slate-200 text-sm" aria-labelledby="tokens-heading">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">Name</th>
-                <th scope="col" className="px-3 py-2">Permission</th>
-                <th scope="col" className="px-3 py-2">Created</th>
-                <th scope="col" className="px-3 py-2">Expires</th>
-                <th scope="col" className="px-3 py-2">Last used</th>
-                <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="px-3 py-2">
+                  Name
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Permission
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Created
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Expires
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Last used
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-200 bg-white">
@@ -222,7 +237,9 @@ function TokenList({ onRevoked }: { onRevoked: (id: number) => void }) {
                 const expired = token.expired ?? (token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now())
                 return (
                   <tr key={token.id}>
-                    <th scope="row" className="whitespace-nowrap px-3 py-2 text-left font-medium">{token.name}</th>
+                    <th scope="row" className="whitespace-nowrap px-3 py-2 text-left font-medium">
+                      {token.name}
+                    </th>
                     <td className="whitespace-nowrap px-3 py-2">{permissionLabel(token.permission)}</td>
                     <td className="whitespace-nowrap px-3 py-2">{formatDate(token.createdAt)}</td>
                     <td className="whitespace-nowrap px-3 py-2">
@@ -241,7 +258,15 @@ function TokenList({ onRevoked }: { onRevoked: (id: number) => void }) {
                           </Button>
                         </span>
                       ) : (
-                        <Button variant="secondary" onClick={() => { revoke.reset(); setRevoked(null); setConfirming(token.id) }} aria-label={`Revoke token ${token.name}`}>
+                        <Button
+                          variant="secondary"
+                          onClick={() => {
+                            revoke.reset()
+                            setRevoked(null)
+                            setConfirming(token.id)
+                          }}
+                          aria-label={`Revoke token ${token.name}`}
+                        >
                           Revoke
                         </Button>
                       )}

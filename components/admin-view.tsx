@@ -58,7 +58,10 @@ export function AdminView() {
       <div className="mt-8 space-y-6">
         <SignupSetting />
         <Card title="System webhooks" headingId="system-webhooks-heading" description="Webhooks that receive events from every project, for registry-wide CI, audit or mirroring.">
-          <Link href="/admin/webhooks" className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}>
+          <Link
+            href="/admin/webhooks"
+            className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}
+          >
             Manage system webhooks
           </Link>
         </Card>
@@ -144,7 +147,15 @@ function CreateUser() {
       >
         <TextField label="New username" name="username" autoComplete="off" autoCapitalize="none" spellCheck={false} required />
         <TextField label="New user's email" name="email" type="email" autoComplete="off" required />
-        <TextField label="Initial password" name="password" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters, not a common password." />
+        <TextField
+          label="Initial password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          hint="At least 12 characters, not a common password."
+        />
         <div className="sm:col-span-3">
           <ErrorMessage testId="create-user-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
           <SuccessMessage>{create.isSuccess ? `Created ${create.data.username}.` : null}</SuccessMessage>
@@ -165,18 +176,60 @@ function describeAction(kind: UserAction, user: AdminUser, me: string) {
   switch (kind) {
     case 'admin':
       return user.isAdmin
-        ? { label: 'Revoke admin', aria: `Revoke admin from ${user.username}`, title: `Revoke admin from ${user.username}?`, done: `${user.username} is no longer a system administrator.`, text: `${user.username} will lose access to this page, to all projects they are not a member of, and to system settings.${own}` }
-        : { label: 'Make admin', aria: `Make ${user.username} admin`, title: `Make ${user.username} a system administrator?`, done: `${user.username} is now a system administrator.`, text: `${user.username} will be able to read and change every project, manage users and change system settings.` }
+        ? {
+            label: 'Revoke admin',
+            aria: `Revoke admin from ${user.username}`,
+            title: `Revoke admin from ${user.username}?`,
+            done: `${user.username} is no longer a system administrator.`,
+            text: `${user.username} will lose access to this page, to all projects they are not a member of, and to system settings.${own}`,
+          }
+        : {
+            label: 'Make admin',
+            aria: `Make ${user.username} admin`,
+            title: `Make ${user.username} a system administrator?`,
+            done: `${user.username} is now a system administrator.`,
+            text: `${user.username} will be able to read and change every project, manage users and change system settings.`,
+          }
     case 'disable':
       return user.disabled
-        ? { label: 'Enable', aria: `Enable ${user.username}`, title: `Enable ${user.username}?`, done: `${user.username} can sign in again.`, text: `${user.username} will be able to sign in and use their access tokens again.` }
-        : { label: 'Disable', aria: `Disable ${user.username}`, title: `Disable ${user.username}?`, done: `${user.username} is disabled and signed out everywhere.`, text: `${user.username} is signed out at once and cannot sign in, use access tokens or push and pull until enabled again.${own}` }
+        ? {
+            label: 'Enable',
+            aria: `Enable ${user.username}`,
+            title: `Enable ${user.username}?`,
+            done: `${user.username} can sign in again.`,
+            text: `${user.username} will be able to sign in and use their access tokens again.`,
+          }
+        : {
+            label: 'Disable',
+            aria: `Disable ${user.username}`,
+            title: `Disable ${user.username}?`,
+            done: `${user.username} is disabled and signed out everywhere.`,
+            text: `${user.username} is signed out at once and cannot sign in, use access tokens or push and pull until enabled again.${own}`,
+          }
     case 'sessions':
-      return { label: 'End sessions', aria: `End sessions of ${user.username}`, title: `End all sessions of ${user.username}?`, done: `All sessions of ${user.username} ended.`, text: `${user.username} is signed out in every browser. Their password and access tokens keep working.${own}` }
+      return {
+        label: 'End sessions',
+        aria: `End sessions of ${user.username}`,
+        title: `End all sessions of ${user.username}?`,
+        done: `All sessions of ${user.username} ended.`,
+        text: `${user.username} is signed out in every browser. Their password and access tokens keep working.${own}`,
+      }
     case 'reset':
-      return { label: 'Reset password', aria: `Reset password of ${user.username}`, title: `Set a new password for ${user.username}`, done: `New password set for ${user.username}; their sessions ended.`, text: `The old password stops working and ${user.username} is signed out everywhere. Tell them the new password.` }
+      return {
+        label: 'Reset password',
+        aria: `Reset password of ${user.username}`,
+        title: `Set a new password for ${user.username}`,
+        done: `New password set for ${user.username}; their sessions ended.`,
+        text: `The old password stops working and ${user.username} is signed out everywhere. Tell them the new password.`,
+      }
     case 'delete':
-      return { label: 'Delete', aria: `Delete ${user.username}`, title: `Delete ${user.username}?`, done: `${user.username} was deleted.`, text: `The account, its memberships and access tokens are deleted. The personal project ${user.username} and its images stay, managed by system administrators.${own}` }
+      return {
+        label: 'Delete',
+        aria: `Delete ${user.username}`,
+        title: `Delete ${user.username}?`,
+        done: `${user.username} was deleted.`,
+        text: `The account, its memberships and access tokens are deleted. The personal project ${user.username} and its images stay, managed by system administrators.${own}`,
+      }
   }
 }
 
@@ -282,12 +335,8 @@ function UsersTable({ me }: { me: string }) {
                     <td className="px-5 py-3">
                       <span className="font-medium text-slate-900">{user.username}</span>
                       {user.username === me && <span className="ml-1.5 text-xs text-slate-500">(you)</span>}
-                      {user.isAdmin && (
-                        <span className="ml-2 inline-flex items-center rounded-full bg-violet-100 px-2 py-0.5 text-xs font-medium text-violet-800">Admin</span>
-                      )}
-                      {user.disabled && (
-                        <span className="ml-2 inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Disabled</span>
-                      )}
+                      {user.isAdmin && <span className="ml-2 inline-flex items-center rounded-full bg-violet-100 px-2 py-0.5 text-xs font-medium text-violet-800">Admin</span>}
+                      {user.disabled && <span className="ml-2 inline-flex items-center rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Disabled</span>}
                     </td>
                     <td className="max-w-[16rem] truncate px-3 py-3 text-slate-600" title={user.email ?? undefined}>
                       {user.email ?? <span className="text-slate-400">—</span>}

@@ -82,7 +82,10 @@ interface Entry {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
 }
 
 /** A one-line type for a schema: string, integer, "a" | "b", Thing[], object … */
@@ -143,7 +146,9 @@ export function SchemaView({ schema, depth = 0 }: { schema: Schema | undefined; 
             <span className="font-semibold text-slate-900">{name}</span>
             {!required.has(name) && <span className="text-slate-400">?</span>}
             <span className="text-slate-400">: </span>
-            <span className="break-all text-sky-800">{nested && field.type === 'array' ? `${nested === field.items ? 'object' : schemaType(field.items)}[]` : schemaType(field)}</span>
+            <span className="break-all text-sky-800">
+              {nested && field.type === 'array' ? `${nested === field.items ? 'object' : schemaType(field.items)}[]` : schemaType(field)}
+            </span>
             {notes.length > 0 && <span className="ml-2 font-sans text-slate-500">({notes.join(', ')})</span>}
             {field.description && <span className="ml-2 font-sans text-slate-500">— {field.description}</span>}
             {nested && <SchemaView schema={nested} depth={depth + 1} />}
@@ -324,14 +329,10 @@ export function ApiReference() {
         <div>
           <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">API reference</h1>
           <p className="mt-2 max-w-3xl text-slate-600">
-            {doc.data?.info.description ??
-              'The management API under /api/v1. Authenticate with HTTP Basic (password, access token or robot secret) or the browser session.'}
+            {doc.data?.info.description ?? 'The management API under /api/v1. Authenticate with HTTP Basic (password, access token or robot secret) or the browser session.'}
           </p>
         </div>
-        <a
-          href="/api/v1/openapi.json"
-          className={`rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}
-        >
+        <a href="/api/v1/openapi.json" className={`rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}>
           OpenAPI JSON
         </a>
       </div>
@@ -349,14 +350,7 @@ export function ApiReference() {
             <label htmlFor="api-filter" className="block text-sm font-medium text-slate-700">
               Filter operations
             </label>
-            <input
-              id="api-filter"
-              type="search"
-              placeholder="e.g. tags, delete"
-              value={filter}
-              onChange={(event) => setFilter(event.target.value)}
-              className={inputClass}
-            />
+            <input id="api-filter" type="search" placeholder="e.g. tags, delete" value={filter} onChange={(event) => setFilter(event.target.value)} className={inputClass} />
             <p className="mt-2 text-xs text-slate-500">
               OpenAPI {doc.data.openapi} · {countOf(count, 'operation')}
             </p>

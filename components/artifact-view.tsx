@@ -59,7 +59,9 @@ export function ArtifactView({ project, repository, digest }: { project: string;
       ) : artifact.isError ? (
         <div className="mt-4">
           <ErrorMessage testId="artifact-error">
-            {artifact.error instanceof ApiError && [401, 403, 404].includes(artifact.error.status) ? `There is no artifact ${shortDigest(digest)} in ${full} that you can see.` : errorMessage(artifact.error)}
+            {artifact.error instanceof ApiError && [401, 403, 404].includes(artifact.error.status)
+              ? `There is no artifact ${shortDigest(digest)} in ${full} that you can see.`
+              : errorMessage(artifact.error)}
           </ErrorMessage>
         </div>
       ) : (

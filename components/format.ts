@@ -100,6 +100,5 @@ export function repositoryApi(project: string, repository: string): string {
   return `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(repository)}`
 }
 
-
 /** Counts with their nouns ("1 repository", "2 repositories"): one helper for the dashboard and the API's messages. */
 export { countOf, nounFor, pluralNoun } from '../lib/plural'

@@ -170,7 +170,10 @@ export function HeaderSearch({ className = '' }: { className?: string }) {
         className="w-full rounded-md border border-slate-600 bg-slate-800 px-3 py-1.5 text-sm text-white placeholder:text-slate-400 focus:border-sky-400 focus:outline-none focus:ring-2 focus:ring-sky-400/40"
       />
       {show && (
-        <div data-testid="search-results" className="absolute inset-x-0 top-full z-30 mt-1 max-h-96 overflow-y-auto rounded-lg border border-slate-200 bg-white py-1 text-sm text-slate-900 shadow-lg">
+        <div
+          data-testid="search-results"
+          className="absolute inset-x-0 top-full z-30 mt-1 max-h-96 overflow-y-auto rounded-lg border border-slate-200 bg-white py-1 text-sm text-slate-900 shadow-lg"
+        >
           {results.isPending ? (
             <p className="px-3 py-2 text-slate-500">Searching…</p>
           ) : results.isError ? (

@@ -13,7 +13,12 @@ function inline(text: string, keyPrefix: string): ReactNode[] {
     if (match.index > last) out.push(text.slice(last, match.index))
     const token = match[0]
     const key = `${keyPrefix}-${i++}`
-    if (token.startsWith('`')) out.push(<code key={key} className="rounded bg-slate-100 px-1 font-mono text-[0.9em]">{token.slice(1, -1)}</code>)
+    if (token.startsWith('`'))
+      out.push(
+        <code key={key} className="rounded bg-slate-100 px-1 font-mono text-[0.9em]">
+          {token.slice(1, -1)}
+        </code>,
+      )
     else if (token.startsWith('**')) out.push(<strong key={key}>{token.slice(2, -2)}</strong>)
     else if (token.startsWith('*')) out.push(<em key={key}>{token.slice(1, -1)}</em>)
     else {
@@ -156,9 +161,14 @@ export function Markdown({ source }: { source: string }) {
       i++
     } else {
       const para: string[] = []
-      while (i < lines.length && lines[i].trim() !== '' && !/^(```|#{1,6}\s|\s*[-*+]\s+|\s*\d+[.)]\s+)/.test(lines[i]) && (para.length === 0 || !tableAt(lines, i))) para.push(lines[i++])
+      while (i < lines.length && lines[i].trim() !== '' && !/^(```|#{1,6}\s|\s*[-*+]\s+|\s*\d+[.)]\s+)/.test(lines[i]) && (para.length === 0 || !tableAt(lines, i)))
+        para.push(lines[i++])
       blocks.push(<p key={key++}>{inline(para.join(' '), `p${key}`)}</p>)
     }
   }
-  return <div className="space-y-3 text-sm leading-6 text-slate-800" data-testid="markdown">{blocks}</div>
+  return (
+    <div className="space-y-3 text-sm leading-6 text-slate-800" data-testid="markdown">
+      {blocks}
+    </div>
+  )
 }

@@ -30,7 +30,15 @@ export function PasswordForm() {
       <form onSubmit={submit} className="max-w-md space-y-4">
         {/* Lets password managers attach the new password to the right account. */}
         <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required />
-        <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters, not a common password, not your username, not the current one. Your other sessions are signed out." />
+        <TextField
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          hint="At least 12 characters, not a common password, not your username, not the current one. Your other sessions are signed out."
+        />
         <TextField label="Confirm new password" name="confirm" type="password" autoComplete="new-password" required minLength={12} />
         <ErrorMessage testId="password-error">{mismatch ? 'The two new passwords do not match.' : change.isError ? errorMessage(change.error) : null}</ErrorMessage>
         <SuccessMessage>{change.isSuccess ? 'Password changed.' : null}</SuccessMessage>

@@ -108,10 +108,18 @@ export function ProjectRepositories({ project }: { project: Project }) {
               <table className="w-full text-left text-sm" data-testid="repository-table">
                 <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                   <tr>
-                    <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                    <th scope="col" className="px-4 py-2 text-right font-medium">Artifacts</th>
-                    <th scope="col" className="px-4 py-2 text-right font-medium">Pulls</th>
-                    <th scope="col" className="px-4 py-2 font-medium">Last push</th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Name
+                    </th>
+                    <th scope="col" className="px-4 py-2 text-right font-medium">
+                      Artifacts
+                    </th>
+                    <th scope="col" className="px-4 py-2 text-right font-medium">
+                      Pulls
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Last push
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -136,9 +144,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
                 </tbody>
               </table>
             </div>
-            {repositories.data.total > PAGE_SIZE && (
-              <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repository" />
-            )}
+            {repositories.data.total > PAGE_SIZE && <Pagination page={page} total={repositories.data.total} pageSize={PAGE_SIZE} onChange={setPage} noun="repository" />}
           </>
         )}
       </section>

@@ -40,8 +40,7 @@ export function ProjectRobots({ project }: { project: Project }) {
   const [removing, setRemoving] = useState<Robot | null>(null)
 
   const create = useMutation({
-    mutationFn: async () =>
-      (await api<Robot & { secret: string }>(base, { method: 'POST', body: { name: name.trim(), actions, expiresInDays: Number(expires) } })).data,
+    mutationFn: async () => (await api<Robot & { secret: string }>(base, { method: 'POST', body: { name: name.trim(), actions, expiresInDays: Number(expires) } })).data,
     onSuccess: async (robot) => {
       setSecret({ login: robotLogin(project.name, robot.name), secret: robot.secret })
       setName('')
@@ -103,10 +102,18 @@ export function ProjectRobots({ project }: { project: Project }) {
             <table className="w-full text-left text-sm" data-testid="robot-table">
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Actions</th>
-                  <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Expires</th>
-                  <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">Last used</th>
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    Name
+                  </th>
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    Actions
+                  </th>
+                  <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">
+                    Expires
+                  </th>
+                  <th scope="col" className="whitespace-nowrap px-4 py-2 font-medium">
+                    Last used
+                  </th>
                   {canManage && (
                     <th scope="col" className="px-4 py-2 font-medium">
                       <span className="sr-only">Manage</span>

@@ -49,7 +49,10 @@ export function ProjectSettings({ project }: { project: Project }) {
             { value: false, label: 'Private', text: 'Only members can see and pull.' },
             { value: true, label: 'Public', text: 'Anyone, even without an account, can see and pull. Pushing still needs a role.' },
           ].map((option) => (
-            <label key={option.label} className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 p-3 has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50">
+            <label
+              key={option.label}
+              className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 p-3 has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50"
+            >
               <input
                 type="radio"
                 name="visibility"
@@ -94,8 +97,9 @@ export function ProjectSettings({ project }: { project: Project }) {
         onConfirm={() => remove.mutate()}
       >
         <p>
-          Everything in <strong className="font-mono">{project.name}</strong> goes: {project.repositoryCount === undefined ? 'all repositories' : countOf(project.repositoryCount, 'repository')} with their artifacts and tags, its
-          members and robot accounts.
+          Everything in <strong className="font-mono">{project.name}</strong> goes:{' '}
+          {project.repositoryCount === undefined ? 'all repositories' : countOf(project.repositoryCount, 'repository')} with their artifacts and tags, its members and robot
+          accounts.
         </p>
       </ConfirmDialog>
     </div>

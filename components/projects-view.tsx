@@ -76,8 +76,7 @@ export function ProjectsView() {
     <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
       <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Projects</h1>
       <p className="mt-2 text-slate-600">
-        A project is the first part of an image name: <code className="rounded bg-slate-200 px-1">host/project/image:tag</code>. Private projects are
-        visible to their members only.
+        A project is the first part of an image name: <code className="rounded bg-slate-200 px-1">host/project/image:tag</code>. Private projects are visible to their members only.
       </p>
       <div className="mt-8 grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <section aria-labelledby="project-list-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -121,9 +120,8 @@ export function ProjectsView() {
                   </Link>
                   <VisibilityBadge isPublic={project.public} />
                   <span className="ml-auto text-sm text-slate-500">
-                    {project.role ? ROLE_NAMES[project.role] ?? project.role : 'Not a member'}
-                    {typeof project.repositoryCount === 'number' &&
-                      ` · ${countOf(project.repositoryCount, 'repository')}`}
+                    {project.role ? (ROLE_NAMES[project.role] ?? project.role) : 'Not a member'}
+                    {typeof project.repositoryCount === 'number' && ` · ${countOf(project.repositoryCount, 'repository')}`}
                   </span>
                 </li>
               ))}
@@ -171,10 +169,7 @@ function CreateProjectForm() {
     const formElement = event.currentTarget
     const form = new FormData(formElement)
     setCreated(null)
-    create.mutate(
-      { name: String(form.get('name') ?? '').trim(), public: form.get('visibility') === 'public' },
-      { onSuccess: () => formElement.reset() },
-    )
+    create.mutate({ name: String(form.get('name') ?? '').trim(), public: form.get('visibility') === 'public' }, { onSuccess: () => formElement.reset() })
   }
 
   return (

@@ -114,11 +114,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
           <RepositoryName name={full} />
         </h1>
         {repo.isSuccess && mayDelete && (
-          <Button
-            variant="secondary"
-            className="text-red-700"
-            onClick={() => setDeleting(true)}
-          >
+          <Button variant="secondary" className="text-red-700" onClick={() => setDeleting(true)}>
             Delete repository…
           </Button>
         )}
@@ -178,7 +174,14 @@ export function RepositoryView({ project, repository }: { project: string; repos
                   <label htmlFor="tag-filter" className="sr-only">
                     Filter by tag
                   </label>
-                  <input id="tag-filter" type="search" placeholder="Filter by tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} className={`${inputClass} mt-0`} />
+                  <input
+                    id="tag-filter"
+                    type="search"
+                    placeholder="Filter by tag"
+                    value={tagInput}
+                    onChange={(e) => setTagInput(e.target.value)}
+                    className={`${inputClass} mt-0`}
+                  />
                 </div>
                 <label htmlFor="page-size" className="flex items-center gap-1.5 text-sm text-slate-600">
                   Per page
@@ -228,13 +231,27 @@ export function RepositoryView({ project, repository }: { project: string; repos
                   <table className="w-full text-left text-sm" data-testid="artifact-table">
                     <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                       <tr>
-                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">Digest</th>
-                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">Tags</th>
-                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Kind</th>
-                        <th scope="col" className="hidden whitespace-nowrap px-3 py-2 font-medium sm:table-cell">Platforms</th>
-                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right font-medium`}>Size</th>
-                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pushed</th>
-                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>Pulls</th>
+                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
+                          Digest
+                        </th>
+                        <th scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
+                          Tags
+                        </th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>
+                          Kind
+                        </th>
+                        <th scope="col" className="hidden whitespace-nowrap px-3 py-2 font-medium sm:table-cell">
+                          Platforms
+                        </th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 text-right font-medium`}>
+                          Size
+                        </th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>
+                          Pushed
+                        </th>
+                        <th scope="col" className={`${SECONDARY} whitespace-nowrap px-3 py-2 font-medium`}>
+                          Pulls
+                        </th>
                         <th scope="col" className={`${STICKY_ACTIONS} whitespace-nowrap bg-slate-50 px-3 py-2 text-right font-medium`}>
                           <span className="sr-only">Actions</span>
                         </th>
@@ -274,8 +291,11 @@ export function RepositoryView({ project, repository }: { project: string; repos
       >
         {pending?.kind === 'tag' ? (
           <p>
-            The tag <strong className="font-mono">{full}:{pending.tag.name}</strong> goes. The artifact{' '}
-            <span className="font-mono">{shortDigest(pending.artifact.digest)}</span> stays
+            The tag{' '}
+            <strong className="font-mono">
+              {full}:{pending.tag.name}
+            </strong>{' '}
+            goes. The artifact <span className="font-mono">{shortDigest(pending.artifact.digest)}</span> stays
             {pending.artifact.tagCount > 1 ? ` with its other tags (${tagNames(pending.artifact, pending.tag.name)})` : ', untagged'}.
           </p>
         ) : pending ? (
@@ -284,7 +304,8 @@ export function RepositoryView({ project, repository }: { project: string; repos
               The artifact <strong className="break-all font-mono">{pending.artifact.digest}</strong> goes
               {pending.artifact.tagCount ? (
                 <>
-                  {' '}with {pending.artifact.tagCount === 1 ? 'its tag' : `all ${formatCount(pending.artifact.tagCount)} of its tags`}:{' '}
+                  {' '}
+                  with {pending.artifact.tagCount === 1 ? 'its tag' : `all ${formatCount(pending.artifact.tagCount)} of its tags`}:{' '}
                   <strong className="font-mono">{tagNames(pending.artifact)}</strong>
                 </>
               ) : (
@@ -292,9 +313,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
               )}
               .
             </p>
-            {pending.artifact.children.length > 0 && (
-              <p>Its platform manifests go with it, except those that have a tag or belong to another index.</p>
-            )}
+            {pending.artifact.children.length > 0 && <p>Its platform manifests go with it, except those that have a tag or belong to another index.</p>}
             <p>Anyone pulling it by tag or digest will get “manifest unknown”.</p>
           </div>
         ) : null}
@@ -309,8 +328,8 @@ export function RepositoryView({ project, repository }: { project: string; repos
         onConfirm={() => removeRepository.mutate()}
       >
         <p>
-          The repository <strong className="break-all font-mono">{full}</strong> goes with all{' '}
-          {repo.data ? formatCount(repo.data.artifactCount) : ''} of its artifacts and their tags. Anyone pulling from it will get “name unknown”. This cannot be undone.
+          The repository <strong className="break-all font-mono">{full}</strong> goes with all {repo.data ? formatCount(repo.data.artifactCount) : ''} of its artifacts and their
+          tags. Anyone pulling from it will get “name unknown”. This cannot be undone.
         </p>
       </ConfirmDialog>
     </main>
@@ -368,7 +387,11 @@ function ArtifactRow({
           ) : (
             <ul className="flex max-w-[16rem] flex-wrap items-center gap-1.5">
               {artifact.tags.map((tag) => (
-                <li key={tag.name} className="inline-flex max-w-full items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200" data-testid="tag-chip">
+                <li
+                  key={tag.name}
+                  className="inline-flex max-w-full items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200"
+                  data-testid="tag-chip"
+                >
                   <span className="break-all font-mono">{tag.name}</span>
                   <CopyButton text={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} compact />
                   {canDelete && (
@@ -386,11 +409,7 @@ function ArtifactRow({
               ))}
               {artifact.tagCount > artifact.tags.length && (
                 <li>
-                  <Link
-                    href={`${href}#tags-heading`}
-                    className={`whitespace-nowrap rounded text-xs font-medium text-sky-700 hover:underline ${focusRing}`}
-                    data-testid="more-tags"
-                  >
+                  <Link href={`${href}#tags-heading`} className={`whitespace-nowrap rounded text-xs font-medium text-sky-700 hover:underline ${focusRing}`} data-testid="more-tags">
                     +{formatCount(artifact.tagCount - artifact.tags.length)} more<span className="sr-only"> tags of {shortDigest(artifact.digest)}</span>
                   </Link>
                 </li>
@@ -442,7 +461,9 @@ function ChildRow({ child, id, href, pullBase }: { child: ArtifactChild; id?: st
     <tr id={id} className="bg-slate-50 align-top" data-testid="child-row" data-digest={child.digest}>
       <td className="py-2 pl-9 pr-3">
         <div className="flex items-center gap-1.5">
-          <span aria-hidden className="text-slate-400">└</span>
+          <span aria-hidden className="text-slate-400">
+            └
+          </span>
           {child.present ? (
             <Link href={href} title={child.digest} className={`whitespace-nowrap rounded font-mono text-sky-700 hover:underline ${focusRing}`}>
               {shortDigest(child.digest)}

@@ -47,10 +47,7 @@ export function SignupForm() {
   }
 
   return (
-    <AuthFrame
-      title="Create an account"
-      footer={<LogInInstead />}
-    >
+    <AuthFrame title="Create an account" footer={<LogInInstead />}>
       <form onSubmit={submit} className="mt-6 space-y-4">
         <TextField
           label="Username"
@@ -66,7 +63,15 @@ export function SignupForm() {
           autoFocus
         />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters, not a common password, not your username." />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          hint="At least 12 characters, not a common password, not your username."
+        />
         <TextField label="Confirm password" name="confirm" type="password" autoComplete="new-password" required minLength={12} />
         <ErrorMessage testId="signup-error">{error}</ErrorMessage>
         <Button type="submit" disabled={pending} className="w-full">

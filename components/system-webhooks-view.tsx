@@ -20,8 +20,7 @@ export function SystemWebhooksView() {
       </nav>
       <h1 className="mt-4 text-2xl font-semibold tracking-tight sm:text-3xl">System webhooks</h1>
       <p className="mt-2 max-w-prose text-slate-600">
-        These webhooks receive matching events from every project of this registry. Project admins manage their own project&apos;s webhooks on the
-        project page.
+        These webhooks receive matching events from every project of this registry. Project admins manage their own project&apos;s webhooks on the project page.
       </p>
       <div className="mt-8">
         <WebhookManager base="/api/v1/webhooks" title="System webhooks" repositoryExample="*/app-*" scopeText="in any project of this registry" />

@@ -159,7 +159,17 @@ function statusCodeClass(code: number | null): string {
  * The webhooks of one scope. `base` is the API collection (`/api/v1/projects/p/webhooks` or
  * `/api/v1/webhooks`); `repositoryExample` fills the filter's placeholder (`p/app-*`).
  */
-export function WebhookManager({ base, title = 'Webhooks', repositoryExample = 'project/app-*', scopeText }: { base: string; title?: string; repositoryExample?: string; scopeText: string }) {
+export function WebhookManager({
+  base,
+  title = 'Webhooks',
+  repositoryExample = 'project/app-*',
+  scopeText,
+}: {
+  base: string
+  title?: string
+  repositoryExample?: string
+  scopeText: string
+}) {
   const queryClient = useQueryClient()
   const listKey = ['webhooks', base]
   const policies = useQuery({ queryKey: listKey, queryFn: () => apiList<WebhookPolicy>(`${base}?page_size=100`) })
@@ -254,8 +264,8 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
           <div className="px-4 py-8 text-sm text-slate-600" data-testid="webhooks-empty">
             <p className="font-medium text-slate-900">No webhooks yet.</p>
             <p className="mt-1 max-w-prose">
-              A webhook sends an HTTP POST to a URL of yours when something happens {scopeText}, so CI and other tools can react at once. For example:
-              start a deployment pipeline whenever an image is pushed. Deliveries are signed, retried and logged here.
+              A webhook sends an HTTP POST to a URL of yours when something happens {scopeText}, so CI and other tools can react at once. For example: start a deployment pipeline
+              whenever an image is pushed. Deliveries are signed, retried and logged here.
             </p>
           </div>
         ) : (
@@ -296,8 +306,7 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
                     {policy.lastDelivery ? (
                       <>
                         Last delivery <StatusBadge status={policy.lastDelivery.status} />
-                        {policy.lastDelivery.lastStatusCode !== null && <> HTTP {policy.lastDelivery.lastStatusCode}</>}{' '}
-                        <TimeAgo value={policy.lastDelivery.createdAt} />
+                        {policy.lastDelivery.lastStatusCode !== null && <> HTTP {policy.lastDelivery.lastStatusCode}</>} <TimeAgo value={policy.lastDelivery.createdAt} />
                       </>
                     ) : (
                       'No deliveries yet'
@@ -351,8 +360,7 @@ export function WebhookManager({ base, title = 'Webhooks', repositoryExample = '
         onConfirm={() => removing && remove.mutate(removing)}
       >
         <p>
-          <strong className="break-all">{removing?.name}</strong> stops receiving events at once, and its delivery log is deleted with it. Pending deliveries
-          are not sent.
+          <strong className="break-all">{removing?.name}</strong> stops receiving events at once, and its delivery log is deleted with it. Pending deliveries are not sent.
         </p>
       </ConfirmDialog>
     </div>
@@ -365,7 +373,14 @@ function Checkbox({ label, hint, checked, onChange }: { label: string; hint?: Re
   const id = useId()
   return (
     <div className="flex items-start gap-2">
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} className="mt-0.5 h-4 w-4 shrink-0" aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        className="mt-0.5 h-4 w-4 shrink-0"
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
       <div>
         <label htmlFor={id} className="text-sm text-slate-800">
           {label}
@@ -432,9 +447,7 @@ export function WebhookForm({
       else if (clearAuth) body.authHeader = null
       if (secret) body.secret = secret
       else if (clearSecret) body.secret = null
-      return policy
-        ? (await api<WebhookPolicy>(`${base}/${policy.id}`, { method: 'PATCH', body })).data
-        : (await api<WebhookPolicy>(base, { method: 'POST', body })).data
+      return policy ? (await api<WebhookPolicy>(`${base}/${policy.id}`, { method: 'PATCH', body })).data : (await api<WebhookPolicy>(base, { method: 'POST', body })).data
     },
     onSuccess: (saved) => onSaved(saved, policy === null),
   })
@@ -447,7 +460,13 @@ export function WebhookForm({
   return (
     <section aria-labelledby={headingId} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5" data-testid="webhook-form">
       <h2 id={headingId} className="text-lg font-semibold">
-        {policy ? <>Edit webhook <span className="break-all">{policy.name}</span></> : 'New webhook'}
+        {policy ? (
+          <>
+            Edit webhook <span className="break-all">{policy.name}</span>
+          </>
+        ) : (
+          'New webhook'
+        )}
       </h2>
       <form onSubmit={submit} className="mt-4 space-y-5">
         <div className="grid gap-4 md:grid-cols-2">
@@ -504,7 +523,11 @@ export function WebhookForm({
             autoComplete="off"
             spellCheck={false}
             placeholder="v*"
-            hint={<>For example {'{latest,v*}'}. {GLOB_HELP}</>}
+            hint={
+              <>
+                For example {'{latest,v*}'}. {GLOB_HELP}
+              </>
+            }
           />
         </div>
 
@@ -519,7 +542,11 @@ export function WebhookForm({
               disabled={clearAuth}
               onChange={(e) => setAuthHeader(e.target.value)}
               placeholder={policy?.hasAuthHeader ? 'Set — leave blank to keep' : 'Bearer …'}
-              hint={policy?.hasAuthHeader ? 'Set — leave blank to keep. It is sent as is and never shown again.' : 'Optional. Sent as the Authorization header value; never shown again.'}
+              hint={
+                policy?.hasAuthHeader
+                  ? 'Set — leave blank to keep. It is sent as is and never shown again.'
+                  : 'Optional. Sent as the Authorization header value; never shown again.'
+              }
             />
             {policy?.hasAuthHeader && (
               <Checkbox
@@ -727,12 +754,24 @@ export function DeliveryLog({ base, policyName }: { base: string; policyName: st
                   <th scope="col" className="px-3 py-2 font-medium">
                     <span className="sr-only">Details</span>
                   </th>
-                  <th scope="col" className="px-3 py-2 font-medium">Time</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Event</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Resource</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Status</th>
-                  <th scope="col" className="px-3 py-2 text-right font-medium">Attempts</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Response</th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Time
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Event
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Resource
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Status
+                  </th>
+                  <th scope="col" className="px-3 py-2 text-right font-medium">
+                    Attempts
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Response
+                  </th>
                   <th scope="col" className={`${stickyActions} bg-slate-100`}>
                     <span className="sr-only">Actions</span>
                   </th>

@@ -66,7 +66,9 @@ export function CopyButton({ text, label, className = '', compact = false }: { t
       data-copy-text={text}
       onClick={async () => setState((await writeClipboard(text)) ? 'copied' : 'failed')}
       className={`inline-flex shrink-0 items-center justify-center text-xs font-medium ${focusRing} ${
-        compact ? 'min-w-[3.25rem] rounded-full px-1.5 text-sky-800 hover:bg-sky-100' : 'min-w-[4.25rem] rounded border border-slate-300 bg-white px-2 py-0.5 text-slate-700 hover:bg-slate-100'
+        compact
+          ? 'min-w-[3.25rem] rounded-full px-1.5 text-sky-800 hover:bg-sky-100'
+          : 'min-w-[4.25rem] rounded border border-slate-300 bg-white px-2 py-0.5 text-slate-700 hover:bg-slate-100'
       } ${className}`}
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Failed' : 'Copy'}

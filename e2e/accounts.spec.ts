@@ -13,7 +13,6 @@ const privateProject = `secret-${suffix}`
 const publicProject = `open-${suffix}`
 let tokenSecret = ''
 
-
 test('signed-in pages redirect to the login page without a session', async ({ page }) => {
   // (/projects is open to anonymous visitors, who browse public projects: e2e/project-access.spec.ts.)
   for (const path of ['/account', '/admin']) {

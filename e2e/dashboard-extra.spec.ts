@@ -82,7 +82,10 @@ test('private project: invisible to anonymous visitors; add a tag; untagged filt
   // artifact page, which pages through all of them.
   const extraTags = Array.from({ length: 11 }, (_, i) => `rc-${String(i + 1).padStart(2, '0')}`)
   for (const name of extraTags) {
-    const added = await request.post(`/api/v1/projects/${project}/repositories/${encodeURIComponent(repo)}/artifacts/${digest}/tags`, { data: { name }, headers: { authorization: basic } })
+    const added = await request.post(`/api/v1/projects/${project}/repositories/${encodeURIComponent(repo)}/artifacts/${digest}/tags`, {
+      data: { name },
+      headers: { authorization: basic },
+    })
     expect(added.status()).toBe(201)
   }
   await page.goto(`/projects/${project}/repositories/${repo}`)

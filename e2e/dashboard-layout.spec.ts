@@ -26,7 +26,11 @@ test.beforeAll(async ({ playwright, baseURL }) => {
   const webhook = await seed.webhook(project, 'deploy-pipeline-notifications', await receiver.start())
   skopeoPush(new URL(baseURL!).host, user, `${project}/${repo}`, [tag])
   await seed.testEvent(project, webhook)
-  await seed.describeRepository(project, repo, ['Images of the gateway.', '', '| Tag | Arch | Size |', '|:----|:----:|-----:|', `| \`${tag}\` | amd64 | 2 KiB |`, '| latest | **arm64** | 3 KiB |'].join('\n'))
+  await seed.describeRepository(
+    project,
+    repo,
+    ['Images of the gateway.', '', '| Tag | Arch | Size |', '|:----|:----:|-----:|', `| \`${tag}\` | amd64 | 2 KiB |`, '| latest | **arm64** | 3 KiB |'].join('\n'),
+  )
   await seed.settled(project, webhook, 2)
   await request.dispose()
 })
@@ -44,7 +48,8 @@ async function expectFullyVisible(page: Page, locator: Locator, what: string): P
     for (let parent = element.parentElement; parent; parent = parent.parentElement) {
       if (getComputedStyle(parent).overflowX === 'visible') continue
       const box = parent.getBoundingClientRect()
-      if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) problems.push(`clipped by <${parent.tagName.toLowerCase()} class="${parent.className}">: ${rect.left}–${rect.right} outside ${box.left}–${box.right}`)
+      if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5)
+        problems.push(`clipped by <${parent.tagName.toLowerCase()} class="${parent.className}">: ${rect.left}–${rect.right} outside ${box.left}–${box.right}`)
     }
     const hit = document.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2)
     if (!hit || !(hit === element || element.contains(hit))) problems.push(`covered by <${hit?.tagName.toLowerCase()}>`)
@@ -55,7 +60,11 @@ async function expectFullyVisible(page: Page, locator: Locator, what: string): P
 
 test('the pages link a favicon that is served as an image', async ({ page, request }) => {
   await page.goto('/')
-  const icon = await page.locator('link[rel="icon"]').first().getAttribute('href', { timeout: 5000 }).catch(() => null)
+  const icon = await page
+    .locator('link[rel="icon"]')
+    .first()
+    .getAttribute('href', { timeout: 5000 })
+    .catch(() => null)
   expect(icon, 'a <link rel="icon">').toBeTruthy()
   const served = await request.get(icon!)
   expect(served.status()).toBe(200)
@@ -96,7 +105,6 @@ test('header search: the list lines up with the input; arrows, Enter and Escape 
   await input.press('Escape')
   await expect(list).toHaveCount(0)
   await expect(input).toHaveAttribute('aria-expanded', 'false')
-
 })
 
 test('a Markdown table in a repository description renders as a table', async ({ page }) => {
@@ -108,7 +116,6 @@ test('a Markdown table in a repository description renders as a table', async ({
   await expect(table.getByRole('row').nth(2).getByRole('cell')).toHaveText(['latest', 'arm64', '3 KiB'])
   await expect(table.locator('strong')).toHaveText('arm64')
   await expect(page.getByTestId('markdown')).not.toContainText('|:----|')
-
 })
 
 test('the delivery log shows Redeliver whole at 1440 px and on a phone', async ({ page }) => {
@@ -123,7 +130,10 @@ test('the delivery log shows Redeliver whole at 1440 px and on a phone', async (
   await page.setViewportSize(PHONE_VIEWPORT)
   for (let i = 0; i < 2; i++) await expectFullyVisible(page, rows.nth(i).getByRole('button', { name: /^Redeliver / }), `Redeliver on row ${i + 1} at 390 px`)
   const before = receiver.received
-  await rows.first().getByRole('button', { name: /^Redeliver / }).click()
+  await rows
+    .first()
+    .getByRole('button', { name: /^Redeliver / })
+    .click()
   await expect.poll(() => receiver.received, { message: 'the redelivery arrives' }).toBeGreaterThan(before)
   await page.screenshot({ path: 'test-results/delivery-log-390.png', fullPage: true })
 })

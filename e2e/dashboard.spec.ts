@@ -171,7 +171,10 @@ test('members and settings tabs', async ({ page }) => {
   await page.getByLabel('push', { exact: true }).check()
   await page.getByRole('button', { name: 'Create robot' }).click()
   await expect(page.getByTestId('robot-secret')).toContainText('shown only once')
-  const robotRow = page.getByTestId('robot-table').getByRole('row').filter({ hasText: `robot$${project}+ci` })
+  const robotRow = page
+    .getByTestId('robot-table')
+    .getByRole('row')
+    .filter({ hasText: `robot$${project}+ci` })
   await expect(robotRow).toContainText('pull, push')
   await robotRow.getByRole('button', { name: `Delete robot$${project}+ci` }).click()
   await page.getByRole('dialog').getByRole('button', { name: 'Delete robot' }).click()

@@ -38,10 +38,7 @@ test.beforeAll(async ({ baseURL }) => {
   await v2.pushImage(full, amd)
   await v2.pushImage(full, arm)
   index = ociIndex({
-    manifests: [
-      amd.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }),
-      arm.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64' } }),
-    ],
+    manifests: [amd.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }), arm.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64' } })],
   })
   expect((await v2.putManifest(full, 'v1', index)).status).toBe(201)
   // An image whose oldest tag is the one a filter looks for, behind twelve newer ones.
@@ -73,7 +70,10 @@ test('an index is one row, its platform manifests fold under it without Delete; 
   await page.screenshot({ path: 'test-results/multiarch-folded.png', fullPage: true })
 
   // The child's page exists (the index links it).
-  await page.locator(`[data-testid="child-row"][data-digest="${arm.manifest.digest}"]`).getByRole('link', { name: short(arm.manifest.digest) }).click()
+  await page
+    .locator(`[data-testid="child-row"][data-digest="${arm.manifest.digest}"]`)
+    .getByRole('link', { name: short(arm.manifest.digest) })
+    .click()
   await expect(page.getByRole('heading', { name: 'Layers (1)' })).toBeVisible()
   await expect(page.getByText(arm.manifest.digest, { exact: true })).toBeVisible()
 
@@ -150,7 +150,10 @@ test('a tag can be deleted from the artifact page, confirmed, only by roles that
 test('deleting the index from the list takes its platform manifests along', async ({ page, baseURL }) => {
   await logInAs(page, owner)
   await page.goto(repoPath)
-  await page.locator(`[data-testid="artifact-row"][data-digest="${index.digest}"]`).getByRole('button', { name: /^Delete artifact/ }).click()
+  await page
+    .locator(`[data-testid="artifact-row"][data-digest="${index.digest}"]`)
+    .getByRole('button', { name: /^Delete artifact/ })
+    .click()
   const dialog = page.getByRole('dialog')
   await expect(dialog).toContainText('platform manifests go with it')
   await dialog.getByRole('button', { name: 'Delete artifact' }).click()

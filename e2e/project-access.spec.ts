@@ -39,11 +39,18 @@ test.beforeAll(async ({ request, baseURL }) => {
     expect(created.status(), await created.text()).toBe(201)
   }
   const auth = { authorization: basicAuth(owner.username, owner.password) }
-  for (const [name, isPublic] of [[publicProject, true], [privateProject, false]] as const) {
+  for (const [name, isPublic] of [
+    [publicProject, true],
+    [privateProject, false],
+  ] as const) {
     const created = await request.post('/api/v1/projects', { headers: auth, data: { name, public: isPublic } })
     expect(created.status(), await created.text()).toBe(201)
   }
-  for (const [user, role] of [[maintainer, 'maintainer'], [developer, 'developer'], [guest, 'guest']] as const) {
+  for (const [user, role] of [
+    [maintainer, 'maintainer'],
+    [developer, 'developer'],
+    [guest, 'guest'],
+  ] as const) {
     const added = await request.post(`/api/v1/projects/${publicProject}/members`, { headers: auth, data: { username: user.username, role } })
     expect(added.status(), await added.text()).toBe(201)
   }

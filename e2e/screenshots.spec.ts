@@ -73,7 +73,10 @@ test('screenshots of the main pages at 1440 and 390 px, none scrolling sideways'
     await page.goto(`/projects/${project}/repositories/${repo}`)
     await expect(page.getByTestId('artifact-row')).toHaveCount(1)
     await capture(page, 'repository')
-    await page.getByTestId('artifact-row').getByRole('link', { name: /^sha256:/ }).click()
+    await page
+      .getByTestId('artifact-row')
+      .getByRole('link', { name: /^sha256:/ })
+      .click()
     await expect(page.getByRole('heading', { name: /Layers/ })).toBeVisible()
     await capture(page, 'artifact')
 

@@ -63,7 +63,9 @@ export class Seeder {
     await expect
       .poll(
         async () => {
-          const res = await this.request.get(`/api/v1/projects/${project}/webhooks/${webhookId}/deliveries`, { headers: { authorization: basicAuth(this.user.username, this.user.password) } })
+          const res = await this.request.get(`/api/v1/projects/${project}/webhooks/${webhookId}/deliveries`, {
+            headers: { authorization: basicAuth(this.user.username, this.user.password) },
+          })
           const items = (await res.json()) as { status: string }[]
           return items.length >= count && items.every((d) => d.status !== 'pending')
         },

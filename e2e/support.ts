@@ -58,10 +58,14 @@ export function skopeoPush(host: string, user: TestUser, repository: string, tag
   const dir = writeOciLayout('src', layerSize)
   try {
     for (const tag of tags) {
-      execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${repository}:${tag}`], {
-        stdio: 'pipe',
-        timeout: 60_000,
-      })
+      execFileSync(
+        'skopeo',
+        ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${user.username}:${user.password}`, `oci:${dir}:src`, `docker://${host}/${repository}:${tag}`],
+        {
+          stdio: 'pipe',
+          timeout: 60_000,
+        },
+      )
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -106,5 +110,7 @@ export async function expectNoHorizontalOverflow(page: Page, screenshot: string)
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth, offenders }
   })
   await page.screenshot({ path: screenshot, fullPage: true })
-  expect(layout.scrollWidth, `the page is ${layout.scrollWidth}px wide in a ${layout.innerWidth}px viewport; sticking out: ${layout.offenders.join(' | ')}`).toBeLessThanOrEqual(layout.innerWidth)
+  expect(layout.scrollWidth, `the page is ${layout.scrollWidth}px wide in a ${layout.innerWidth}px viewport; sticking out: ${layout.offenders.join(' | ')}`).toBeLessThanOrEqual(
+    layout.innerWidth,
+  )
 }

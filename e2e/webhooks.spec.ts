@@ -198,7 +198,9 @@ test('a project admin creates a signed webhook, tests it, sees pushes, failures 
   await expect(deliveryRow(page, failingId)).toHaveAttribute('data-status', 'delivered')
   await expect(deliveryRow(page, failingId).getByTestId('delivery-code')).toHaveText('200')
   expect(receiver.ofType('TEST').filter((r) => r.headers['x-registry-delivery'] === failingId)).toHaveLength(4)
-  await deliveryRow(page, failingId).getByRole('button', { name: `Show attempts of delivery ${failingId}` }).click()
+  await deliveryRow(page, failingId)
+    .getByRole('button', { name: `Show attempts of delivery ${failingId}` })
+    .click()
   await expect(page.getByTestId('delivery-attempt')).not.toHaveCount(0)
   await expect(page.getByTestId('delivery-detail')).toContainText('HTTP 200')
   await page.screenshot({ path: 'test-results/webhooks-redelivered.png', fullPage: true })
@@ -227,7 +229,9 @@ test('a project admin creates a signed webhook, tests it, sees pushes, failures 
   await second.getByRole('button', { name: 'Cancel' }).click()
 
   // Delete asks first, naming the policy.
-  await policyItem(page, policyName).getByRole('button', { name: `Delete ${policyName}` }).click()
+  await policyItem(page, policyName)
+    .getByRole('button', { name: `Delete ${policyName}` })
+    .click()
   await expect(page.getByRole('heading', { name: `Delete webhook ${policyName}?` })).toBeVisible()
   await page.getByRole('button', { name: 'Cancel' }).click()
   await expect(policyItem(page, policyName)).toBeVisible()

@@ -56,7 +56,10 @@ const schema = z.object({
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
   MANIFEST_CACHE_TTL: duration.default(2000),
   IDLE_TIMEOUT: duration.default(120_000).refine((ms) => ms >= 1000, 'must be at least 1s'),
-  TRUST_PROXY: z.enum(['0', '1', 'false', 'true']).default('0').transform((value) => value === '1' || value === 'true'),
+  TRUST_PROXY: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((value) => value === '1' || value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_ISSUER: z.string().trim().min(1).max(200).default('harbormaster-token-service'),
   TOKEN_SERVICE: z

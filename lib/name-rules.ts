@@ -8,4 +8,4 @@ export const REPOSITORY_NAME_RULE =
 
 export const TAG_RULE = "a tag is 1–128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
 
-export const DIGEST_RULE = "a digest is sha256: followed by 64 lowercase hexadecimal digits (or sha512: followed by 128)"
+export const DIGEST_RULE = 'a digest is sha256: followed by 64 lowercase hexadecimal digits (or sha512: followed by 128)'

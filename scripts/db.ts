@@ -9,14 +9,7 @@
 // dir a running server has open (G11).
 import { createInterface } from 'node:readline/promises'
 import { databaseUrl, closeDatabases, redact } from '../lib/db/database-url'
-import {
-  migrateCreate,
-  migrateDeploy,
-  migrateDiff,
-  migrateReset,
-  migrateResolve,
-  migrateStatus,
-} from '../lib/db/migrate'
+import { migrateCreate, migrateDeploy, migrateDiff, migrateReset, migrateResolve, migrateStatus } from '../lib/db/migrate'
 
 const USAGE = `usage: tsx scripts/db.ts <command>
   migrate:deploy
@@ -73,8 +66,7 @@ async function main(argv: string[]): Promise<number> {
       for (const e of s.editedMigrationNames) console.log(`edited:  ${e}  (changed after it was applied)`)
       const h = s.history
       if (h?.diagnostic === 'databaseIsBehind') for (const n of h.unappliedMigrationNames) console.log(`pending: ${n}`)
-      if (h?.diagnostic === 'migrationsDirectoryIsBehind')
-        for (const n of h.unpersistedMigrationNames) console.log(`applied but missing locally: ${n}`)
+      if (h?.diagnostic === 'migrationsDirectoryIsBehind') for (const n of h.unpersistedMigrationNames) console.log(`applied but missing locally: ${n}`)
       if (h?.diagnostic === 'historiesDiverge') {
         console.log(`histories diverge after ${h.lastCommonMigrationName ?? '(start)'}`)
         for (const n of h.unappliedMigrationNames) console.log(`pending: ${n}`)

@@ -12,10 +12,7 @@ export default async function SignupPage() {
   await connection()
   if (await isSignupEnabled(getPrisma())) return <SignupForm />
   return (
-    <AuthFrame
-      title="Sign-up is off"
-      footer={<LogInInstead />}
-    >
+    <AuthFrame title="Sign-up is off" footer={<LogInInstead />}>
       <p className="mt-4 text-slate-600" data-testid="signup-off">
         This registry does not accept new accounts right now. Ask an administrator to create one for you.
       </p>

@@ -49,11 +49,7 @@ export async function startSeedServer(log: (msg: string) => void, keep: boolean,
  * Creates the private project `bench`, pushes one real image to `bench/big`, then inserts `tags`
  * tagged artifacts (v1…vN) referencing its blobs. `more` runs in the same transaction for extra rows.
  */
-export async function seedTaggedRepository(
-  server: SeedServer,
-  tags: number,
-  more?: (tx: Prisma.TransactionClient) => Promise<unknown>,
-): Promise<void> {
+export async function seedTaggedRepository(server: SeedServer, tags: number, more?: (tx: Prisma.TransactionClient) => Promise<unknown>): Promise<void> {
   const { call } = server
   await call('POST', '/api/v1/projects', JSON.stringify({ name: 'bench', public: false }), { 'content-type': 'application/json' })
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/app'] }, rootfs: { type: 'layers', diff_ids: [] } }))
@@ -73,27 +69,30 @@ export async function seedTaggedRepository(
 
   const prisma = createPrisma(server.databaseUrl)
   try {
-    await prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`
         INSERT INTO "Artifact" ("repositoryId", "digest", "mediaType", "artifactType", "content", "manifestSize", "size", "pushedAt")
         SELECT r."id", 'sha256:' || encode(sha256(('seed-' || g)::bytea), 'hex'), 'application/vnd.oci.image.manifest.v1+json',
                'application/vnd.oci.image.config.v1+json', ${manifest}, ${manifest.length}, ${manifest.length + config.length + layer.length} + g,
                now() - g * interval '1 second'
           FROM "Repository" r, generate_series(1, ${tags}) g WHERE r."name" = 'bench/big'`
-      await tx.$executeRaw`
+        await tx.$executeRaw`
         INSERT INTO "ArtifactReference" ("artifactId", "digest", "kind", "size", "mediaType")
         SELECT a."id", d."digest", 'blob'::"ReferenceKind", d."size", d."mediaType"
           FROM "Artifact" a JOIN "Repository" r ON r."id" = a."repositoryId",
                (VALUES (${sha256(config)}, ${BigInt(config.length)}::bigint, 'application/vnd.oci.image.config.v1+json'),
                        (${sha256(layer)}, ${BigInt(layer.length)}::bigint, 'application/vnd.oci.image.layer.v1.tar+gzip')) AS d("digest", "size", "mediaType")
          WHERE r."name" = 'bench/big' AND a."digest" LIKE 'sha256:%' AND a."digest" <> ${sha256(manifest)}`
-      await tx.$executeRaw`
+        await tx.$executeRaw`
         INSERT INTO "Tag" ("repositoryId", "name", "artifactId")
         SELECT a."repositoryId", 'v' || row_number() OVER (ORDER BY a."id"), a."id"
           FROM "Artifact" a JOIN "Repository" r ON r."id" = a."repositoryId"
          WHERE r."name" = 'bench/big' AND a."digest" <> ${sha256(manifest)}`
-      if (more) await more(tx)
-    }, { timeout: 300_000 })
+        if (more) await more(tx)
+      },
+      { timeout: 300_000 },
+    )
     await prisma.$executeRawUnsafe('ANALYZE')
   } finally {
     await prisma.$disconnect()

@@ -208,7 +208,13 @@ async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, str
           break
         }
         if (!req.write(chunk)) {
-          await Promise.race([once(req, 'drain'), resP.then(() => undefined, () => undefined)])
+          await Promise.race([
+            once(req, 'drain'),
+            resP.then(
+              () => undefined,
+              () => undefined,
+            ),
+          ])
         }
       }
       if (!reqError && !stoppedEarly) req.end()

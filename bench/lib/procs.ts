@@ -220,7 +220,9 @@ function asPostgres(cmd: string, args: string[]): string {
 /** initdb + pg_ctl start on a free loopback port (socket in /tmp) + createdb; stopped at cleanup. */
 export async function startPostgres(keep: boolean, conf: string[] = []): Promise<Postgres> {
   const dir = makeTempDir('bench-pg-', keep)
-  const pw = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'))
+  const pw = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'))
   if (!pw) throw new Error('no postgres user on this machine (apt-get install postgresql-15)')
   const [, , uid, gid] = pw.split(':')
   chownSync(dir, Number(uid), Number(gid))

@@ -147,8 +147,7 @@ function canUnshare(): boolean {
 /** The command line that runs `cmd` with `cacheDir` mounted over the host-wide blob-info cache (as root). */
 function withPrivateCache(cacheDir: string, cmd: string, args: string[]): [string, string[]] {
   if (!canUnshare()) return [cmd, args]
-  return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c',
-    `mount --bind "$0" ${HOST_CACHE_DIR} && exec "$@"`, cacheDir, cmd, ...args]]
+  return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `mount --bind "$0" ${HOST_CACHE_DIR} && exec "$@"`, cacheDir, cmd, ...args]]
 }
 
 /** Run a command; throws CommandError (with stdout and stderr) on a non-zero exit unless allowFailure. */
@@ -193,9 +192,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
 export async function runExpectingFailure(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const r = await run(cmd, args, { ...opts, allowFailure: true })
   if (r.code === 0) {
-    throw new Error(
-      `expected a failure but the command succeeded: ${r.cmdline}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`,
-    )
+    throw new Error(`expected a failure but the command succeeded: ${r.cmdline}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`)
   }
   return r
 }
@@ -240,11 +237,7 @@ export function runDir(): string {
       process.stderr.write(`e2e/clients: client state (image stores, auth files, caches) kept in ${dir}\n`)
     } else {
       // Remove the run directory once the vitest process that owns it has exited.
-      const watcher = spawn(
-        'sh',
-        ['-c', 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; rm -rf -- "$1"', String(pid), dir],
-        { detached: true, stdio: 'ignore' },
-      )
+      const watcher = spawn('sh', ['-c', 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; rm -rf -- "$1"', String(pid), dir], { detached: true, stdio: 'ignore' })
       watcher.unref()
     }
   } catch (e) {
@@ -300,10 +293,7 @@ export interface ClientEnv {
 let storageDriver: 'overlay' | 'vfs' | undefined
 
 function writeStorageConf(file: string, root: string, driver: string): void {
-  fs.writeFileSync(
-    file,
-    `[storage]\ndriver = "${driver}"\ngraphroot = "${root}/storage"\nrunroot = "${root}/runroot"\n`,
-  )
+  fs.writeFileSync(file, `[storage]\ndriver = "${driver}"\ngraphroot = "${root}/storage"\nrunroot = "${root}/runroot"\n`)
 }
 
 export interface EnvOptions {
@@ -612,13 +602,7 @@ export async function images(): Promise<TestImages> {
  * and the sha256 of that GET's body; the Content-Type must be that media type. Also GET by digest
  * returns the same bytes. Returns the manifest.
  */
-export async function expectDigestRoundTrip(
-  env: ClientEnv,
-  repository: string,
-  tag: string,
-  pushedDigest: string,
-  mediaType: string,
-): Promise<any> {
+export async function expectDigestRoundTrip(env: ClientEnv, repository: string, tag: string, pushedDigest: string, mediaType: string): Promise<any> {
   const problems: string[] = []
   const inspected = await inspectDigest(env, dockerRef(repository, tag))
   if (inspected !== pushedDigest) problems.push(`skopeo inspect {{.Digest}} = ${inspected}, pushed digest = ${pushedDigest}`)
@@ -652,7 +636,10 @@ export function expectUploaded(debugLog: string, digests: string[], repository: 
   const started = (debugLog.match(new RegExp(`Uploading /v2/${repository.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/blobs/uploads/`, 'g')) ?? []).length
   const missing = digests.filter((d) => !done.has(d))
   if (missing.length || started < digests.length) {
-    const lines = debugLog.split('\n').filter((l) => /Upload|PATCH|PUT|POST|HEAD|mount|exists/.test(l)).join('\n')
+    const lines = debugLog
+      .split('\n')
+      .filter((l) => /Upload|PATCH|PUT|POST|HEAD|mount|exists/.test(l))
+      .join('\n')
     throw new Error(
       `expected ${digests.length} blob upload(s) to ${repository} (POST, PATCH, PUT), saw ${started} started; ` +
         `not uploaded: ${missing.join(', ') || 'none'}. Client debug lines:\n${tail(lines, 6000)}`,

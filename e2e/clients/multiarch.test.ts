@@ -72,7 +72,10 @@ describe('two-platform index', () => {
     await run('skopeo', ['copy', '--all', ...COPY_NO_TLS, dockerRef(multi()), `oci:${layout}:v1`], { env })
     expect(ociLayoutDigest(layout, 'v1').digest, 'index.json digest = registry index digest').toBe(indexDigest)
     const idx = JSON.parse(ociLayoutBlob(layout, indexDigest).toString('utf8'))
-    for (const [arch, img] of [['amd64', imgs.one], ['arm64', imgs.armone]] as const) {
+    for (const [arch, img] of [
+      ['amd64', imgs.one],
+      ['arm64', imgs.armone],
+    ] as const) {
       const m = JSON.parse(ociLayoutBlob(layout, platformEntry(idx, arch).digest).toString('utf8'))
       const config = JSON.parse(ociLayoutBlob(layout, m.config.digest).toString('utf8'))
       expect(config.architecture).toBe(arch)

@@ -111,7 +111,10 @@ function expectMounted(debugLog: string, layerDigests: string[], from: string, t
   const tries = [...debugLog.matchAll(/Trying to mount (\S+)/g)].map((m) => m[1].replace(/["\\]+$/, ''))
   const ok = (debugLog.match(/\.\.\. mount OK/g) ?? []).length
   const refused = (debugLog.match(/started an upload instead of mounting/g) ?? []).length
-  const relevant = debugLog.split('\n').filter((l) => /mount|blobs\/uploads/i.test(l)).join('\n')
+  const relevant = debugLog
+    .split('\n')
+    .filter((l) => /mount|blobs\/uploads/i.test(l))
+    .join('\n')
   const explain =
     `expected, for each layer, POST /v2/${to}/blobs/uploads/?from=${from}&mount=<digest> answered 201 Created ` +
     `(the client logs "... mount OK"); client debug lines about mounts and uploads:\n${relevant || '(none)'}`

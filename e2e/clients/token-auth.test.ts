@@ -97,7 +97,10 @@ describe.runIf(ours())('token flow with real clients', () => {
     await run('docker', ['login', '-u', owner.user, '--password-stdin', registry().host], { env: d, input: owner.password })
     const dm = JSON.parse((await run('docker', ['manifest', 'inspect', '--insecure', hostRef(r)], { env: d })).stdout)
     expect(dm.layers).toHaveLength(3)
-    const wrong = await runExpectingFailure('docker', ['login', '-u', owner.user, '--password-stdin', registry().host], { env: clientEnv('token-docker-wrong'), input: 'wrong-password' })
+    const wrong = await runExpectingFailure('docker', ['login', '-u', owner.user, '--password-stdin', registry().host], {
+      env: clientEnv('token-docker-wrong'),
+      input: 'wrong-password',
+    })
     expect(wrong.stderr + wrong.stdout).toMatch(/401|unauthorized|invalid/i)
     await run('docker', ['logout', registry().host], { env: d })
     const after = await runExpectingFailure('docker', ['manifest', 'inspect', '--insecure', hostRef(r)], { env: d })

@@ -28,7 +28,6 @@ export interface AuthenticatedCaller extends Caller {
   sessionId?: string
 }
 
-
 let configuredOrigin: string | undefined | null = null
 function publicOrigin(): string | undefined {
   if (configuredOrigin === null) {
@@ -72,7 +71,13 @@ export async function authenticateRequest(request: Request): Promise<Authenticat
   if (authorization) {
     const credentials = parseBasicAuthorization(authorization)
     if (credentials === 'malformed' || credentials === null) {
-      throw new HttpError(401, 'UNAUTHORIZED', 'the Authorization header must be HTTP Basic with a username and a password, access token or robot secret', undefined, BASIC_CHALLENGE)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        'the Authorization header must be HTTP Basic with a username and a password, access token or robot secret',
+        undefined,
+        BASIC_CHALLENGE,
+      )
     }
     const subject = await authenticate(getPrisma(), credentials.username, credentials.password, remoteAddress, { via: 'api' })
     if (!subject) throw new HttpError(401, 'UNAUTHORIZED', 'invalid username or password', undefined, BASIC_CHALLENGE)

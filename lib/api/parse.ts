@@ -42,10 +42,13 @@ export async function parseBody<S extends z.ZodType>(request: Request, schema: S
   if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body must be at most ${maxBytes} bytes`)
   let value: unknown
   try {
-    value = text.trim() === '' ? {} : JSON.parse(text, (_key, v: unknown) => {
-      if (_key.includes('\0') || (typeof v === 'string' && v.includes('\0'))) throw noNul('the request body')
-      return v
-    })
+    value =
+      text.trim() === ''
+        ? {}
+        : JSON.parse(text, (_key, v: unknown) => {
+            if (_key.includes('\0') || (typeof v === 'string' && v.includes('\0'))) throw noNul('the request body')
+            return v
+          })
   } catch (error) {
     if (error instanceof HttpError) throw error
     throw new HttpError(400, 'BAD_REQUEST', 'the request body is not valid JSON')

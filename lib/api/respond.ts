@@ -108,7 +108,7 @@ export function errorResponse(error: unknown): Response {
     code = 'BAD_REQUEST'
     message = 'the request contains text that cannot be stored (e.g. a NUL byte)'
   } else if (databaseFailure(error) === 'disk_full') {
-    console.error('[api] the database\'s disk is full', error)
+    console.error("[api] the database's disk is full", error)
     status = 507
     code = 'INSUFFICIENT_STORAGE'
     message = "the registry's database is out of disk space"

@@ -219,9 +219,7 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
   }
   const childDigests = references.filter((r) => r.kind === 'manifest').map((r) => r.digest)
   const present = new Set(
-    childDigests.length
-      ? (await prisma.artifact.findMany({ where: { repositoryId, digest: { in: childDigests } }, select: { digest: true } })).map((a) => a.digest)
-      : [],
+    childDigests.length ? (await prisma.artifact.findMany({ where: { repositoryId, digest: { in: childDigests } }, select: { digest: true } })).map((a) => a.digest) : [],
   )
   const tagsOf = group(tags, (t) => t.artifactId)
   const refsOf = group(references, (r) => r.artifactId)
@@ -332,9 +330,7 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
     // stored manifests were validated on push; keep the rest of the answer if one is not JSON
   }
   const descriptors = (value: unknown) =>
-    Array.isArray(value)
-      ? value.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && typeof (d as Record<string, unknown>).digest === 'string')
-      : []
+    Array.isArray(value) ? value.filter((d): d is Record<string, unknown> => !!d && typeof d === 'object' && typeof (d as Record<string, unknown>).digest === 'string') : []
   const layers = descriptors(manifest.layers).map((d) => ({ digest: String(d.digest), mediaType: String(d.mediaType ?? ''), size: Number(d.size ?? 0) }))
   const presentChildren = new Set(view.children.filter((c) => c.present).map((c) => c.digest))
   const children = descriptors(manifest.manifests).map((d) => ({
@@ -368,14 +364,7 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
 }
 
 /** The tags of one artifact (by digest or by one of its tags), newest first like Harbor (push time, then id). */
-export async function listArtifactTags(
-  prisma: PrismaClient,
-  caller: Caller,
-  projectName: string,
-  name: string,
-  reference: string,
-  page: PageRequest,
-): Promise<Page<TagView>> {
+export async function listArtifactTags(prisma: PrismaClient, caller: Caller, projectName: string, name: string, reference: string, page: PageRequest): Promise<Page<TagView>> {
   const { repository } = await requireRepository(prisma, caller, projectName, name, 'repository:pull')
   const artifactId = await findArtifactId(prisma, repository.id, reference)
   if (artifactId === null) throw notFound(`artifact ${reference} not found in ${repository.name}`)

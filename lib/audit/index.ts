@@ -107,13 +107,7 @@ export async function listAuditLog(prisma: PrismaClient, caller: Caller, filter:
 }
 
 /** A project's entries, newest first: its project admins (and system admins). */
-export async function listProjectAuditLog(
-  prisma: PrismaClient,
-  caller: Caller,
-  projectName: string,
-  filter: AuditFilter,
-  page: PageRequest,
-): Promise<Page<AuditEntry>> {
+export async function listProjectAuditLog(prisma: PrismaClient, caller: Caller, projectName: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'audit:read')
   return readEntries(prisma, { projectId: project.id }, filter, page)
 }

@@ -12,12 +12,7 @@ import { generatePassword } from './passwords'
  * generated password is printed once; it is never stored in clear or printed again. An existing
  * admin without its personal project (created before projects existed) gets it now.
  */
-export async function ensureBootstrapAdmin(
-  prisma: PrismaClient,
-  logger: Logger,
-  username: string,
-  configuredPassword?: string,
-): Promise<void> {
+export async function ensureBootstrapAdmin(prisma: PrismaClient, logger: Logger, username: string, configuredPassword?: string): Promise<void> {
   const existing = await prisma.user.findUnique({ where: { username }, select: { id: true } })
   if (existing) {
     await ensurePersonalProject(prisma, logger, existing.id, username)

@@ -121,13 +121,7 @@ type Verified = { subject: Subject; kind: 'password' | 'token' | 'robot'; creden
  * Checks `username` / `password` and returns who it is, or null (wrong, unknown, expired, disabled,
  * throttled: all the same to the caller). Throws AppError 'invalid' for names or passwords with NUL bytes.
  */
-export async function authenticate(
-  prisma: PrismaClient,
-  username: string,
-  password: string,
-  remoteAddress?: string,
-  options: AuthenticateOptions = {},
-): Promise<Subject | null> {
+export async function authenticate(prisma: PrismaClient, username: string, password: string, remoteAddress?: string, options: AuthenticateOptions = {}): Promise<Subject | null> {
   const allowRobots = options.allowRobots ?? true
   const allowTokens = options.allowTokens ?? true
   if (!username || !password || username.length > 255 || password.length > 1024) return null
@@ -184,13 +178,7 @@ export async function authenticate(
   return verified.subject
 }
 
-async function verifySecret(
-  prisma: PrismaClient,
-  username: string,
-  secret: string,
-  allowRobots: boolean,
-  allowTokens: boolean,
-): Promise<Verified | null> {
+async function verifySecret(prisma: PrismaClient, username: string, secret: string, allowRobots: boolean, allowTokens: boolean): Promise<Verified | null> {
   if (username.startsWith(ROBOT_NAME_PREFIX)) {
     return allowRobots && secret.startsWith(ROBOT_SECRET_PREFIX) ? verifyRobot(prisma, username, secret) : null
   }

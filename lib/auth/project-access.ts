@@ -57,11 +57,7 @@ export async function projectContext(prisma: PrismaClient, subject: Subject, pro
 }
 
 /** Several projects at once (the token service resolves every requested scope in one query). */
-export async function projectContexts(
-  prisma: PrismaClient,
-  subject: Subject,
-  projectNames: string[],
-): Promise<Map<string, ResolvedProject>> {
+export async function projectContexts(prisma: PrismaClient, subject: Subject, projectNames: string[]): Promise<Map<string, ResolvedProject>> {
   const result = new Map<string, ResolvedProject>()
   const names = [...new Set(projectNames)]
   if (!names.length) return result

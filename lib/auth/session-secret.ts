@@ -24,10 +24,7 @@ export interface SessionEnvironment {
  * Sets `env.NEXTAUTH_SECRET` (from the environment, the secret file, or a new random one) and
  * defaults `env.NEXTAUTH_URL` to PUBLIC_URL. Throws ConfigError naming the variable for bad values.
  */
-export function prepareSessionEnvironment(
-  options: { dataDir: string; publicUrl?: string },
-  env: Record<string, string | undefined> = process.env,
-): SessionEnvironment {
+export function prepareSessionEnvironment(options: { dataDir: string; publicUrl?: string }, env: Record<string, string | undefined> = process.env): SessionEnvironment {
   const problems: string[] = []
   const configuredSecret = env.NEXTAUTH_SECRET?.trim()
   if (configuredSecret && configuredSecret.length < MIN_SECRET_LENGTH) {

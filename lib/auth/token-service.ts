@@ -188,7 +188,10 @@ export async function grantAccess(prisma: PrismaClient, subject: Subject, scopes
       catalog = true
     }
   }
-  const projectNames = [...repositories.keys()].filter(validRepositoryName).map(projectNameOf).filter((p): p is string => p !== null)
+  const projectNames = [...repositories.keys()]
+    .filter(validRepositoryName)
+    .map(projectNameOf)
+    .filter((p): p is string => p !== null)
   const projects = await projectContexts(prisma, subject, projectNames)
   for (const [name, requested] of repositories) {
     const projectName = validRepositoryName(name) ? projectNameOf(name) : null
@@ -347,7 +350,6 @@ function badRequest(message: string): Response {
   return new Response(errorBody('UNSUPPORTED', message), { status: 400, headers: JSON_HEADERS })
 }
 
-
 async function tokenResponse(deps: TokenServiceDeps, subject: Subject, rawScopes: string[], oauth: boolean): Promise<Response> {
   let scopes: ResourceScope[]
   try {
@@ -425,7 +427,11 @@ async function tokenPost(deps: TokenServiceDeps, request: Request): Promise<Resp
   const form = new URLSearchParams(text)
   const grantType = form.get('grant_type')
   if (grantType !== 'password') {
-    return oauthError(400, 'unsupported_grant_type', grantType === 'refresh_token' ? 'refresh tokens are not issued by this service' : `unsupported grant_type "${(grantType ?? '').slice(0, 100)}"`)
+    return oauthError(
+      400,
+      'unsupported_grant_type',
+      grantType === 'refresh_token' ? 'refresh tokens are not issued by this service' : `unsupported grant_type "${(grantType ?? '').slice(0, 100)}"`,
+    )
   }
   const service = form.get('service')
   if (service !== null && service !== deps.settings.service) return oauthError(400, 'invalid_request', `unknown service "${service.slice(0, 200)}"`)

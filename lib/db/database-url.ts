@@ -34,9 +34,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     const path = rest.startsWith('//') ? rest.slice(2) : rest
     return { kind: 'pglite', dataDir: resolve(path) }
   }
-  throw new Error(
-    `DATABASE_URL must start with postgresql://, postgres:// or pglite: (got "${redact(u)}")`,
-  )
+  throw new Error(`DATABASE_URL must start with postgresql://, postgres:// or pglite: (got "${redact(u)}")`)
 }
 
 /** The URL with any password replaced, for messages and logs. */

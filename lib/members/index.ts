@@ -71,7 +71,14 @@ export async function addMember(prisma: PrismaClient, caller: Caller, projectNam
         data: { projectId: project.id, userId: user.id, role: input.role },
         include: { user: { select: { username: true } } },
       })
-      await recordAudit(tx, { ...auditActor(caller), action: 'member.add', resourceType: 'member', resource: `${projectName}/${input.username}`, projectId: project.id, detail: { role: input.role } })
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'member.add',
+        resourceType: 'member',
+        resource: `${projectName}/${input.username}`,
+        projectId: project.id,
+        detail: { role: input.role },
+      })
       return toView(row)
     })
     invalidateProjectAccess()
@@ -100,7 +107,14 @@ export async function changeMemberRole(
       data: { role: update.role },
       include: { user: { select: { username: true } } },
     })
-    await recordAudit(tx, { ...auditActor(caller), action: 'member.update', resourceType: 'member', resource: `${projectName}/${username}`, projectId: project.id, detail: { from: member.role, to: update.role } })
+    await recordAudit(tx, {
+      ...auditActor(caller),
+      action: 'member.update',
+      resourceType: 'member',
+      resource: `${projectName}/${username}`,
+      projectId: project.id,
+      detail: { from: member.role, to: update.role },
+    })
     return toView(row)
   })
   invalidateProjectAccess()
@@ -115,7 +129,14 @@ export async function removeMember(prisma: PrismaClient, caller: Caller, project
     if (!member) throw notFound(`the user ${username} is not a member of ${projectName}`)
     if (member.role === 'projectAdmin') await ensureAnotherAdmin(tx, project.id, member.userId)
     await tx.member.delete({ where: { projectId_userId: { projectId: project.id, userId: member.userId } } })
-    await recordAudit(tx, { ...auditActor(caller), action: 'member.remove', resourceType: 'member', resource: `${projectName}/${username}`, projectId: project.id, detail: { role: member.role } })
+    await recordAudit(tx, {
+      ...auditActor(caller),
+      action: 'member.remove',
+      resourceType: 'member',
+      resource: `${projectName}/${username}`,
+      projectId: project.id,
+      detail: { role: member.role },
+    })
   })
   invalidateProjectAccess()
 }

@@ -25,19 +25,10 @@ export interface GlobMatcher {
 // The automaton: consuming states advance to `next` on one character they accept; a split state
 // leads to all of `out` without consuming; the accept state ends a match.
 type State =
-  | { kind: 'char'; char: string; next: number }
-  | { kind: 'anyButSlash'; next: number }
-  | { kind: 'any'; next: number }
-  | { kind: 'split'; out: number[] }
-  | { kind: 'accept' }
+  { kind: 'char'; char: string; next: number } | { kind: 'anyButSlash'; next: number } | { kind: 'any'; next: number } | { kind: 'split'; out: number[] } | { kind: 'accept' }
 
 /** A pattern element: one character, `?`, `*`, `**`, or a brace group of alternative sequences. */
-type Element =
-  | { kind: 'char'; char: string }
-  | { kind: 'one' }
-  | { kind: 'star' }
-  | { kind: 'doubleStar' }
-  | { kind: 'group'; alternatives: Element[][] }
+type Element = { kind: 'char'; char: string } | { kind: 'one' } | { kind: 'star' } | { kind: 'doubleStar' } | { kind: 'group'; alternatives: Element[][] }
 
 function parse(pattern: string): Element[] {
   const top: Element[] = []
@@ -140,8 +131,7 @@ export function compileGlob(pattern: string): GlobMatcher {
         for (const s of current) {
           const st = states[s]
           steps++
-          const accepted =
-            st.kind === 'char' ? st.char === c : st.kind === 'anyButSlash' ? c !== '/' : st.kind === 'any'
+          const accepted = st.kind === 'char' ? st.char === c : st.kind === 'anyButSlash' ? c !== '/' : st.kind === 'any'
           if (accepted) addClosure(next, (st as { next: number }).next)
         }
         current = next

@@ -42,12 +42,7 @@ export async function loadProject(prisma: ProjectReader, subject: Subject, name:
  * The project, if the subject may do `action` in it. A project the subject may not even see is
  * reported as missing (404) so private project names do not leak; anonymous callers get 401.
  */
-export async function requireProject(
-  prisma: ProjectReader,
-  subject: Subject,
-  name: string,
-  action: ProjectAction,
-): Promise<LoadedProject> {
+export async function requireProject(prisma: ProjectReader, subject: Subject, name: string, action: ProjectAction): Promise<LoadedProject> {
   const loaded = await loadProject(prisma, subject, name)
   const visible = loaded !== null && can(subject, 'project:read', loaded.context)
   if (!visible) {

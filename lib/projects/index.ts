@@ -42,7 +42,10 @@ export const projectSchema = z.object({
   public: z.boolean(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  role: z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]]).nullable().describe("the caller's role in the project, if a member"),
+  role: z
+    .enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]])
+    .nullable()
+    .describe("the caller's role in the project, if a member"),
   repositoryCount: z.number(),
   permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
 })
@@ -60,7 +63,14 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
       if (owner && owner.id !== subject.userId) throw conflict(`the name ${input.name} is already taken`)
       const project = await tx.project.create({ data: { name: input.name, public: input.public } })
       await tx.member.create({ data: { projectId: project.id, userId: subject.userId, role: 'projectAdmin' } })
-      await recordAudit(tx, { ...auditActor(caller), action: 'project.create', resourceType: 'project', resource: project.name, projectId: project.id, detail: { public: project.public } })
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'project.create',
+        resourceType: 'project',
+        resource: project.name,
+        projectId: project.id,
+        detail: { public: project.public },
+      })
       const context = { projectId: project.id, public: project.public, role: 'projectAdmin' as const }
       return { ...project, role: context.role, repositoryCount: 0, permissions: permittedActions(subject, context) }
     })
@@ -101,12 +111,7 @@ export function nameFilter(q: string | undefined): string | undefined {
   return (harbor ? harbor[1] : q) || undefined
 }
 
-export async function listProjects(
-  prisma: PrismaClient,
-  subject: Subject,
-  query: z.infer<typeof projectListQuerySchema>,
-  page: PageRequest,
-): Promise<Page<ProjectView>> {
+export async function listProjects(prisma: PrismaClient, subject: Subject, query: z.infer<typeof projectListQuerySchema>, page: PageRequest): Promise<Page<ProjectView>> {
   const filters: Prisma.ProjectWhereInput[] = [visibleWhere(subject)]
   const name = nameFilter(query.q)
   if (name) filters.push({ name: { contains: likeLiteral(name) } })
@@ -175,7 +180,14 @@ export async function deleteProject(prisma: PrismaClient, caller: Caller, name: 
     }
     const deleted = await tx.repository.deleteMany({ where: { projectId: project.id } })
     await tx.project.delete({ where: { id: project.id } })
-    await recordAudit(tx, { ...auditActor(caller), action: 'project.delete', resourceType: 'project', resource: name, projectId: project.id, detail: { deletedRepositories: deleted.count } })
+    await recordAudit(tx, {
+      ...auditActor(caller),
+      action: 'project.delete',
+      resourceType: 'project',
+      resource: name,
+      projectId: project.id,
+      detail: { deletedRepositories: deleted.count },
+    })
     return { deletedRepositories: deleted.count }
   })
   // Its robots went with it (cascade): forget their cached verifications in this process.

@@ -109,9 +109,7 @@ export class RecordingEventSink implements EventSink {
     const batch = [...this.pending.values()]
     this.pending = new Map()
     try {
-      const rows = await this.sql.query<{ queued: boolean }>(RECORD_PULLS, [
-        JSON.stringify(batch.map((p) => ({ ...p, tags: [...p.tags], lastAt: p.lastAt.toISOString() }))),
-      ])
+      const rows = await this.sql.query<{ queued: boolean }>(RECORD_PULLS, [JSON.stringify(batch.map((p) => ({ ...p, tags: [...p.tags], lastAt: p.lastAt.toISOString() })))])
       if (rows[0]?.queued) signalOutbox()
     } catch (error) {
       // One statement, so nothing of the batch was written: keep it for the next flush.

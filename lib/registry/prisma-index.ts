@@ -233,10 +233,7 @@ const PUT_MANIFEST = statement(
           EXISTS (SELECT 1 FROM event) AS "queued"`,
 )
 
-const GET_UPLOAD = statement(
-  'registry_get_upload',
-  `SELECT "id", "repositoryName", "size", "startedAt", "closedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`,
-)
+const GET_UPLOAD = statement('registry_get_upload', `SELECT "id", "repositoryName", "size", "startedAt", "closedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`)
 
 /** Records an open session; a row that exists already is only touched, and only while it is open. */
 const OPEN_UPLOAD = statement(
@@ -246,10 +243,7 @@ const OPEN_UPLOAD = statement(
    RETURNING "id"`,
 )
 
-const UPDATE_UPLOAD = statement(
-  'registry_update_upload',
-  `UPDATE "Upload" SET "size" = $2::bigint, "updatedAt" = now() WHERE "id" = $1 AND "closedAt" IS NULL RETURNING "id"`,
-)
+const UPDATE_UPLOAD = statement('registry_update_upload', `UPDATE "Upload" SET "size" = $2::bigint, "updatedAt" = now() WHERE "id" = $1 AND "closedAt" IS NULL RETURNING "id"`)
 
 /** Records a session closed (cancelled), recorded before or not; no row back when it already was. */
 const CLOSE_UPLOAD = statement(
@@ -314,15 +308,10 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   // ---------------------------------------------------------------- manifests and tags
 
-  async getManifest(
-    repository: string,
-    reference: { tag: string } | { digest: Digest },
-  ): Promise<StoredManifest | null> {
+  async getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {
     type Row = { digest: string; mediaType: string; content: Uint8Array }
     const rows =
-      'tag' in reference
-        ? await this.sql.query<Row>(MANIFEST_BY_TAG, [repository, reference.tag])
-        : await this.sql.query<Row>(MANIFEST_BY_DIGEST, [repository, reference.digest])
+      'tag' in reference ? await this.sql.query<Row>(MANIFEST_BY_TAG, [repository, reference.tag]) : await this.sql.query<Row>(MANIFEST_BY_DIGEST, [repository, reference.digest])
     if (!rows.length) return null
     const row = rows[0]
     return { digest: row.digest, mediaType: row.mediaType, content: toBuffer(row.content) }
@@ -520,8 +509,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
     return rows.map((a) => {
       const d: Descriptor = { mediaType: a.mediaType, digest: a.digest, size: a.manifestSize }
       if (a.artifactType !== null) d.artifactType = a.artifactType
-      if (a.annotations !== null && typeof a.annotations === 'object' && !Array.isArray(a.annotations))
-        d.annotations = a.annotations as Record<string, string>
+      if (a.annotations !== null && typeof a.annotations === 'object' && !Array.isArray(a.annotations)) d.annotations = a.annotations as Record<string, string>
       return d
     })
   }

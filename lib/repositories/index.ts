@@ -92,8 +92,14 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
   const { project } = await requireProject(prisma, caller.subject, projectName, 'project:read')
   const filter = q ? (/^name=~?(.*)$/.exec(q)?.[1] ?? q) : ''
   const where: Prisma.RepositoryWhereInput = { projectId: project.id, ...(filter ? { name: { contains: likeLiteral(filter) } } : {}) }
-  const [rows, total] = await Promise.all([prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.repository.count({ where })])
-  const counts = await artifactCounts(prisma, rows.map((row) => row.id))
+  const [rows, total] = await Promise.all([
+    prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }),
+    prisma.repository.count({ where }),
+  ])
+  const counts = await artifactCounts(
+    prisma,
+    rows.map((row) => row.id),
+  )
   return {
     items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0 })),
     total,

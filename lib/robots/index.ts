@@ -52,7 +52,9 @@ export const robotUpdateSchema = z
     disabled: z.boolean({ error: 'disabled must be true or false' }).optional(),
     description: z.string().max(1024, 'description must be at most 1024 characters').optional(),
   })
-  .refine((value) => value.refreshSecret || value.disabled !== undefined || value.description !== undefined, { message: 'nothing to change: give refreshSecret, disabled or description' })
+  .refine((value) => value.refreshSecret || value.disabled !== undefined || value.description !== undefined, {
+    message: 'nothing to change: give refreshSecret, disabled or description',
+  })
 
 export interface RobotView {
   id: number
@@ -181,10 +183,7 @@ export async function createProjectRobot(
 export async function listProjectRobots(prisma: PrismaClient, caller: Caller, projectName: string, page: PageRequest): Promise<Page<RobotView>> {
   const { project } = await requireProject(prisma, caller.subject, projectName, 'robot:list')
   const where = { projectId: project.id }
-  const [rows, total] = await Promise.all([
-    prisma.robot.findMany({ where, include: ROBOT_INCLUDE, orderBy: { name: 'asc' }, ...skipTake(page) }),
-    prisma.robot.count({ where }),
-  ])
+  const [rows, total] = await Promise.all([prisma.robot.findMany({ where, include: ROBOT_INCLUDE, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.robot.count({ where })])
   return { items: rows.map(toView), total }
 }
 
@@ -258,21 +257,13 @@ export async function createSystemRobot(prisma: PrismaClient, caller: Caller, in
     checkSubset(caller.subject, loaded.project.name, loaded.context, permission.actions)
     grants.push({ projectId: loaded.project.id, projectName: loaded.project.name, actions: permission.actions })
   }
-  return insertRobot(
-    prisma,
-    caller,
-    { name: `${ROBOT_NAME_PREFIX}${input.name}`, description: input.description, projectId: null, expiresAt: expiry(input.expiresInDays) },
-    grants,
-  )
+  return insertRobot(prisma, caller, { name: `${ROBOT_NAME_PREFIX}${input.name}`, description: input.description, projectId: null, expiresAt: expiry(input.expiresInDays) }, grants)
 }
 
 export async function listSystemRobots(prisma: PrismaClient, caller: Caller, page: PageRequest): Promise<Page<RobotView>> {
   requireSystemAdmin(caller.subject)
   const where = { projectId: null }
-  const [rows, total] = await Promise.all([
-    prisma.robot.findMany({ where, include: ROBOT_INCLUDE, orderBy: { name: 'asc' }, ...skipTake(page) }),
-    prisma.robot.count({ where }),
-  ])
+  const [rows, total] = await Promise.all([prisma.robot.findMany({ where, include: ROBOT_INCLUDE, orderBy: { name: 'asc' }, ...skipTake(page) }), prisma.robot.count({ where })])
   return { items: rows.map(toView), total }
 }
 

@@ -25,7 +25,12 @@ export const tokenCreateSchema = z
       error: `permission must be one of ${TOKEN_PERMISSIONS.join(', ')}`,
     }),
     /** Days until it expires; absent or null: never. */
-    expiresInDays: z.number({ error: 'expiresInDays must be a number' }).int('expiresInDays must be a whole number').min(1, 'expiresInDays must be at least 1').max(3650, 'expiresInDays must be at most 3650').nullish(),
+    expiresInDays: z
+      .number({ error: 'expiresInDays must be a number' })
+      .int('expiresInDays must be a whole number')
+      .min(1, 'expiresInDays must be at least 1')
+      .max(3650, 'expiresInDays must be at most 3650')
+      .nullish(),
     /** An explicit expiry instead of expiresInDays (ISO 8601, in the future). */
     expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO 8601 date-time' }).nullish(),
   })
@@ -62,11 +67,7 @@ function toView(row: Omit<AccessTokenView, 'expired'>): AccessTokenView {
   return { ...row, expired: row.expiresAt !== null && row.expiresAt.getTime() <= Date.now() }
 }
 
-export async function createAccessToken(
-  prisma: PrismaClient,
-  caller: Caller,
-  input: z.infer<typeof tokenCreateSchema>,
-): Promise<AccessTokenView & { secret: string }> {
+export async function createAccessToken(prisma: PrismaClient, caller: Caller, input: z.infer<typeof tokenCreateSchema>): Promise<AccessTokenView & { secret: string }> {
   const owner = requireAccountOwner(caller.subject)
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null
   const secret = generateSecret(ACCESS_TOKEN_PREFIX)
@@ -76,7 +77,13 @@ export async function createAccessToken(
         data: { userId: owner.userId, name: input.name, permission: input.permission, expiresAt, secretHash: hashSecret(secret) },
         select: VIEW,
       })
-      await recordAudit(tx, { ...auditActor(caller), action: 'token.create', resourceType: 'token', resource: `${owner.username}/${input.name}`, detail: { id: created.id, permission: input.permission } })
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'token.create',
+        resourceType: 'token',
+        resource: `${owner.username}/${input.name}`,
+        detail: { id: created.id, permission: input.permission },
+      })
       return created
     })
     return { ...toView(row), secret }

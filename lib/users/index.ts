@@ -145,12 +145,7 @@ export function requireAccountOwner(subject: Subject): Extract<Subject, { kind: 
  * Changes the caller's own password. Every other session of the user ends; `keepSessionId` (the
  * browser session making the change) stays signed in.
  */
-export async function changePassword(
-  prisma: PrismaClient,
-  caller: Caller,
-  input: z.infer<typeof passwordChangeSchema>,
-  keepSessionId?: string,
-): Promise<void> {
+export async function changePassword(prisma: PrismaClient, caller: Caller, input: z.infer<typeof passwordChangeSchema>, keepSessionId?: string): Promise<void> {
   const subject = requireAccountOwner(caller.subject)
   const user = await prisma.user.findUnique({ where: { id: subject.userId }, select: { passwordHash: true, username: true } })
   if (!user) throw unauthorized()
@@ -174,10 +169,7 @@ export async function changePassword(
 export async function listUsers(prisma: PrismaClient, caller: Caller, q: string | undefined, page: PageRequest): Promise<Page<PublicUser>> {
   requireSystem(caller.subject, 'system:admin', 'only system administrators may list users')
   const where: Prisma.UserWhereInput = q ? { OR: [{ username: { contains: likeLiteral(q) } }, { email: { contains: likeLiteral(q) } }] } : {}
-  const [items, total] = await Promise.all([
-    prisma.user.findMany({ where, select: PUBLIC_USER, orderBy: { username: 'asc' }, ...skipTake(page) }),
-    prisma.user.count({ where }),
-  ])
+  const [items, total] = await Promise.all([prisma.user.findMany({ where, select: PUBLIC_USER, orderBy: { username: 'asc' }, ...skipTake(page) }), prisma.user.count({ where })])
   return { items, total }
 }
 
@@ -194,13 +186,7 @@ async function refuseLastAdmin(tx: Prisma.TransactionClient, message: string): P
  * keeps `keepSessionId`, the session making the change); the last enabled admin can be neither
  * demoted nor disabled.
  */
-export async function updateUser(
-  prisma: PrismaClient,
-  caller: Caller,
-  username: string,
-  update: z.infer<typeof userUpdateSchema>,
-  keepSessionId?: string,
-): Promise<PublicUser> {
+export async function updateUser(prisma: PrismaClient, caller: Caller, username: string, update: z.infer<typeof userUpdateSchema>, keepSessionId?: string): Promise<PublicUser> {
   requireSystem(caller.subject, 'system:admin', 'only system administrators may change users')
   if (update.password !== undefined) {
     const problem = passwordProblem(update.password, username)

@@ -159,13 +159,7 @@ export interface FanOutResult {
  * them without another round trip. An empty outbox, what every process finds on nearly every poll,
  * costs one read and no transaction.
  */
-export async function fanOut(
-  prisma: PrismaClient,
-  render: RenderSettings,
-  lease: { max: number; ms: number },
-  log: FanOutLog = () => {},
-  limit = 100,
-): Promise<FanOutResult> {
+export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease: { max: number; ms: number }, log: FanOutLog = () => {}, limit = 100): Promise<FanOutResult> {
   const [{ pending }] = await prisma.$queryRaw<{ pending: boolean }[]>`SELECT EXISTS (SELECT 1 FROM "WebhookEvent") AS "pending"`
   if (!pending) return { events: 0, leased: [] }
   return prisma.$transaction(async (tx) => {

@@ -194,8 +194,7 @@ function judgeAddress(address: string, compiled: CompiledRules): Verdict {
   const denied: Pick<Rule, 'network' | 'what'> | undefined =
     family === 'ipv4'
       ? IPV4_RULES.find((r) => r.list.check(address, family))
-      : (IPV6_RULES.find((r) => r.list.check(address, family)) ??
-        (IPV6_GLOBAL_UNICAST.list.check(address, family) ? undefined : IPV6_NOT_GLOBAL))
+      : (IPV6_RULES.find((r) => r.list.check(address, family)) ?? (IPV6_GLOBAL_UNICAST.list.check(address, family) ? undefined : IPV6_NOT_GLOBAL))
   if (!denied || compiled.allowed.check(address, family)) return { ok: true, reason: '' }
   return { ok: false, reason: `${address} is ${denied.what} (${denied.network}); allow it with WEBHOOK_ALLOWED_NETWORKS` }
 }

@@ -230,12 +230,7 @@ export async function getWebhook(prisma: PrismaClient, caller: Caller, scope: We
   return toPolicyView(await requirePolicy(prisma, access, id))
 }
 
-export async function createWebhook(
-  prisma: PrismaClient,
-  caller: Caller,
-  scope: WebhookScope,
-  input: z.infer<typeof webhookCreateSchema>,
-): Promise<WebhookPolicyView> {
+export async function createWebhook(prisma: PrismaClient, caller: Caller, scope: WebhookScope, input: z.infer<typeof webhookCreateSchema>): Promise<WebhookPolicyView> {
   const access = await requireScope(prisma, caller, scope)
   await checkTarget(input.targetUrl)
   await assertSystemNameFree(prisma, access, input.name)
@@ -258,7 +253,14 @@ export async function createWebhook(
         },
         include: POLICY_INCLUDE,
       })
-      await recordAudit(tx, { ...auditActor(caller), action: 'webhook.create', resourceType: 'webhook', resource: created.name, projectId: access.projectId, detail: { id: created.id, targetUrl: created.targetUrl, eventTypes: created.eventTypes } })
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'webhook.create',
+        resourceType: 'webhook',
+        resource: created.name,
+        projectId: access.projectId,
+        detail: { id: created.id, targetUrl: created.targetUrl, eventTypes: created.eventTypes },
+      })
       return created
     })
     return toPolicyView(row)
@@ -286,7 +288,14 @@ export async function updateWebhook(
     const row = await prisma.$transaction(async (tx) => {
       const updated = await tx.webhookPolicy.update({ where: { id }, data, include: POLICY_INCLUDE })
       const changed = Object.keys(update).map((key) => (key === 'secret' || key === 'authHeader' ? `${key} (value not logged)` : key))
-      await recordAudit(tx, { ...auditActor(caller), action: 'webhook.update', resourceType: 'webhook', resource: updated.name, projectId: access.projectId, detail: { id, changed } })
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'webhook.update',
+        resourceType: 'webhook',
+        resource: updated.name,
+        projectId: access.projectId,
+        detail: { id, changed },
+      })
       return updated
     })
     return toPolicyView(row)

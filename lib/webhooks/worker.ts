@@ -127,7 +127,10 @@ export class WebhookWorker {
       logged = headers.logged
       result =
         delivery.policyEnabled || delivery.eventType === TEST_EVENT_TYPE
-          ? await sendWebhook({ url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs }, { allowedNetworks: settings.allowedNetworks })
+          ? await sendWebhook(
+              { url: delivery.targetUrl, headers: headers.sent, body: delivery.payload, timeoutMs: settings.timeoutMs },
+              { allowedNetworks: settings.allowedNetworks },
+            )
           : { kind: 'refused', reason: 'the policy is disabled', latencyMs: 0 }
     } catch (error) {
       // Not a network failure but a delivery that cannot be sent at all: final, like a refusal.

@@ -70,10 +70,7 @@ export class RegistryError extends Error {
   /** Extra response headers, e.g. `WWW-Authenticate` or `Range`. */
   readonly headers: Record<string, string>
 
-  constructor(
-    code: ErrorCode,
-    options: { message?: string; detail?: unknown; status?: number; headers?: Record<string, string>; more?: ErrorEntry[] } = {},
-  ) {
+  constructor(code: ErrorCode, options: { message?: string; detail?: unknown; status?: number; headers?: Record<string, string>; more?: ErrorEntry[] } = {}) {
     const message = options.message ?? DEFAULT_MESSAGE[code]
     super(message)
     this.status = options.status ?? DEFAULT_STATUS[code]
@@ -92,8 +89,7 @@ export function errorEntry(code: ErrorCode, detail?: unknown, message?: string):
 
 /** Status, headers and JSON body for any thrown value; unknown errors become an opaque 500. */
 export function errorResponse(error: unknown): { status: number; headers: Record<string, string>; body: string } {
-  const registryError =
-    error instanceof RegistryError ? error : new RegistryError('INTERNAL', { message: 'internal server error' })
+  const registryError = error instanceof RegistryError ? error : new RegistryError('INTERNAL', { message: 'internal server error' })
   return {
     status: registryError.status,
     headers: registryError.headers,

@@ -67,9 +67,7 @@ export function parseReference(reference: string, purpose: 'read' | 'write' = 'r
   }
   if (!isValidTag(reference)) {
     const detail = { tag: reference.slice(0, 200) }
-    throw purpose === 'write'
-      ? new RegistryError('MANIFEST_INVALID', { message: 'invalid tag', detail })
-      : new RegistryError('MANIFEST_UNKNOWN', { detail })
+    throw purpose === 'write' ? new RegistryError('MANIFEST_INVALID', { message: 'invalid tag', detail }) : new RegistryError('MANIFEST_UNKNOWN', { detail })
   }
   return { tag: reference }
 }

@@ -165,4 +165,3 @@ function dedupeReferences(references: ManifestReference[]): ManifestReference[] 
   for (const reference of references) if (!seen.has(reference.digest)) seen.set(reference.digest, reference)
   return [...seen.values()]
 }
-

@@ -61,7 +61,10 @@ export interface BlobStore {
 }
 
 export class DigestMismatchError extends Error {
-  constructor(readonly expected: Digest, readonly actual: Digest) {
+  constructor(
+    readonly expected: Digest,
+    readonly actual: Digest,
+  ) {
     super(`digest mismatch: expected ${expected}, computed ${actual}`)
   }
 }
@@ -75,7 +78,11 @@ export class SizeLimitError extends Error {
 /** The stored bytes of an upload no longer match its session (e.g. lost in a crash): the session cannot continue. */
 export class UploadCorruptError extends Error {
   readonly code = 'EUPLOADCORRUPT'
-  constructor(readonly uploadId: string, readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly uploadId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(`upload ${uploadId} is corrupt: the session records ${expected} bytes but the store holds ${actual}`)
   }
 }
@@ -151,9 +158,7 @@ export type PutManifestResult = { ok: true } | { ok: false; missing: Digest[] }
  * What `RegistryIndex.deleteManifest` did: deleted, with the tags that pointed at it and the untagged
  * child manifests of an index that went with it; or refused, naming the indexes that reference it.
  */
-export type DeleteManifestResult =
-  | { ok: true; mediaType: string; tags: string[]; children: { digest: Digest; mediaType: string }[] }
-  | { ok: false; referencedBy: Digest[] }
+export type DeleteManifestResult = { ok: true; mediaType: string; tags: string[]; children: { digest: Digest; mediaType: string }[] } | { ok: false; referencedBy: Digest[] }
 
 export interface RegistryIndex {
   /** Size of a blob linked to the repository, or null when the repository may not serve it. */
@@ -237,10 +242,7 @@ export interface Actor {
 export const ANONYMOUS: Actor = Object.freeze({})
 
 /** What a request needs: nothing but an identity (`/v2/`), the catalog, or actions on one repository. */
-export type AccessRequest =
-  | { type: 'base' }
-  | { type: 'catalog' }
-  | { type: 'repository'; repository: string; actions: Action[] }
+export type AccessRequest = { type: 'base' } | { type: 'catalog' } | { type: 'repository'; repository: string; actions: Action[] }
 
 export interface RequestInfo {
   method: string
@@ -262,12 +264,7 @@ export interface Authorizer {
 
 // ---------------------------------------------------------------- EventSink
 
-export type RegistryEventType =
-  | 'manifest.pushed'
-  | 'manifest.pulled'
-  | 'manifest.deleted'
-  | 'tag.deleted'
-  | 'blob.mounted'
+export type RegistryEventType = 'manifest.pushed' | 'manifest.pulled' | 'manifest.deleted' | 'tag.deleted' | 'blob.mounted'
 
 export interface RegistryEvent {
   type: RegistryEventType

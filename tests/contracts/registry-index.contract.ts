@@ -32,9 +32,7 @@ const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffe
 const repoName = (label: string) => `${CONTRACT_PROJECTS.public}/${label}-${randomUUID().slice(0, 8)}`
 
 function image(refs: ManifestReference[], extra: Partial<ManifestRecord> = {}): ManifestRecord {
-  const content = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: refs.map((r) => r.digest), note: `ünïcødé ✓ ${randomUUID()}` }, null, 3),
-  )
+  const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: refs.map((r) => r.digest), note: `ünïcødé ✓ ${randomUUID()}` }, null, 3))
   return { digest: digestOf(content), mediaType: OCI_MANIFEST, content, artifactType: OCI_CONFIG, references: refs, ...extra }
 }
 

@@ -55,9 +55,7 @@ export async function postgresBackend(): Promise<Backend> {
   try {
     // A default collation like a production en_US.UTF-8 server's, without needing OS locales:
     // ICU en-US (PostgreSQL 15+ built with ICU). Fall back to the server default otherwise.
-    await admin.query(
-      `CREATE DATABASE "${database}" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' ENCODING 'UTF8'`,
-    )
+    await admin.query(`CREATE DATABASE "${database}" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' ENCODING 'UTF8'`)
   } catch {
     nonByteDefaultCollation = false
     await admin.query(`CREATE DATABASE "${database}"`)

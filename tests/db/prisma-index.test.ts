@@ -322,7 +322,10 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
       const { amd, arm, idx } = await pushIndex(repo)
       const lone = imageManifest(await linkedBlobs(repo, [25]))
       await index.putManifest(repo, lone)
-      const other = indexManifest([{ digest: lone.digest, size: lone.content.length }, { digest: arm.digest, size: arm.content.length }])
+      const other = indexManifest([
+        { digest: lone.digest, size: lone.content.length },
+        { digest: arm.digest, size: arm.content.length },
+      ])
       expect(await index.putManifest(repo, other, 'other')).toEqual({ ok: true })
       await index.putManifest(repo, amd, 'amd-only')
       const result = await index.deleteManifest(repo, idx.digest)
@@ -395,10 +398,7 @@ describe.each(BACKENDS)('PrismaRegistryIndex on %s', (backendName) => {
 
       if (backend.nonByteDefaultCollation) {
         // Proof the database default would have got this wrong.
-        const rows = await prisma.$queryRawUnsafe<{ x: string }[]>(
-          `SELECT x FROM unnest($1::text[]) x ORDER BY x`,
-          TAGS,
-        )
+        const rows = await prisma.$queryRawUnsafe<{ x: string }[]>(`SELECT x FROM unnest($1::text[]) x ORDER BY x`, TAGS)
         expect(rows.map((r) => r.x)).not.toEqual(BYTE_ORDER)
       }
     })

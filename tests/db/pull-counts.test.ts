@@ -14,7 +14,16 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const silent = { info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace() {} } as never
 
 function artifact(): ManifestRecord {
-  const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/x.test', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [], n: randomUUID() }))
+  const content = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/x.test',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
+      layers: [],
+      n: randomUUID(),
+    }),
+  )
   return { digest: `sha256:${createHash('sha256').update(content).digest('hex')}`, mediaType: OCI_MANIFEST, content, artifactType: 'application/x.test', references: [] }
 }
 

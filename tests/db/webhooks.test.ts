@@ -22,7 +22,16 @@ const silent = { info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace
 
 /** A config-less artifact manifest: no references, so it needs no blobs. */
 function artifact(): ManifestRecord {
-  const content = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/x.test', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [], n: randomUUID() }))
+  const content = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/x.test',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
+      layers: [],
+      n: randomUUID(),
+    }),
+  )
   return { digest: `sha256:${createHash('sha256').update(content).digest('hex')}`, mediaType: OCI_MANIFEST, content, artifactType: 'application/x.test', references: [] }
 }
 
@@ -120,7 +129,11 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     expect((await fanOut(prisma, RENDER, { max: 0, ms: 30_000 })).events).toBe(2)
     expect(await prisma.webhookEvent.count()).toBe(0)
     const deliveries = await prisma.webhookDelivery.findMany({ where: { repository: 'hooks/fan/out' } })
-    const byPolicy = (id: number) => deliveries.filter((d) => d.policyId === id).map((d) => d.tags[0]).sort()
+    const byPolicy = (id: number) =>
+      deliveries
+        .filter((d) => d.policyId === id)
+        .map((d) => d.tags[0])
+        .sort()
     expect(byPolicy(all.id)).toEqual(['latest', 'v1'])
     expect(byPolicy(tagged.id)).toEqual(['v1'])
     expect(byPolicy(elsewhere.id)).toEqual([])

@@ -382,10 +382,7 @@ describe.runIf(ours)('artifacts API', () => {
     await client.pushImage(repo, amd64)
     await client.pushImage(repo, arm64)
     const multi = ociIndex({
-      manifests: [
-        amd64.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }),
-        arm64.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64' } }),
-      ],
+      manifests: [amd64.manifest.descriptor({ platform: { os: 'linux', architecture: 'amd64' } }), arm64.manifest.descriptor({ platform: { os: 'linux', architecture: 'arm64' } })],
     })
     expect((await client.putManifest(repo, 'v1', multi)).status).toBe(201)
 

@@ -59,6 +59,8 @@ describe.runIf(reg.flavour === 'ours')('API error messages', () => {
   })
 
   it('counts agree with their nouns: "1 repository"', async () => {
-    expect(await message(api.delete(`/api/v1/projects/${project}`, { auth: owner }), 412)).toBe(`project ${project} is not empty (1 repository); delete its repositories first or pass force=true`)
+    expect(await message(api.delete(`/api/v1/projects/${project}`, { auth: owner }), 412)).toBe(
+      `project ${project} is not empty (1 repository); delete its repositories first or pass force=true`,
+    )
   })
 })

@@ -20,7 +20,14 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
   const paths = (project: string) => {
     const base = `/api/v1/projects/${project}`
     const repo = `${base}/repositories/${repository}`
-    return { project: base, repositories: `${base}/repositories`, repository: repo, artifacts: `${repo}/artifacts`, artifact: `${repo}/artifacts/${digest}`, tag: `${repo}/artifacts/v1` }
+    return {
+      project: base,
+      repositories: `${base}/repositories`,
+      repository: repo,
+      artifacts: `${repo}/artifacts`,
+      artifact: `${repo}/artifacts/${digest}`,
+      tag: `${repo}/artifacts/v1`,
+    }
   }
 
   beforeAll(async () => {
@@ -79,9 +86,38 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
       [roles.maintainer, ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'robot:list']],
       [
         roles.projectAdmin,
-        ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'member:manage', 'robot:list', 'robot:manage', 'project:update', 'project:delete', 'webhook:manage', 'audit:read'],
+        [
+          'project:read',
+          'repository:pull',
+          'repository:push',
+          'repository:delete',
+          'member:list',
+          'member:manage',
+          'robot:list',
+          'robot:manage',
+          'project:update',
+          'project:delete',
+          'webhook:manage',
+          'audit:read',
+        ],
       ],
-      [admin, ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'member:manage', 'robot:list', 'robot:manage', 'project:update', 'project:delete', 'webhook:manage', 'audit:read']],
+      [
+        admin,
+        [
+          'project:read',
+          'repository:pull',
+          'repository:push',
+          'repository:delete',
+          'member:list',
+          'member:manage',
+          'robot:list',
+          'robot:manage',
+          'project:update',
+          'project:delete',
+          'webhook:manage',
+          'audit:read',
+        ],
+      ],
     ]
     for (const [auth, permissions] of expected) {
       const res = await api.get(`/api/v1/projects/${privateProject}`, { auth })

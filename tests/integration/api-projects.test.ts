@@ -145,7 +145,10 @@ describe.runIf(ours)('projects API', () => {
     expect((await api.delete(`${path}/${m.user}`, { auth: owner })).status).toBe(204)
     expect((await api.delete(`${path}/${m.user}`, { auth: owner })).status).toBe(404)
     const audit = await api.get(`/api/v1/projects/${project}/audit-logs?resource_type=member`, { auth: owner })
-    const actions = audit.json().filter((e: { resource: string }) => e.resource === `${project}/${m.user}`).map((e: { action: string }) => e.action)
+    const actions = audit
+      .json()
+      .filter((e: { resource: string }) => e.resource === `${project}/${m.user}`)
+      .map((e: { action: string }) => e.action)
     expect(actions).toEqual(['member.remove', 'member.update', 'member.add'])
   })
 

@@ -30,7 +30,11 @@ describe.runIf(ours)('response shapes', () => {
     expect(robot.status, robot.describe()).toBe(201)
     // A webhook policy with one delivery (a test event to a closed port), in the project and system-wide.
     const webhook = async (base: string) => {
-      const policy = await api.post(base, { name: `shape-${randomId(6)}`, eventTypes: ['DELETE_TAG'], targetUrl: 'http://127.0.0.1:9/', repositoryFilter: 'none/none' }, { auth: admin })
+      const policy = await api.post(
+        base,
+        { name: `shape-${randomId(6)}`, eventTypes: ['DELETE_TAG'], targetUrl: 'http://127.0.0.1:9/', repositoryFilter: 'none/none' },
+        { auth: admin },
+      )
       expect(policy.status, policy.describe()).toBe(201)
       const id = String(policy.json().id)
       const test = await api.post(`${base}/${id}/test`, {}, { auth: admin })

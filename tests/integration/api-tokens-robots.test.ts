@@ -154,7 +154,9 @@ describe.runIf(ours)('robot accounts API', () => {
     expect(sys.status).toBe(403)
     expect((await api.get(`/api/v1/projects/${otherProject}/robots`, { auth: dev })).json()).toEqual([])
     // A project admin demoted to developer can no longer create robots (subset of the creator's rights is re-checked server-side).
-    expect((await api.get(`/api/v1/projects/${project}/robots?page_size=100`, { auth: owner })).json().every((r: { name: string }) => r.name.startsWith(`robot$${project}+`))).toBe(true)
+    expect((await api.get(`/api/v1/projects/${project}/robots?page_size=100`, { auth: owner })).json().every((r: { name: string }) => r.name.startsWith(`robot$${project}+`))).toBe(
+      true,
+    )
   })
 
   it('robots of one project are not reachable through another project URL', async () => {
@@ -186,13 +188,26 @@ describe.runIf(ours)('robot accounts API', () => {
     expect((await api.delete(`/api/v1/projects/${project}/robots/${robot.id}`, { auth: owner })).status).toBe(204)
     expect((await api.delete(`/api/v1/projects/${project}/robots/${robot.id}`, { auth: owner })).status).toBe(404)
     const audit = await api.get(`/api/v1/projects/${project}/audit-logs?resource_type=robot&page_size=100`, { auth: owner })
-    const actions = audit.json().filter((e: { resource: string }) => e.resource === robot.name).map((e: { action: string }) => e.action)
+    const actions = audit
+      .json()
+      .filter((e: { resource: string }) => e.resource === robot.name)
+      .map((e: { action: string }) => e.action)
     expect(actions).toEqual(['robot.delete', 'robot.disable', 'robot.refresh', 'robot.create'])
   })
 
   it('system robots: admin creates one over several projects; it works in those only', async () => {
     const name = `sys${randomId(6)}`
-    const res = await api.post('/api/v1/robots', { name, permissions: [{ project, actions: ['pull'] }, { project: otherProject, actions: ['pull', 'push'] }] }, { auth: admin })
+    const res = await api.post(
+      '/api/v1/robots',
+      {
+        name,
+        permissions: [
+          { project, actions: ['pull'] },
+          { project: otherProject, actions: ['pull', 'push'] },
+        ],
+      },
+      { auth: admin },
+    )
     expect(res.status, res.describe()).toBe(201)
     const robot = res.json()
     expect(robot.name).toBe(`robot$${name}`)

@@ -37,31 +37,31 @@ const ACTIONS: Action[] = ['pull', 'push', 'delete', 'catalog', 'listRepos', 'ma
 const EXPECTED: Record<Visibility, Record<Who, [number, number, number, number, number, number]>> = {
   public: {
     // The catalog challenges anonymous callers; they find public repositories through the REST API.
-    anonymous:            [1, 0, 0, 0, 1, 0],
-    nonMember:            [1, 0, 0, 1, 1, 0],
-    limitedGuest:         [1, 0, 0, 1, 1, 0],
-    guest:                [1, 0, 0, 1, 1, 0],
-    developer:            [1, 1, 0, 1, 1, 0],
-    maintainer:           [1, 1, 1, 1, 1, 0],
-    projectAdmin:         [1, 1, 1, 1, 1, 1],
-    systemAdmin:          [1, 1, 1, 1, 1, 1],
-    projectRobot:         [1, 1, 0, 1, 1, 0],
-    tokenRead:            [1, 0, 0, 1, 1, 0],
-    tokenReadWrite:       [1, 1, 0, 1, 1, 0],
+    anonymous: [1, 0, 0, 0, 1, 0],
+    nonMember: [1, 0, 0, 1, 1, 0],
+    limitedGuest: [1, 0, 0, 1, 1, 0],
+    guest: [1, 0, 0, 1, 1, 0],
+    developer: [1, 1, 0, 1, 1, 0],
+    maintainer: [1, 1, 1, 1, 1, 0],
+    projectAdmin: [1, 1, 1, 1, 1, 1],
+    systemAdmin: [1, 1, 1, 1, 1, 1],
+    projectRobot: [1, 1, 0, 1, 1, 0],
+    tokenRead: [1, 0, 0, 1, 1, 0],
+    tokenReadWrite: [1, 1, 0, 1, 1, 0],
     tokenReadWriteDelete: [1, 1, 1, 1, 1, 0],
   },
   private: {
-    anonymous:            [0, 0, 0, 0, 0, 0],
-    nonMember:            [0, 0, 0, 0, 0, 0],
-    limitedGuest:         [1, 0, 0, 1, 1, 0],
-    guest:                [1, 0, 0, 1, 1, 0],
-    developer:            [1, 1, 0, 1, 1, 0],
-    maintainer:           [1, 1, 1, 1, 1, 0],
-    projectAdmin:         [1, 1, 1, 1, 1, 1],
-    systemAdmin:          [1, 1, 1, 1, 1, 1],
-    projectRobot:         [1, 1, 0, 1, 1, 0],
-    tokenRead:            [1, 0, 0, 1, 1, 0],
-    tokenReadWrite:       [1, 1, 0, 1, 1, 0],
+    anonymous: [0, 0, 0, 0, 0, 0],
+    nonMember: [0, 0, 0, 0, 0, 0],
+    limitedGuest: [1, 0, 0, 1, 1, 0],
+    guest: [1, 0, 0, 1, 1, 0],
+    developer: [1, 1, 0, 1, 1, 0],
+    maintainer: [1, 1, 1, 1, 1, 0],
+    projectAdmin: [1, 1, 1, 1, 1, 1],
+    systemAdmin: [1, 1, 1, 1, 1, 1],
+    projectRobot: [1, 1, 0, 1, 1, 0],
+    tokenRead: [1, 0, 0, 1, 1, 0],
+    tokenReadWrite: [1, 1, 0, 1, 1, 0],
     tokenReadWriteDelete: [1, 1, 1, 1, 1, 0],
   },
 }
@@ -157,7 +157,10 @@ describe.runIf(reg.flavour === 'ours' && !!accounts)('authorization matrix', () 
       case 'listRepos': {
         const res = await api.get(`/api/v1/projects/${project[visibility]}/repositories?q=${encodeURIComponent(name.split('/')[1])}`, { auth: basic })
         if (res.status === 200) {
-          expect(res.json().map((r: { name: string }) => r.name), res.describe()).toEqual([name])
+          expect(
+            res.json().map((r: { name: string }) => r.name),
+            res.describe(),
+          ).toEqual([name])
           return true
         }
         expect([401, 403, 404], res.describe()).toContain(res.status)

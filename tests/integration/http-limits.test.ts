@@ -73,7 +73,9 @@ describe.skipIf(external)('connection and body bounds (IDLE_TIMEOUT=2s)', () => 
       const started = await conn.next(10_000)
       expect(started.status).toBe(202)
       const location = new URL(started.headers.location, server.url)
-      await conn.write(`PATCH ${location.pathname}${location.search} HTTP/1.1\r\nhost: ${conn.host}\r\nauthorization: ${basic}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${blob.content.length}\r\n\r\n`)
+      await conn.write(
+        `PATCH ${location.pathname}${location.search} HTTP/1.1\r\nhost: ${conn.host}\r\nauthorization: ${basic}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${blob.content.length}\r\n\r\n`,
+      )
       const begin = Date.now()
       for (let i = 0; i < pieces; i++) {
         await sleep(400)

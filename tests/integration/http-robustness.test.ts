@@ -115,7 +115,12 @@ describe.skipIf(!ours)('pipelined and quickly reused connections', () => {
 async function chunkedUntilAnswered(path: string, headers: Record<string, string>, total: number): Promise<{ res: RawResponse; written: number }> {
   const conn = await HttpConnection.open(reg.url)
   try {
-    const head = `POST ${path} HTTP/1.1\r\nhost: ${conn.host}\r\ntransfer-encoding: chunked\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n'
+    const head =
+      `POST ${path} HTTP/1.1\r\nhost: ${conn.host}\r\ntransfer-encoding: chunked\r\n` +
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      '\r\n'
     await conn.write(head)
     const piece = Buffer.alloc(64 * 1024, 'a')
     const chunk = Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])

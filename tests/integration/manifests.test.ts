@@ -354,10 +354,7 @@ describe('manifest validation', () => {
     expectOciError(await client.putManifest(repo, 'no-layers-field', noLayers), 400, 'MANIFEST_INVALID')
     const noConfig = manifestOf({ schemaVersion: 2, mediaType: MT.ociManifest, layers: [] }, MT.ociManifest)
     expectOciError(await client.putManifest(repo, 'no-config', noConfig), 400, 'MANIFEST_INVALID')
-    const badDigest = manifestOf(
-      { schemaVersion: 2, mediaType: MT.ociManifest, config: { mediaType: MT.ociConfig, digest: 'sha256:zzz', size: 2 }, layers: [] },
-      MT.ociManifest,
-    )
+    const badDigest = manifestOf({ schemaVersion: 2, mediaType: MT.ociManifest, config: { mediaType: MT.ociConfig, digest: 'sha256:zzz', size: 2 }, layers: [] }, MT.ociManifest)
     expectOciError(await client.putManifest(repo, 'bad-descriptor', badDigest), 400, ['MANIFEST_INVALID', 'DIGEST_INVALID'])
   })
 
@@ -571,10 +568,7 @@ describe('DELETE /v2/<name>/manifests/<reference>', () => {
     await client.pushImage(repo, amd)
     await client.pushImage(repo, arm)
     const index = ociIndex({
-      manifests: [
-        amd.manifest.descriptor({ platform: { architecture: 'amd64', os: 'linux' } }),
-        arm.manifest.descriptor({ platform: { architecture: 'arm64', os: 'linux' } }),
-      ],
+      manifests: [amd.manifest.descriptor({ platform: { architecture: 'amd64', os: 'linux' } }), arm.manifest.descriptor({ platform: { architecture: 'arm64', os: 'linux' } })],
     })
     await expectManifestCreated(repo, tag, index)
     return { amd, arm, index }

@@ -51,8 +51,7 @@ describe.skipIf(skip)('pull counts and pull webhooks', () => {
   }
   const pullsOf = (digest: string) => (r: ReceivedRequest) => r.event === 'PULL_ARTIFACT' && r.json().event_data.resources[0].digest === digest
   /** Pulls carried by the deliveries among `requests` (an attempt that was retried counts once). */
-  const pulledIn = (requests: ReceivedRequest[]) =>
-    [...new Map(requests.map((r) => [r.delivery, r])).values()].reduce((sum, r) => sum + r.json().event_data.pull_count, 0)
+  const pulledIn = (requests: ReceivedRequest[]) => [...new Map(requests.map((r) => [r.delivery, r])).values()].reduce((sum, r) => sum + r.json().event_data.pull_count, 0)
 
   /** Polls until `read` returns a value `done` accepts (pull counts are written within about a second). */
   async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -73,20 +72,27 @@ describe.skipIf(skip)('pull counts and pull webhooks', () => {
     await client.pushImage(repo, b, 'b')
     const before = Date.now()
     const pulls = 120
-    const statuses = await Promise.all(
-      Array.from({ length: pulls }, async (_, i) => (await client.getManifest(repo, i % 3 === 2 ? b.manifest.digest : 'a')).status),
-    )
+    const statuses = await Promise.all(Array.from({ length: pulls }, async (_, i) => (await client.getManifest(repo, i % 3 === 2 ? b.manifest.digest : 'a')).status))
     expect(statuses.every((s) => s === 200)).toBe(true)
-    const ofA = await eventually(() => artifactOf(name, 'a'), (x) => x.pullCount >= 80)
+    const ofA = await eventually(
+      () => artifactOf(name, 'a'),
+      (x) => x.pullCount >= 80,
+    )
     expect(ofA.pullCount).toBe(80)
     expect(Date.parse(ofA.lastPulledAt!)).toBeGreaterThanOrEqual(before - 1000)
     expect((await artifactOf(name, b.manifest.digest)).pullCount).toBe(40)
     expect((await repositoryOf(name)).pullCount).toBe(pulls)
 
-    const eventsA = await eventually(async () => receiver.requests.filter(pullsOf(a.manifest.digest)), (r) => pulledIn(r) >= 80)
+    const eventsA = await eventually(
+      async () => receiver.requests.filter(pullsOf(a.manifest.digest)),
+      (r) => pulledIn(r) >= 80,
+    )
     expect(pulledIn(eventsA)).toBe(80)
     expect(eventsA[0].json()).toMatchObject({ operator: server.adminUser, event_data: { resources: [{ tag: 'a' }] } })
-    const eventsB = await eventually(async () => receiver.requests.filter(pullsOf(b.manifest.digest)), (r) => pulledIn(r) >= 40)
+    const eventsB = await eventually(
+      async () => receiver.requests.filter(pullsOf(b.manifest.digest)),
+      (r) => pulledIn(r) >= 40,
+    )
     expect(pulledIn(eventsB)).toBe(40)
   }, 120_000)
 
@@ -101,7 +107,11 @@ describe.skipIf(skip)('pull counts and pull webhooks', () => {
     await server.restart()
     expect((await artifactOf(name, 'v1')).pullCount).toBe(7)
     expect((await repositoryOf(name)).pullCount).toBe(7)
-    const events = await eventually(async () => receiver.requests.filter(pullsOf(image.manifest.digest)), (r) => pulledIn(r) >= 7, 30_000)
+    const events = await eventually(
+      async () => receiver.requests.filter(pullsOf(image.manifest.digest)),
+      (r) => pulledIn(r) >= 7,
+      30_000,
+    )
     expect(pulledIn(events)).toBe(7)
   }, 180_000)
 })

@@ -245,11 +245,9 @@ describe.runIf(ours)('/v2 tells a project exists only to those who may read it',
     it(`${flow}: a system admin is told plainly that the project does not exist (403 DENIED)`, async () => {
       for (const creds of [{ user: reg.user, password: reg.password }, acc!.sysadmin]) {
         for (const op of ops) {
-          const r = await reg.anonymous().request(
-            method[op],
-            path(ghost, op),
-            flow === 'Basic' ? { credentials: creds } : withBearer((await tokenRequestFor(ghost, op, creds)).token),
-          )
+          const r = await reg
+            .anonymous()
+            .request(method[op], path(ghost, op), flow === 'Basic' ? { credentials: creds } : withBearer((await tokenRequestFor(ghost, op, creds)).token))
           expect(r.status, `${creds.user} ${op}: ${r.describe()}`).toBe(403)
           expect(r.errors()?.[0]?.code).toBe('DENIED')
           expect(r.errors()?.[0]?.message).toMatch(new RegExp(`project "${ghost}" does not exist`))
@@ -266,7 +264,13 @@ describe.runIf(ours)('/v2 tells a project exists only to those who may read it',
     it(`${flow}: the owner of a private project works in it as usual`, async () => {
       for (const op of ['pull', 'push'] as const) {
         const opts = flow === 'Basic' ? { credentials: owner() } : withBearer(await fetchToken(reg.url, [`repository:${repos.priv}:pull,push`], owner()))
-        const r = await reg.anonymous().request(method[op], op === 'pull' ? `/v2/${repos.priv}/manifests/v1` : `/v2/${repos.priv}/blobs/uploads/`, op === 'pull' ? { ...opts, headers: { ...(opts as { headers?: object }).headers, accept: image.manifest.mediaType } } : opts)
+        const r = await reg
+          .anonymous()
+          .request(
+            method[op],
+            op === 'pull' ? `/v2/${repos.priv}/manifests/v1` : `/v2/${repos.priv}/blobs/uploads/`,
+            op === 'pull' ? { ...opts, headers: { ...(opts as { headers?: object }).headers, accept: image.manifest.mediaType } } : opts,
+          )
         expect(r.status, r.describe()).toBe(op === 'pull' ? 200 : 202)
         if (r.status === 202) await reg.anonymous().request('DELETE', r.header('location')!, opts)
       }

@@ -80,11 +80,7 @@ describe.runIf(ours)('Bearer tokens', () => {
   })
 
   it('alg: none is refused', async () => {
-    const unsigned = [
-      Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
-      (await forge()).split('.')[1],
-      '',
-    ].join('.')
+    const unsigned = [Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'), (await forge()).split('.')[1], ''].join('.')
     expectOciError(await pull(unsigned), 401, 'UNAUTHORIZED')
   })
 

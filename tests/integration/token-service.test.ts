@@ -137,7 +137,14 @@ describe.runIf(ours)('POST /service/token', () => {
     })
 
   it('grant_type=password answers an OAuth2 token response without a refresh token', async () => {
-    const r = await form({ grant_type: 'password', username: acc!.owner.user, password: acc!.owner.password, service: TOKEN_SERVICE, scope: `repository:${acc!.privateProject}/x:pull`, client_id: 'test' })
+    const r = await form({
+      grant_type: 'password',
+      username: acc!.owner.user,
+      password: acc!.owner.password,
+      service: TOKEN_SERVICE,
+      scope: `repository:${acc!.privateProject}/x:pull`,
+      client_id: 'test',
+    })
     expect(r.status).toBe(200)
     const body = (await r.json()) as Record<string, unknown>
     expect(body).not.toHaveProperty('refresh_token')

@@ -74,11 +74,25 @@ describe.runIf(ours)('webhooks', () => {
   describe('policies', () => {
     it('creates, reads, updates and deletes a policy; secrets and the Authorization value are never returned', async () => {
       const target = await receiver()
-      const res = await api.post(base, { name: 'ci', eventTypes: ['PUSH_ARTIFACT', 'PUSH_ARTIFACT'], targetUrl: `${target.url}/hook`, secret: SECRET, authHeader: 'Bearer ci-token' }, { auth: owner })
+      const res = await api.post(
+        base,
+        { name: 'ci', eventTypes: ['PUSH_ARTIFACT', 'PUSH_ARTIFACT'], targetUrl: `${target.url}/hook`, secret: SECRET, authHeader: 'Bearer ci-token' },
+        { auth: owner },
+      )
       expect(res.status, res.describe()).toBe(201)
       expect(res.header('location')).toMatch(new RegExp(`${base}/\\d+$`))
       const policy = res.json()
-      expect(policy).toMatchObject({ name: 'ci', project, enabled: true, eventTypes: ['PUSH_ARTIFACT'], format: 'default', hasSecret: true, hasAuthHeader: true, createdBy: owner.user, lastDelivery: null })
+      expect(policy).toMatchObject({
+        name: 'ci',
+        project,
+        enabled: true,
+        eventTypes: ['PUSH_ARTIFACT'],
+        format: 'default',
+        hasSecret: true,
+        hasAuthHeader: true,
+        createdBy: owner.user,
+        lastDelivery: null,
+      })
       expect(res.text).not.toContain(SECRET)
       expect(res.text).not.toContain('ci-token')
 
@@ -165,9 +179,7 @@ describe.runIf(ours)('webhooks', () => {
       expect(body.type).toBe('PUSH_ARTIFACT')
       expect(body.operator).toBe(owner.user)
       expect(Math.abs(body.occur_at - pushedAt / 1000)).toBeLessThan(10)
-      expect(body.event_data.resources).toEqual([
-        expect.objectContaining({ digest: image.manifest.digest, tag: 'v1', resource_url: `${host}/${repo}:v1` }),
-      ])
+      expect(body.event_data.resources).toEqual([expect.objectContaining({ digest: image.manifest.digest, tag: 'v1', resource_url: `${host}/${repo}:v1` })])
       expect(body.event_data.repository).toMatchObject({ name: repo.slice(project.length + 1), namespace: project, repo_full_name: repo, repo_type: 'private' })
       expect(typeof body.event_data.repository.date_created).toBe('number')
     })

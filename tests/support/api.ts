@@ -127,7 +127,10 @@ export class ApiClient {
   /** Logs out through next-auth (POST /api/auth/signout) with this session cookie. */
   async logout(sessionCookie: string): Promise<void> {
     const csrf = await fetch(this.url + '/api/auth/csrf')
-    const csrfCookie = csrf.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ')
     const { csrfToken } = (await csrf.json()) as { csrfToken: string }
     const res = await fetch(this.url + '/api/auth/signout', {
       method: 'POST',

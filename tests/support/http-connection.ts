@@ -17,7 +17,12 @@ export function requestBytes(host: string, req: RequestHead): Buffer {
   const body = req.body === undefined ? Buffer.alloc(0) : Buffer.from(req.body)
   const headers: Record<string, string> = { host, ...(req.headers ?? {}) }
   if (body.length > 0 || ['POST', 'PUT', 'PATCH'].includes(req.method)) headers['content-length'] ??= String(body.length)
-  const head = `${req.method} ${req.path} HTTP/1.1\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n'
+  const head =
+    `${req.method} ${req.path} HTTP/1.1\r\n` +
+    Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('') +
+    '\r\n'
   return Buffer.concat([Buffer.from(head, 'latin1'), body])
 }
 

@@ -320,7 +320,8 @@ function toResponse(method: string, url: string, res: { status: number; headers:
     },
     header: (name) => res.headers.get(name),
     describe: () => {
-      const excerpt = body.length > 0 && body.length < 2000 && isTextual(res.headers.get('content-type')) ? ` ${body.toString('utf8')}` : body.length ? ` <${body.length} bytes>` : ''
+      const excerpt =
+        body.length > 0 && body.length < 2000 && isTextual(res.headers.get('content-type')) ? ` ${body.toString('utf8')}` : body.length ? ` <${body.length} bytes>` : ''
       return `${method} ${url} -> ${res.status}${excerpt}`
     },
   }
@@ -349,7 +350,10 @@ export class RegistryClient {
   readonly url: string
   private readonly tokens = new Map<string, string>()
 
-  constructor(url: string, readonly credentials?: Credentials) {
+  constructor(
+    url: string,
+    readonly credentials?: Credentials,
+  ) {
     this.url = url.replace(/\/+$/, '')
   }
 
@@ -363,7 +367,7 @@ export class RegistryClient {
     const creds = opts.credentials ?? this.credentials
     const useAuth = opts.auth !== false && !!creds
     const tokenKey = `${method}:${new URL(url).pathname}`
-    let authorization = useAuth ? this.cachedToken(tokenKey) ?? basic(creds!) : undefined
+    let authorization = useAuth ? (this.cachedToken(tokenKey) ?? basic(creds!)) : undefined
     let res = await this.send(method, url, opts, authorization)
     if (res.status === 401 && useAuth) {
       const ch = parseChallenge(res.header('www-authenticate'))
@@ -593,16 +597,18 @@ export interface RawResponse {
  * fully written. Write errors are ignored; the response is parsed from whatever bytes arrived.
  * Rejects only when no complete status line and headers were received.
  */
-export function rawRequest(
-  url: string,
-  opts: { method: string; headers?: Record<string, string>; body?: Buffer; credentials?: Credentials },
-): Promise<RawResponse> {
+export function rawRequest(url: string, opts: { method: string; headers?: Record<string, string>; body?: Buffer; credentials?: Credentials }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const u = new URL(url)
     const headers: Record<string, string> = { host: u.host, connection: 'close', ...(opts.headers ?? {}) }
     if (opts.credentials) headers.authorization = basic(opts.credentials)
     headers['content-length'] = String(opts.body?.length ?? 0)
-    const head = `${opts.method} ${u.pathname}${u.search} HTTP/1.1\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n'
+    const head =
+      `${opts.method} ${u.pathname}${u.search} HTTP/1.1\r\n` +
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      '\r\n'
     const socket = net.connect(Number(u.port || 80), u.hostname)
     const chunks: Buffer[] = []
     let socketError: string | undefined

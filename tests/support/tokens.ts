@@ -10,12 +10,7 @@ export function basicHeader(c: Credentials): string {
   return 'Basic ' + Buffer.from(`${c.user}:${c.password}`).toString('base64')
 }
 
-export async function tokenRequest(
-  baseUrl: string,
-  scopes: string[],
-  creds?: Credentials,
-  extra: Record<string, string> = {},
-): Promise<Response> {
+export async function tokenRequest(baseUrl: string, scopes: string[], creds?: Credentials, extra: Record<string, string> = {}): Promise<Response> {
   const u = new URL('/service/token', baseUrl)
   u.searchParams.set('service', TOKEN_SERVICE)
   for (const s of scopes) u.searchParams.append('scope', s)

@@ -41,7 +41,9 @@ export interface WebhookReceiver {
   close(): Promise<void>
 }
 
-export async function startWebhookReceiver(options: { port?: number; respond?: (req: ReceivedRequest) => { status: number; headers?: Record<string, string> } | undefined } = {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  options: { port?: number; respond?: (req: ReceivedRequest) => { status: number; headers?: Record<string, string> } | undefined } = {},
+): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = []
   const queued: number[] = []
   const waiters = new Set<() => void>()
@@ -85,7 +87,11 @@ export async function startWebhookReceiver(options: { port?: number; respond?: (
       }
       const timer = setTimeout(() => {
         waiters.delete(check)
-        reject(new Error(`webhook receiver: ${requests.filter(match).length}/${count} matching requests after ${timeoutMs} ms; got ${requests.map((r) => `${r.event}:${r.delivery}`).join(', ') || 'nothing'}`))
+        reject(
+          new Error(
+            `webhook receiver: ${requests.filter(match).length}/${count} matching requests after ${timeoutMs} ms; got ${requests.map((r) => `${r.event}:${r.delivery}`).join(', ') || 'nothing'}`,
+          ),
+        )
       }, timeoutMs)
       if (!check()) waiters.add(check)
     })

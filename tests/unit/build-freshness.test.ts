@@ -42,13 +42,19 @@ describe('buildState', () => {
     expect(buildState(root)).toBe('missing')
   })
 
-  it.each(['lib/webhooks/outbox.ts', 'registry-core/src/index.ts', 'app/page.tsx', 'components/nav.tsx', 'server.ts', 'prisma/schema.prisma', 'package-lock.json', 'next.config.js'])(
-    'is stale when %s is newer than the build',
-    async (source) => {
-      await file(source, 3000)
-      expect(buildState(root)).toBe('stale')
-    },
-  )
+  it.each([
+    'lib/webhooks/outbox.ts',
+    'registry-core/src/index.ts',
+    'app/page.tsx',
+    'components/nav.tsx',
+    'server.ts',
+    'prisma/schema.prisma',
+    'package-lock.json',
+    'next.config.js',
+  ])('is stale when %s is newer than the build', async (source) => {
+    await file(source, 3000)
+    expect(buildState(root)).toBe('stale')
+  })
 
   it('compares against the older of the two outputs', async () => {
     await file('.next/BUILD_ID', 900)

@@ -38,7 +38,7 @@ function random(seed: number): () => number {
   }
 }
 
-const pick = <T,>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]
+const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]
 
 const TEXT_CHARS = ['a', 'b', '/', '.', '-', ',', '+']
 const PATTERN_PIECES = ['a', 'b', '/', '.', '-', ',', '+', '*', '**', '?']
@@ -50,7 +50,12 @@ function generatePattern(next: () => number): string {
   for (let i = 0; i < length; i++) {
     if (!braced && next() < 0.12) {
       const alternatives = Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
-        Array.from({ length: Math.floor(next() * 3) }, () => pick(next, PATTERN_PIECES.filter((p) => p !== ','))).join(''),
+        Array.from({ length: Math.floor(next() * 3) }, () =>
+          pick(
+            next,
+            PATTERN_PIECES.filter((p) => p !== ','),
+          ),
+        ).join(''),
       )
       pattern += `{${alternatives.join(',')}}`
       braced = next() < 0.5

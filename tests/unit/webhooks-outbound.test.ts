@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net'
-import {
-  USER_AGENT,
-  checkTargetResolves,
-  checkTargetUrl,
-  parseAllowedNetworks,
-  sendWebhook,
-  type OutboundRules,
-} from '../../lib/webhooks/outbound'
+import { USER_AGENT, checkTargetResolves, checkTargetUrl, parseAllowedNetworks, sendWebhook, type OutboundRules } from '../../lib/webhooks/outbound'
 
 interface Received {
   method: string
@@ -326,13 +319,7 @@ describe('checkTargetResolves (when a policy is saved)', () => {
 
 describe('parseAllowedNetworks', () => {
   it('accepts CIDRs and single addresses separated by commas or spaces', () => {
-    expect(parseAllowedNetworks(' 127.0.0.1/32, 10.0.0.0/8  ::1/128,fd00::/8 192.168.1.5 ')).toEqual([
-      '127.0.0.1/32',
-      '10.0.0.0/8',
-      '::1/128',
-      'fd00::/8',
-      '192.168.1.5',
-    ])
+    expect(parseAllowedNetworks(' 127.0.0.1/32, 10.0.0.0/8  ::1/128,fd00::/8 192.168.1.5 ')).toEqual(['127.0.0.1/32', '10.0.0.0/8', '::1/128', 'fd00::/8', '192.168.1.5'])
     expect(parseAllowedNetworks('')).toEqual([])
   })
 

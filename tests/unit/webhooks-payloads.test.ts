@@ -51,9 +51,7 @@ describe('default (Harbor) format', () => {
 
   it('puts the digest in `tag` and an @digest resource_url when there is no tag, as Harbor does', () => {
     const body = JSON.parse(renderPayload('default', event({ type: 'PULL_ARTIFACT', resources: [{ digest }], pullCount: 3 }), options).body)
-    expect(body.event_data.resources).toEqual([
-      { digest, tag: digest, resource_url: `registry.example.com:5000/library/tools/busybox@${digest}` },
-    ])
+    expect(body.event_data.resources).toEqual([{ digest, tag: digest, resource_url: `registry.example.com:5000/library/tools/busybox@${digest}` }])
     expect(body.event_data.pull_count).toBe(3)
   })
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createHmac } from 'node:crypto'
-import {
-  DELIVERY_HEADER,
-  EVENT_HEADER,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  signPayload,
-  verifySignature,
-} from '../../lib/webhooks/signature'
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload, verifySignature } from '../../lib/webhooks/signature'
 
 const secret = 'whsec_test'
 const timestamp = 1700000000

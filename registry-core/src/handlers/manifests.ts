@@ -36,11 +36,7 @@ export async function getManifest(ctx: RegistryContext, rc: RequestContext, name
 export async function putManifest(ctx: RegistryContext, rc: RequestContext, name: string, reference: string): Promise<void> {
   const ref = parseReference(reference, 'write')
   const limit = ctx.limits.maxManifestBytes
-  const content = await readBody(
-    rc.req,
-    limit,
-    () => new RegistryError('SIZE_INVALID', { status: 413, message: `manifest exceeds the limit of ${limit} bytes` }),
-  )
+  const content = await readBody(rc.req, limit, () => new RegistryError('SIZE_INVALID', { status: 413, message: `manifest exceeds the limit of ${limit} bytes` }))
   const record = parseManifest(content, rc.req.headers['content-type'], 'digest' in ref ? digestAlgorithm(ref.digest) : 'sha256')
   if ('digest' in ref && record.digest !== ref.digest) {
     throw new RegistryError('DIGEST_INVALID', {

@@ -2,19 +2,7 @@
 // database index (tests/contracts/registry-index.contract.ts runs against both); nothing survives
 // the process. Every method runs to completion without awaiting, so each is atomic.
 import { RegistryError } from '../errors'
-import type {
-  Actor,
-  DeleteManifestResult,
-  Descriptor,
-  Digest,
-  ManifestRecord,
-  Page,
-  PutManifestResult,
-  RegistryIndex,
-  StoredManifest,
-  UploadRecord,
-  UploadSession,
-} from '../ports'
+import type { Actor, DeleteManifestResult, Descriptor, Digest, ManifestRecord, Page, PutManifestResult, RegistryIndex, StoredManifest, UploadRecord, UploadSession } from '../ports'
 
 export interface MemoryIndexOptions {
   /** Whether a repository of this name may be created (e.g. only inside existing projects). Default: any. */
@@ -154,7 +142,10 @@ export class MemoryRegistryIndex implements RegistryIndex {
       .filter((child) => child !== digest && repo.manifests.has(child) && !tagged.has(child))
       .filter((child) => ![...repo.manifests.keys()].some((parent) => parent !== digest && referencesFrom(parent, child)))
       .sort()
-    const tags = [...repo.tags].filter(([, d]) => d === digest).map(([name]) => name).sort(byteOrder)
+    const tags = [...repo.tags]
+      .filter(([, d]) => d === digest)
+      .map(([name]) => name)
+      .sort(byteOrder)
     for (const name of tags) repo.tags.delete(name)
     const gone = children.map((child) => ({ digest: child, mediaType: repo.manifests.get(child)?.record.mediaType ?? '' }))
     for (const child of children) repo.manifests.delete(child)
@@ -170,7 +161,10 @@ export class MemoryRegistryIndex implements RegistryIndex {
   }
 
   async listRepositories(page: Page, actor: Actor): Promise<string[]> {
-    return pageOf([...this.repositories.keys()].filter((name) => this.canRead(name, actor)), page)
+    return pageOf(
+      [...this.repositories.keys()].filter((name) => this.canRead(name, actor)),
+      page,
+    )
   }
 
   async listReferrers(repository: string, digest: Digest, artifactType?: string): Promise<Descriptor[]> {

@@ -431,10 +431,7 @@ export class FilesystemBlobStore implements BlobStore {
       await this.truncateLeftover(uploadId, fh, stored, length)
       identity = await identityOf(fh)
     }
-    this.logger?.debug(
-      { uploadId, bytes: length, reason: cached ? 'stale' : 'missing' },
-      'rebuilding upload hash state from stored bytes',
-    )
+    this.logger?.debug({ uploadId, bytes: length, reason: cached ? 'stale' : 'missing' }, 'rebuilding upload hash state from stored bytes')
     const hash = createHash('sha256')
     await feedFile(fh, length, hash)
     const state: UploadState = { hash, size: length, identity }

@@ -27,7 +27,7 @@ describe('describeIssue', () => {
     const result = schema.safeParse({ username: '-', email: 'nope' })
     expect(result.success).toBe(false)
     const text = describeIssues(result.error!.issues)
-    expect(text).toBe("username must be at least 2 characters; email must be an email address")
+    expect(text).toBe('username must be at least 2 characters; email must be an email address')
     expect(text).not.toMatch(/username.*username/)
   })
 })

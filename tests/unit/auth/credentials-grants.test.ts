@@ -30,7 +30,12 @@ describe.each(BACKENDS)('credentials and grants on %s', (backendName) => {
     await prisma.accessToken.create({ data: { userId: alice.id, name: 't', permission: 'read', secretHash: hashSecret(tokenSecret) } })
     robotSecret = generateSecret('hmr_')
     await prisma.robot.create({
-      data: { name: 'robot$team+ci', projectId: team.id, secretHash: hashSecret(robotSecret), permissions: { create: { projectId: team.id, actions: ['pull', 'push', 'delete'] } } },
+      data: {
+        name: 'robot$team+ci',
+        projectId: team.id,
+        secretHash: hashSecret(robotSecret),
+        permissions: { create: { projectId: team.id, actions: ['pull', 'push', 'delete'] } },
+      },
     })
   })
   afterAll(async () => {

@@ -1,11 +1,25 @@
 // Cells of the `can` matrix that the registry relies on: robots (grants per project, never beyond)
 // and access-token ceilings (a cap on the owner's role, never a grant of its own).
 import { describe, expect, it } from 'vitest'
-import { can, mayLearnProjectIsMissing, permittedActions, PROJECT_ACTIONS, registryActions, type ProjectContext, type Subject, type TokenPermission } from '../../../lib/auth/permissions'
+import {
+  can,
+  mayLearnProjectIsMissing,
+  permittedActions,
+  PROJECT_ACTIONS,
+  registryActions,
+  type ProjectContext,
+  type Subject,
+  type TokenPermission,
+} from '../../../lib/auth/permissions'
 
 const priv: ProjectContext = { projectId: 1, public: false }
 const pub: ProjectContext = { projectId: 2, public: true }
-const robot = (grants: [number, ('pull' | 'push' | 'delete')[]][]): Subject => ({ kind: 'robot', robotId: 9, name: 'robot$p+ci', grants: new Map(grants.map(([p, a]) => [p, new Set(a)])) })
+const robot = (grants: [number, ('pull' | 'push' | 'delete')[]][]): Subject => ({
+  kind: 'robot',
+  robotId: 9,
+  name: 'robot$p+ci',
+  grants: new Map(grants.map(([p, a]) => [p, new Set(a)])),
+})
 const user = (role: ProjectContext['role'], token?: TokenPermission, isAdmin = false): [Subject, ProjectContext] => [
   { kind: 'user', userId: 3, username: 'u', isAdmin, ...(token ? { token: { id: 1, permission: token } } : {}) },
   { ...priv, role },
@@ -42,7 +56,7 @@ describe('access token ceilings', () => {
   })
   it('cap system admins too, and never reach management', () => {
     expect(registryActions(...user(null, 'read', true))).toEqual(['pull'])
-    expect(can(...[user(null, 'readWriteDelete', true)[0], 'member:manage', priv] as const)).toBe(false)
+    expect(can(...([user(null, 'readWriteDelete', true)[0], 'member:manage', priv] as const))).toBe(false)
   })
   it('public projects stay pullable for everyone', () => {
     expect(registryActions({ kind: 'anonymous' }, pub)).toEqual(['pull'])

@@ -11,8 +11,12 @@ describe('Markdown tables', () => {
   it('renders a header row, alignments and body rows', () => {
     const html = render(['Tags:', '', '| Tag | Arch | Size |', '|:----|:----:|-----:|', '| `latest` | amd64 | 12 MiB |', '| v1 | **arm64** |'].join('\n'))
     expect(html).toContain('<table')
-    expect(html).toMatch(/<thead><tr><th scope="col" class="[^"]*text-left[^"]*">Tag<\/th><th scope="col" class="[^"]*text-center[^"]*">Arch<\/th><th scope="col" class="[^"]*text-right[^"]*">Size<\/th><\/tr><\/thead>/)
-    expect(html).toMatch(/<td class="[^"]*text-left[^"]*"><code[^>]*>latest<\/code><\/td><td class="[^"]*text-center[^"]*">amd64<\/td><td class="[^"]*text-right[^"]*">12 MiB<\/td>/)
+    expect(html).toMatch(
+      /<thead><tr><th scope="col" class="[^"]*text-left[^"]*">Tag<\/th><th scope="col" class="[^"]*text-center[^"]*">Arch<\/th><th scope="col" class="[^"]*text-right[^"]*">Size<\/th><\/tr><\/thead>/,
+    )
+    expect(html).toMatch(
+      /<td class="[^"]*text-left[^"]*"><code[^>]*>latest<\/code><\/td><td class="[^"]*text-center[^"]*">amd64<\/td><td class="[^"]*text-right[^"]*">12 MiB<\/td>/,
+    )
     // A short row is padded to the header's width.
     expect(html).toMatch(/<td[^>]*>v1<\/td><td[^>]*><strong>arm64<\/strong><\/td><td[^>]*><\/td><\/tr>/)
     expect(html.match(/<tr>/g)).toHaveLength(3)

@@ -175,9 +175,7 @@ describe('engine protocol on the in-memory ports', () => {
   it('refuses a manifest whose blobs are not in the repository, and a child delete while an index needs it', async () => {
     const repo = repoName('refused')
     const absent = digestOf(Buffer.from(randomUUID()))
-    const manifest = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: absent, size: 2 }, layers: [] }),
-    )
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: absent, size: 2 }, layers: [] }))
     const r = await fetch(`${base}/v2/${repo}/manifests/v1`, { method: 'PUT', body: bytes(manifest), headers: { 'Content-Type': OCI_MANIFEST } })
     expect(r.status).toBe(400)
     expect(await errorCode(r)).toBe('MANIFEST_BLOB_UNKNOWN')

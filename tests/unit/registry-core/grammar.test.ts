@@ -30,9 +30,8 @@ describe('digests', () => {
     expect(isSupportedDigest(`sha256:${hex}`)).toBe(true)
     expect(isSupportedDigest(`sha512:${'b'.repeat(128)}`)).toBe(true)
   })
-  it.each([`sha256:${hex.toUpperCase()}`, `sha256:${hex.slice(1)}`, `md5:${hex}`, hex, `sha256:${hex}/x`, 'sha256:'])(
-    'refuses %s',
-    (digest) => expect(isSupportedDigest(digest)).toBe(false),
+  it.each([`sha256:${hex.toUpperCase()}`, `sha256:${hex.slice(1)}`, `md5:${hex}`, hex, `sha256:${hex}/x`, 'sha256:'])('refuses %s', (digest) =>
+    expect(isSupportedDigest(digest)).toBe(false),
   )
 })
 

@@ -107,7 +107,11 @@ function put(path: string, digest: string, body?: Buffer, headers: Record<string
 }
 
 const blobFile = (digest: string) => join(root, 'blobs', 'sha256', digest.slice(7, 9), digest.slice(7))
-const exists = (path: string) => stat(path).then(() => true, () => false)
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  )
 
 describe('PUT with the whole blob', () => {
   it('completes an empty session without reading it first', async () => {
