@@ -1,31 +1,13 @@
 // The pull counter (RecordingEventSink) against real databases (PGlite always, PostgreSQL when
 // TEST_POSTGRES_URL is set): pulls emitted while flushes run are all counted, once; a batch that
 // cannot be written is kept and written by the next flush, with its webhook events.
-import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { RecordingEventSink } from '../../lib/registry/event-sink'
-import type { ManifestRecord } from '../../registry-core/src/ports'
 import { BACKENDS, openBackend, type Backend } from './backends'
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-const silent = { info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace() {} } as never
-
-function artifact(): ManifestRecord {
-  const content = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType: 'application/x.test',
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
-      layers: [],
-      n: randomUUID(),
-    }),
-  )
-  return { digest: `sha256:${createHash('sha256').update(content).digest('hex')}`, mediaType: OCI_MANIFEST, content, artifactType: 'application/x.test', references: [] }
-}
+import { configLessArtifact, silentLogger } from './fixtures'
 
 describe.each(BACKENDS)('pull counts on %s', (backendName) => {
   let backend: Backend
@@ -56,13 +38,13 @@ describe.each(BACKENDS)('pull counts on %s', (backendName) => {
   }
 
   it('counts every pull once while flushes run concurrently, across artifacts, repositories and operators', async () => {
-    const first = artifact()
-    const second = artifact()
-    const quiet = artifact()
+    const first = configLessArtifact()
+    const second = configLessArtifact()
+    const quiet = configLessArtifact()
     await index.putManifest('pulls/one', first, 'v1')
     await index.putManifest('pulls/one', second, 'v2')
     await index.putManifest('quiet/two', quiet, 'v1')
-    const sink = new RecordingEventSink(prisma, silent, 5)
+    const sink = new RecordingEventSink(prisma, silentLogger, 5)
     const targets = [
       { repository: 'pulls/one', digest: first.digest, tag: 'v1' },
       { repository: 'pulls/one', digest: second.digest, tag: undefined },
@@ -89,9 +71,9 @@ describe.each(BACKENDS)('pull counts on %s', (backendName) => {
   })
 
   it('keeps a batch the database refused and writes it, with its events, on the next flush', async () => {
-    const m = artifact()
+    const m = configLessArtifact()
     await index.putManifest('pulls/retried', m, 'v1')
-    const sink = new RecordingEventSink(prisma, silent, 60_000)
+    const sink = new RecordingEventSink(prisma, silentLogger, 60_000)
     const pull = () => sink.emit({ type: 'manifest.pulled', repository: 'pulls/retried', digest: m.digest, tag: 'v1', actor: { name: 'erin' }, at: new Date() })
     pull()
     pull()
@@ -109,11 +91,11 @@ describe.each(BACKENDS)('pull counts on %s', (backendName) => {
   })
 
   it('writes nothing for pulls of an artifact deleted before the flush, and still counts the rest of the batch', async () => {
-    const gone = artifact()
-    const kept = artifact()
+    const gone = configLessArtifact()
+    const kept = configLessArtifact()
     await index.putManifest('pulls/deleted', gone, 'old')
     await index.putManifest('pulls/deleted', kept, 'new')
-    const sink = new RecordingEventSink(prisma, silent, 60_000)
+    const sink = new RecordingEventSink(prisma, silentLogger, 60_000)
     for (const m of [gone, kept]) sink.emit({ type: 'manifest.pulled', repository: 'pulls/deleted', digest: m.digest, actor: { name: 'erin' }, at: new Date() })
     sink.emit({ type: 'manifest.pulled', repository: 'pulls/never-created', digest: kept.digest, actor: { name: 'erin' }, at: new Date() })
     await prisma.artifact.deleteMany({ where: { digest: gone.digest } })

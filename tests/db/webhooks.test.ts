@@ -2,7 +2,7 @@
 // TEST_POSTGRES_URL is set): events are written with the change that caused them and only when a
 // policy wants them; fan-out honours event types and filters; two workers never claim the same
 // delivery; attempts move a delivery through retry to delivered or failed; a lost lease writes nothing.
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { migrateDeploy } from '../../lib/db/migrate'
 import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
@@ -12,29 +12,11 @@ import { RecordingEventSink } from '../../lib/registry/event-sink'
 import { claimDue, fanOut, purgeFinished, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
 import { WebhookWorker } from '../../lib/webhooks/worker'
 import { startWebhookReceiver } from '../support/webhook-receiver'
-import type { ManifestRecord } from '../../registry-core/src/ports'
 import { BACKENDS, openBackend, type Backend } from './backends'
+import { configLessArtifact, OCI_MANIFEST, silentLogger } from './fixtures'
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const RENDER = { registryHost: 'registry.test:5000', source: 'http://registry.test:5000' }
 const RETRY: RetrySettings = { maxAttempts: 3, retryBaseMs: 1, retryMaxMs: 1 }
-const silent = { info() {}, warn() {}, error() {}, debug() {}, fatal() {}, trace() {} } as never
-
-/** A config-less artifact manifest: no references, so it needs no blobs. */
-function artifact(): ManifestRecord {
-  const content = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType: 'application/x.test',
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 },
-      layers: [],
-      n: randomUUID(),
-    }),
-  )
-  return { digest: `sha256:${createHash('sha256').update(content).digest('hex')}`, mediaType: OCI_MANIFEST, content, artifactType: 'application/x.test', references: [] }
-}
-
 describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => {
   let backend: Backend
   let prisma: PrismaClient
@@ -68,13 +50,13 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     await policy({ enabled: false })
     await policy({ eventTypes: ['DELETE_TAG'] })
     await policy({ projectId: otherProjectId })
-    expect(await index.putManifest('hooks/app', artifact(), 'v1', { name: 'alice' })).toEqual({ ok: true })
+    expect(await index.putManifest('hooks/app', configLessArtifact(), 'v1', { name: 'alice' })).toEqual({ ok: true })
     expect(await prisma.webhookEvent.count()).toBe(0)
   })
 
   it('records push, tag delete and artifact delete events with the change, with operator, tags and size', async () => {
     await policy()
-    const m = artifact()
+    const m = configLessArtifact()
     await index.putManifest('hooks/app', m, 'v1', { name: 'alice' })
     await index.putManifest('hooks/app', m, 'v2', { name: 'alice' })
     await index.deleteTag('hooks/app', 'v1', { name: 'bob' })
@@ -91,7 +73,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
 
   it('writes no event when the change fails (missing reference) or does not happen (unknown tag)', async () => {
     await policy()
-    const m = artifact()
+    const m = configLessArtifact()
     m.references = [{ kind: 'blob', digest: `sha256:${'0'.repeat(64)}`, size: 1, mediaType: 'application/octet-stream' }]
     expect((await index.putManifest('hooks/app', m, 'broken', { name: 'alice' })).ok).toBe(false)
     expect(await index.deleteTag('hooks/app', 'never-there', { name: 'alice' })).toBeNull()
@@ -101,9 +83,9 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
 
   it('coalesces pulls of one artifact by one operator into one event carrying the count', async () => {
     await policy({ eventTypes: ['PULL_ARTIFACT'] })
-    const m = artifact()
+    const m = configLessArtifact()
     await index.putManifest('hooks/pulled', m, 'latest', { name: 'alice' })
-    const sink = new RecordingEventSink(prisma, silent, 60_000)
+    const sink = new RecordingEventSink(prisma, silentLogger, 60_000)
     const pull = (name: string | undefined, tag?: string) =>
       sink.emit({ type: 'manifest.pulled', repository: 'hooks/pulled', digest: m.digest, tag, actor: { name }, at: new Date() })
     pull('dave', 'latest')
@@ -123,7 +105,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     const tagged = await policy({ tagFilter: 'v*', format: 'cloudevents' })
     const elsewhere = await policy({ repositoryFilter: 'hooks/other-*' })
     const system = await policy({ projectId: null, eventTypes: ['PUSH_ARTIFACT'], repositoryFilter: 'hooks/**' })
-    const m = artifact()
+    const m = configLessArtifact()
     await index.putManifest('hooks/fan/out', m, 'v1', { name: 'alice' })
     await index.putManifest('hooks/fan/out', m, 'latest', { name: 'alice' })
     expect((await fanOut(prisma, RENDER, { max: 0, ms: 30_000 })).events).toBe(2)
@@ -152,7 +134,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
 
   it('never hands one delivery to two workers, and records attempts through retry to delivered or failed', async () => {
     await policy({ eventTypes: ['PUSH_ARTIFACT'] })
-    for (let i = 0; i < 12; i++) await index.putManifest('hooks/claims', artifact(), `t${i}`, { name: 'alice' })
+    for (let i = 0; i < 12; i++) await index.putManifest('hooks/claims', configLessArtifact(), `t${i}`, { name: 'alice' })
     await fanOut(prisma, RENDER, { max: 0, ms: 30_000 })
     const [a, b] = await Promise.all([claimDue(prisma, 8, 30_000), claimDue(prisma, 8, 30_000)])
     const ids = [...a, ...b].map((d) => d.id)
@@ -200,7 +182,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
   it('hands the first new deliveries to the fanning-out worker already leased, the rest to any worker', async () => {
     await prisma.webhookDelivery.deleteMany({})
     const p = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: 'http://127.0.0.1:9/leased', secret: 'a-secret-of-16-chars' })
-    for (let i = 0; i < 3; i++) await index.putManifest('hooks/leased', artifact(), `l${i}`, { name: 'alice' })
+    for (let i = 0; i < 3; i++) await index.putManifest('hooks/leased', configLessArtifact(), `l${i}`, { name: 'alice' })
     const { events, leased } = await fanOut(prisma, RENDER, { max: 2, ms: 30_000 })
     expect(events).toBe(3)
     expect(leased.map((d) => [d.targetUrl, d.secret, d.policyEnabled, d.attempts])).toEqual([
@@ -218,7 +200,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     // Stored before filters were checked the way they are now: it no longer compiles.
     const broken = await policy({ eventTypes: ['PUSH_ARTIFACT'], tagFilter: '{v1' })
     const good = await policy({ eventTypes: ['PUSH_ARTIFACT'], tagFilter: 'v*' })
-    await index.putManifest('hooks/poisoned', artifact(), 'v1', { name: 'alice' })
+    await index.putManifest('hooks/poisoned', configLessArtifact(), 'v1', { name: 'alice' })
     const logged: unknown[] = []
     const { events, leased } = await fanOut(prisma, RENDER, { max: 5, ms: 30_000 }, (detail) => logged.push(detail))
     expect(events).toBe(1)
@@ -236,7 +218,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     const receiver = await startWebhookReceiver()
     const worker = new WebhookWorker({
       prisma,
-      logger: silent,
+      logger: silentLogger,
       settings: { maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, timeoutMs: 2000, concurrency: 4, allowedNetworks: ['127.0.0.1/32'], logRetentionMs: 86_400_000 },
       render: RENDER,
       pollIntervalMs: 50,
@@ -244,10 +226,10 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     try {
       const broken = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: `${receiver.url}/broken`, repositoryFilter: 'x'.repeat(300) })
       await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: `${receiver.url}/good` })
-      await index.putManifest('hooks/worker-poison', artifact(), 'first', { name: 'alice' })
+      await index.putManifest('hooks/worker-poison', configLessArtifact(), 'first', { name: 'alice' })
       worker.start()
       await receiver.waitFor((r) => r.path === '/good' && r.json().event_data.resources[0].tag === 'first', 10_000)
-      await index.putManifest('hooks/worker-poison', artifact(), 'second', { name: 'alice' })
+      await index.putManifest('hooks/worker-poison', configLessArtifact(), 'second', { name: 'alice' })
       await receiver.waitFor((r) => r.path === '/good' && r.json().event_data.resources[0].tag === 'second', 10_000)
       expect(receiver.requests.filter((r) => r.path === '/broken')).toEqual([])
       const failed = await prisma.webhookDelivery.findMany({ where: { policyId: broken.id } })
