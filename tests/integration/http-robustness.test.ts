@@ -111,8 +111,11 @@ describe.skipIf(!ours)('pipelined and quickly reused connections', () => {
   })
 })
 
-/** Writes a chunked body of up to `total` bytes until the server answers; returns the answer and what was written. */
-async function chunkedUntilAnswered(path: string, headers: Record<string, string>, total: number): Promise<{ res: RawResponse; written: number }> {
+/**
+ * Writes `bytes` of a chunked body and then sends nothing more, never ending the body: an answer can
+ * only come from a server that decides on the bytes it has seen, not one that waits for the whole body.
+ */
+async function chunkedBodyThatNeverEnds(path: string, headers: Record<string, string>, bytes: number): Promise<RawResponse> {
   const conn = await HttpConnection.open(reg.url)
   try {
     const head =
@@ -124,19 +127,9 @@ async function chunkedUntilAnswered(path: string, headers: Record<string, string
     await conn.write(head)
     const piece = Buffer.alloc(64 * 1024, 'a')
     const chunk = Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
-    const answer = conn.next(60_000)
-    let answered = false
-    void answer.then(
-      () => (answered = true),
-      () => (answered = true),
-    )
-    let written = 0
-    while (written < total && !answered && conn.closedAt === undefined) {
-      await conn.write(chunk)
-      written += piece.length
-    }
-    if (!answered && conn.closedAt === undefined) await conn.write('0\r\n\r\n')
-    return { res: await answer, written }
+    const answer = conn.next(15_000)
+    for (let written = 0; written < bytes && conn.closedAt === undefined; written += piece.length) await conn.write(chunk)
+    return await answer
   } finally {
     conn.close()
   }
@@ -165,11 +158,10 @@ describe.skipIf(!ours)('request bodies outside /v2 are capped while they stream'
   ]
   for (const [what, path, headers] of targets) {
     it(`answers 413 at the first byte past the limit of a chunked body to ${what}`, async () => {
-      const { res, written } = await chunkedUntilAnswered(path, headers, 64 * 1024 * 1024)
+      // Two pieces past the limit, and the body never ends: the 413 comes from the bytes past the limit.
+      const res = await chunkedBodyThatNeverEnds(path, headers, LIMIT + 128 * 1024)
       expect(res.status).toBe(413)
       expect(errorCode(res)).toBe('PAYLOAD_TOO_LARGE')
-      // Answered right past the limit, not after reading the whole body (socket buffers allow some slack).
-      expect(written).toBeLessThan(LIMIT + 16 * 1024 * 1024)
     })
   }
 
@@ -183,10 +175,9 @@ describe.skipIf(!ours)('request bodies outside /v2 are capped while they stream'
     expect(await res.json()).toMatchObject({ error: 'invalid_request', error_description: 'body too large' })
   })
 
-  it('closes the connection of a page that answered without reading a body past the limit', async () => {
-    const { res, written } = await chunkedUntilAnswered('/login', { 'content-type': 'text/plain' }, 64 * 1024 * 1024)
+  it('a page that does not read a body past the limit still answers, although the body never ends', async () => {
+    const res = await chunkedBodyThatNeverEnds('/login', { 'content-type': 'text/plain' }, LIMIT + 128 * 1024)
     expect([200, 413]).toContain(res.status)
-    expect(written).toBeLessThan(LIMIT + 16 * 1024 * 1024)
   })
 })
 
