@@ -10,11 +10,12 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { api, apiList, ApiError, errorMessage } from './api'
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_EVENT_LABELS, type SubscribableEventType } from '@/lib/webhooks/event-types'
+import type { DeliveryStatus, WebhookDelivery as Delivery, WebhookDeliveryDetail as DeliveryDetail, WebhookPolicy } from '@/lib/webhooks/schema'
 import { shortDigest } from './format'
 import { Button, ErrorMessage, RepositoryName, SelectField, SuccessMessage, TextAreaField, TextField, focusRing, inputClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, Pagination, TimeAgo } from './widgets'
 
-// ---------------------------------------------------------------- API shapes (lib/webhooks/policies.ts)
+// ---------------------------------------------------------------- API shapes (lib/webhooks/schema.ts)
 
 // Delivery rows show the raw name of an event type this dashboard does not know yet.
 const EVENT_LABELS: Record<string, string> = WEBHOOK_EVENT_LABELS
@@ -25,60 +26,6 @@ const FORMATS = [
 ] as const
 type Format = (typeof FORMATS)[number]['id']
 const FORMAT_LABELS: Record<string, string> = Object.fromEntries(FORMATS.map((f) => [f.id, f.label]))
-
-export interface WebhookPolicy {
-  id: number
-  project: string | null
-  name: string
-  description: string
-  enabled: boolean
-  eventTypes: SubscribableEventType[]
-  targetUrl: string
-  format: Format
-  hasAuthHeader: boolean
-  hasSecret: boolean
-  repositoryFilter: string | null
-  tagFilter: string | null
-  createdBy: string | null
-  createdAt: string
-  updatedAt: string
-  lastDelivery: { status: DeliveryStatus; lastStatusCode: number | null; createdAt: string } | null
-}
-
-type DeliveryStatus = 'pending' | 'delivered' | 'failed'
-
-interface Delivery {
-  id: string
-  eventId: string
-  eventType: string
-  repository: string
-  digest: string | null
-  tags: string[]
-  status: DeliveryStatus
-  attempts: number
-  nextAttemptAt: string | null
-  lastStatusCode: number | null
-  lastError: string | null
-  createdAt: string
-  finishedAt: string | null
-}
-
-interface Attempt {
-  number: number
-  startedAt: string
-  latencyMs: number
-  statusCode: number | null
-  error: string | null
-  requestHeaders: Record<string, string>
-  responseHeaders: Record<string, string> | null
-  responseSnippet: string | null
-}
-
-interface DeliveryDetail extends Delivery {
-  contentType: string
-  payload: string
-  attemptLog: Attempt[]
-}
 
 // ---------------------------------------------------------------- small pieces
 
