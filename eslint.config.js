@@ -43,6 +43,19 @@ const componentsServerPackages = ['pg', 'pino', 'next-auth'].map((name) => ({
   message: 'Components run in the browser: no server-only modules (next-auth/react is the browser side).',
 }))
 
+/**
+ * The response schema modules (lib/<domain>/schema.ts) are what components import for the API's types:
+ * values only from zod, other schema modules and the pure permission and event type lists; anything
+ * else (the database, config, domain services) only as types.
+ */
+const schemasArePure = [
+  {
+    regex: '^(?!zod$)(?!(\\.|@/).*/(schemas?|auth/permissions|event-types)$)',
+    allowTypeImports: true,
+    message: 'Schema modules are imported by browser code: values only from zod, other schema modules and pure lib/ modules; anything else with `import type`.',
+  },
+]
+
 /** Outside registry-core, its API is its entry point. */
 const coreThroughItsEntryPoint = [
   {
@@ -110,6 +123,10 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': restrict(libIsBelowTheApp),
       'no-restricted-imports': forbid(coreThroughItsEntryPoint),
     },
+  },
+  {
+    files: ['lib/**/schema.ts', 'lib/**/schemas.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': restrict([...libIsBelowTheApp, ...schemasArePure]) },
   },
   {
     files: ['lib/*/**'],

@@ -3,20 +3,11 @@
 // one (its secret is shown once, with a copy button), and revoke with an inline confirmation.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
+import type { AccessToken, CreatedAccessToken } from '@/lib/tokens/schema'
 import { api, errorMessage, formatDate } from './api'
 import { Button, Card, ErrorMessage, SelectField, SuccessMessage, TextField, inputClass, tableScrollClass } from './ui'
 
-type Permission = 'read' | 'readWrite' | 'readWriteDelete'
-
-interface AccessToken {
-  id: number
-  name: string
-  permission: Permission
-  createdAt: string
-  expiresAt: string | null
-  lastUsedAt: string | null
-  expired?: boolean
-}
+type Permission = AccessToken['permission']
 
 const PERMISSIONS: { value: Permission; label: string; description: string }[] = [
   { value: 'read', label: 'Read', description: 'pull' },
@@ -34,7 +25,7 @@ const EXPIRY_CHOICES = [
 ]
 
 export function AccessTokens({ username }: { username: string }) {
-  const [created, setCreated] = useState<(AccessToken & { secret: string }) | null>(null)
+  const [created, setCreated] = useState<CreatedAccessToken | null>(null)
   return (
     <Card
       title="Personal access tokens"
@@ -53,11 +44,11 @@ export function AccessTokens({ username }: { username: string }) {
   )
 }
 
-function CreateTokenForm({ onCreated }: { onCreated: (token: AccessToken & { secret: string }) => void }) {
+function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedAccessToken) => void }) {
   const queryClient = useQueryClient()
   const create = useMutation({
     mutationFn: async (input: { name: string; permission: Permission; expiresInDays?: number }) =>
-      (await api<AccessToken & { secret: string }>('/api/v1/users/me/tokens', { method: 'POST', body: input })).data,
+      (await api<CreatedAccessToken>('/api/v1/users/me/tokens', { method: 'POST', body: input })).data,
     onSuccess: (token) => {
       onCreated(token)
       return queryClient.invalidateQueries({ queryKey: ['tokens'] })
@@ -111,7 +102,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: AccessToken & { sec
   )
 }
 
-function NewTokenSecret({ token, username, onDismiss }: { token: AccessToken & { secret: string }; username: string; onDismiss: () => void }) {
+function NewTokenSecret({ token, username, onDismiss }: { token: CreatedAccessToken; username: string; onDismiss: () => void }) {
   const [copied, setCopied] = useState<'copied' | 'failed' | null>(null)
   const heading = useRef<HTMLHeadingElement>(null)
   const secretField = useRef<HTMLInputElement>(null)

@@ -6,23 +6,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useSession } from 'next-auth/react'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
+import type { z } from 'zod'
+import type { settingsSchema } from '@/lib/settings/schema'
+import type { User as AdminUser } from '@/lib/users/schema'
 import { api, ApiError, errorMessage } from './api'
 import { Button, Card, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, LoadingRows, Pagination, TimeAgo } from './widgets'
 
-interface AdminUser {
-  id: number
-  username: string
-  email: string | null
-  isAdmin: boolean
-  disabled: boolean
-  createdAt: string
-  lastLoginAt: string | null
-}
-
-interface Settings {
-  signupEnabled: boolean
-}
+type Settings = z.infer<typeof settingsSchema>
 
 const PAGE_SIZE = 20
 

@@ -1,5 +1,6 @@
 // Shared display formatting for the dashboard: relative times (with the exact time for hovering),
 // sizes in human units, short digests, and the registry host used in docker commands.
+import type { ArtifactView } from '@/lib/artifacts/schema'
 
 const exactFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
 
@@ -83,6 +84,8 @@ export interface Platform {
   architecture?: string | null
   variant?: string | null
 }
+
+export const KIND_LABELS: Record<ArtifactView['kind'], string> = { image: 'Image', index: 'Index', artifact: 'Artifact' }
 
 /** linux/arm64/v8 */
 export function formatPlatform(platform: Platform | null | undefined): string {

@@ -5,13 +5,9 @@
 import { useQuery } from '@tanstack/react-query'
 import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
+import type { SearchResult } from '@/lib/search/schema'
 import { api, errorMessage } from './api'
 import { excerpt, repositoryPath } from './format'
-
-interface SearchResult {
-  projects?: { name: string; public?: boolean }[]
-  repositories?: { name: string; projectName?: string; project?: string; description?: string | null }[]
-}
 
 interface Option {
   kind: 'project' | 'repository'
@@ -21,8 +17,8 @@ interface Option {
   description?: string
 }
 
-function split(repository: { name: string; projectName?: string; project?: string }): { project: string; repository: string } {
-  const project = repository.projectName ?? repository.project ?? repository.name.split('/')[0]
+function split(repository: { name: string; projectName: string }): { project: string; repository: string } {
+  const project = repository.projectName
   const rest = repository.name.startsWith(`${project}/`) ? repository.name.slice(project.length + 1) : repository.name
   return { project, repository: rest }
 }

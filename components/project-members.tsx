@@ -3,16 +3,11 @@
 // role, remove (confirmed).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
+import type { Member } from '@/lib/members/schema'
 import { api, apiList, errorMessage } from './api'
 import { ROLE_NAMES, allows, type Project } from './projects-view'
 import { Button, ErrorMessage, SelectField, SuccessMessage, TextField } from './ui'
 import { ConfirmDialog, LoadingRows } from './widgets'
-
-interface Member {
-  username: string
-  role: string
-  createdAt?: string
-}
 
 const ROLES = Object.keys(ROLE_NAMES)
 

@@ -5,19 +5,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useEffect, useState, type FormEvent } from 'react'
+import type { Repository } from '@/lib/repositories/schema'
 import { api, apiList, errorMessage } from './api'
 import { excerpt, formatCount, repositoryPath } from './format'
 import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, RepositoryName, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { LoadingRows, Pagination, PushCommands, TimeAgo } from './widgets'
 
-export interface Repository {
-  name: string
-  description?: string | null
-  artifactCount?: number
-  pullCount?: number | string
-  lastPushedAt?: string | null
-}
+export type { Repository }
 
 const PAGE_SIZE = 20
 

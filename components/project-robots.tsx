@@ -3,22 +3,11 @@
 // the secret is shown once), disable or enable, delete with confirmation.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
+import type { CreatedRobot, Robot } from '@/lib/robots/schema'
 import { api, apiList, errorMessage } from './api'
 import { allows, type Project } from './projects-view'
 import { Button, ErrorMessage, SelectField, SuccessMessage, TextField, tableScrollClass } from './ui'
 import { ConfirmDialog, CopyButton, LoadingRows, TimeAgo } from './widgets'
-
-interface Robot {
-  id: number
-  name: string
-  description: string
-  permissions: { project: string; actions: string[] }[]
-  disabled: boolean
-  expiresAt: string | null
-  expired: boolean
-  createdAt: string
-  lastUsedAt: string | null
-}
 
 const ACTIONS = ['pull', 'push', 'delete'] as const
 
@@ -40,7 +29,7 @@ export function ProjectRobots({ project }: { project: Project }) {
   const [removing, setRemoving] = useState<Robot | null>(null)
 
   const create = useMutation({
-    mutationFn: async () => (await api<Robot & { secret: string }>(base, { method: 'POST', body: { name: name.trim(), actions, expiresInDays: Number(expires) } })).data,
+    mutationFn: async () => (await api<CreatedRobot>(base, { method: 'POST', body: { name: name.trim(), actions, expiresInDays: Number(expires) } })).data,
     onSuccess: async (robot) => {
       setSecret({ login: robotLogin(project.name, robot.name), secret: robot.secret })
       setName('')

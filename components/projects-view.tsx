@@ -8,20 +8,12 @@ import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 import type { ProjectAction } from '@/lib/auth/permissions'
 import { useState, type FormEvent } from 'react'
+import type { Project } from '@/lib/projects/schema'
 import { api, errorMessage } from './api'
 import { countOf } from './format'
 import { Button, Card, ErrorMessage, NAME_PATTERN, SuccessMessage, TextField, VisibilityBadge, focusRing } from './ui'
 
-export interface Project {
-  id: number
-  name: string
-  public: boolean
-  role?: string | null
-  repositoryCount?: number
-  createdAt?: string
-  /** The project actions the caller may perform (the API computes them with `can()`). */
-  permissions: ProjectAction[]
-}
+export type { Project }
 
 /** Whether the caller may do `action` in `project` (false while the project is unknown). */
 export function allows(project: Pick<Project, 'permissions'> | undefined, action: ProjectAction): boolean {

@@ -1,17 +1,18 @@
 // Project members: user x project x role. A project always keeps at least one project admin.
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
-import { PROJECT_ROLES, type ProjectRole } from '../auth/permissions'
+import type { ProjectRole } from '../auth/permissions'
 import { conflict, isUniqueViolation, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 import { invalidateProjectAccess } from '../auth/project-access'
 import { likeLiteral } from '../db/like'
+import { roleSchema } from './schema'
 
-const roleSchema = z.enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]], {
-  error: `role must be one of ${PROJECT_ROLES.join(', ')}`,
-})
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
+
 export const memberAddSchema = z.strictObject({
   username: z.string({ error: 'username is required' }).min(1, 'username is required').max(64),
   role: roleSchema,
@@ -25,15 +26,6 @@ export interface MemberView {
   createdAt: Date
   updatedAt: Date
 }
-
-/** The wire shape of a MemberView (OpenAPI). */
-export const memberSchema = z.object({
-  userId: z.number(),
-  username: z.string(),
-  role: roleSchema,
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-})
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
-import { can, canSystem, permittedActions, PROJECT_ACTIONS, PROJECT_ROLES, type ProjectAction, type ProjectRole, type Subject } from '../auth/permissions'
+import { can, canSystem, permittedActions, type ProjectAction, type ProjectRole, type Subject } from '../auth/permissions'
 import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
@@ -12,6 +12,9 @@ import { invalidateProjectAccess } from '../auth/project-access'
 import { namespaceNameSchema } from './names'
 import { likeLiteral } from '../db/like'
 import { countOf } from '../plural'
+
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
 
 export { requireProject, loadProject } from './access'
 export { namespaceNameSchema } from './names'
@@ -34,21 +37,6 @@ export interface ProjectView {
   /** What the caller may do in the project (`permittedActions`), so clients offer only that. */
   permissions: ProjectAction[]
 }
-
-/** The wire shape of a ProjectView (OpenAPI). */
-export const projectSchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  public: z.boolean(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  role: z
-    .enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]])
-    .nullable()
-    .describe("the caller's role in the project, if a member"),
-  repositoryCount: z.number(),
-  permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
-})
 
 export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
   const subject = caller.subject

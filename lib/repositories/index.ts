@@ -12,6 +12,9 @@ import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
 import { likeLiteral } from '../db/like'
+
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
 import { listedOnItsOwn } from '../artifacts/listed'
 
 /** The most a repository description (Markdown) may hold, in bytes of UTF-8, when created and when changed. */
@@ -109,19 +112,6 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
 // ---------------------------------------------------------------- one repository
 
 export const repositoryUpdateSchema = z.strictObject({ description: descriptionSchema })
-
-/** The wire shape of a repository (OpenAPI). */
-export const repositorySchema = z.object({
-  id: z.number(),
-  name: z.string().describe('full name, project/name'),
-  projectName: z.string(),
-  description: z.string().describe('Markdown'),
-  artifactCount: z.number(),
-  pullCount: z.number(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  lastPushedAt: z.iso.datetime().nullable(),
-})
 
 async function loadRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string, action: ProjectAction) {
   const loaded = await requireProject(prisma, caller.subject, projectName, action)

@@ -11,8 +11,11 @@ import { conflict, forbidden, invalid, isUniqueViolation, notFound } from '../er
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { loadProject, requireProject, requireSystem } from '../projects/access'
+import { ROBOT_ACTIONS } from './schema'
 
-export const ROBOT_ACTIONS: readonly RobotAction[] = ['pull', 'push', 'delete']
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
+
 export const DEFAULT_ROBOT_EXPIRY_DAYS = 30
 
 const actionsSchema = z
@@ -70,29 +73,6 @@ export interface RobotView {
   lastUsedAt: Date | null
   createdBy: string | null
 }
-
-/** The wire shape of a RobotView (OpenAPI). */
-export const robotSchema = z.object({
-  id: z.number(),
-  name: z.string().describe('robot$<project>+<name> or robot$<name>'),
-  description: z.string(),
-  project: z.string().nullable().describe('the owning project; null for a system robot'),
-  permissions: z.array(z.object({ project: z.string(), actions: z.array(z.enum(ROBOT_ACTIONS as [RobotAction, ...RobotAction[]])) })),
-  disabled: z.boolean(),
-  expiresAt: z.iso.datetime().nullable(),
-  expired: z.boolean(),
-  createdAt: z.iso.datetime(),
-  lastUsedAt: z.iso.datetime().nullable(),
-  createdBy: z.string().nullable(),
-})
-
-const robotSecretSchema = z.string().describe('hmr_…; shown only in this response')
-
-/** A robot just created: its secret, shown this once. */
-export const createdRobotSchema = robotSchema.extend({ secret: robotSecretSchema })
-
-/** A robot just updated: with its new secret when refreshSecret was asked for. */
-export const updatedRobotSchema = robotSchema.extend({ secret: robotSecretSchema.optional() })
 
 const ROBOT_INCLUDE = {
   project: { select: { name: true } },

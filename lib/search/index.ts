@@ -7,21 +7,16 @@ import type { PrismaClient } from '../db/prisma'
 import type { Caller } from '../audit'
 import { actorFor, parseActorId, readableProjectsSql } from '../auth/project-access'
 import { listedOnItsOwn } from '../artifacts/listed'
+import { type SearchResult } from './schema'
+
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
 
 export const SEARCH_LIMIT = 20
 
 export const searchQuerySchema = z.object({
   q: z.string({ error: 'q is required' }).min(1, 'q is required').max(128, 'q must be at most 128 characters'),
 })
-
-export const searchResultSchema = z.object({
-  projects: z.array(z.object({ name: z.string(), public: z.boolean(), repositoryCount: z.number() })),
-  repositories: z.array(
-    z.object({ name: z.string(), projectName: z.string(), description: z.string(), artifactCount: z.number(), pullCount: z.number(), lastPushedAt: z.iso.datetime().nullable() }),
-  ),
-})
-
-export type SearchResult = z.infer<typeof searchResultSchema>
 
 export async function search(prisma: PrismaClient, caller: Caller, q: string): Promise<SearchResult> {
   const identity = parseActorId(actorFor(caller.subject).id)

@@ -5,13 +5,13 @@ import type { PrismaClient } from '../db/prisma'
 import { requireSystem } from '../projects/access'
 import { auditActor, recordAudit, type Caller } from '../audit'
 
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
+
 export interface Settings {
   /** Whether anyone may create an account (POST /api/v1/users without being an admin). */
   signupEnabled: boolean
 }
-
-/** The wire shape of Settings (OpenAPI). */
-export const settingsSchema = z.object({ signupEnabled: z.boolean() })
 
 const DEFAULTS: Settings = { signupEnabled: true }
 

@@ -10,8 +10,10 @@ import { invalidateCredentials } from '../auth/credentials'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireAccountOwner } from '../users'
+import { TOKEN_PERMISSIONS } from './schema'
 
-export const TOKEN_PERMISSIONS: readonly TokenPermission[] = ['read', 'readWrite', 'readWriteDelete']
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
 
 export const tokenCreateSchema = z
   .strictObject({
@@ -46,20 +48,6 @@ export interface AccessTokenView {
   lastUsedAt: Date | null
   expired: boolean
 }
-
-/** The wire shape of an AccessTokenView (OpenAPI). */
-export const accessTokenSchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  permission: z.enum(TOKEN_PERMISSIONS as [TokenPermission, ...TokenPermission[]]),
-  createdAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime().nullable(),
-  lastUsedAt: z.iso.datetime().nullable(),
-  expired: z.boolean(),
-})
-
-/** A token just created: its secret, shown this once. */
-export const createdAccessTokenSchema = accessTokenSchema.extend({ secret: z.string().describe('hmp_…; shown only in this response') })
 
 const VIEW = { id: true, name: true, permission: true, createdAt: true, expiresAt: true, lastUsedAt: true } as const
 

@@ -18,6 +18,9 @@ import { passwordProblem, passwordSchema } from '../auth/password-policy'
 import { revokeUserSessions } from '../auth/sessions'
 import { likeLiteral } from '../db/like'
 
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
+
 export { passwordSchema }
 export const usernameSchema = namespaceNameSchema
 export const emailSchema = z.email({ error: 'email must be a valid email address' }).max(254, 'email is too long')
@@ -53,20 +56,6 @@ export interface PublicUser {
   createdAt: Date
   lastLoginAt: Date | null
 }
-
-/** The wire shape of a PublicUser (OpenAPI). */
-export const userSchema = z.object({
-  id: z.number(),
-  username: z.string(),
-  email: z.string().nullable(),
-  isAdmin: z.boolean(),
-  disabled: z.boolean(),
-  createdAt: z.iso.datetime(),
-  lastLoginAt: z.iso.datetime().nullable(),
-})
-
-/** GET /users/me: the user, and whether the request came with an access token. */
-export const currentUserSchema = userSchema.extend({ viaToken: z.boolean() })
 
 const PUBLIC_USER = { id: true, username: true, email: true, isAdmin: true, disabled: true, createdAt: true, lastLoginAt: true } as const
 

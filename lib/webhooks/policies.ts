@@ -16,11 +16,15 @@ import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type Su
 import { signalOutbox } from './outbox'
 import { renderPayload, type PayloadFormat } from './payloads'
 import { renderSettings } from './render-settings'
+import { DELIVERY_STATUSES, webhookPolicySchema } from './schema'
 
 /** A project's policies (`{ project }`) or the system-wide ones. */
 export type WebhookScope = { project: string } | { system: true }
 
 // ---------------------------------------------------------------- schemas
+
+// The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
+export * from './schema'
 
 const globSchema = z
   .string({ error: 'a filter must be a glob pattern' })
@@ -80,72 +84,17 @@ export const webhookUpdateSchema = z
   .partial()
   .refine((update) => Object.keys(update).length > 0, { message: 'nothing to change' })
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
 export const deliveryFilterSchema = z.object({
   status: z.enum(DELIVERY_STATUSES, { error: `status must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
   event_type: z.enum(WEBHOOK_EVENT_TYPES, { error: 'unknown event_type' }).optional(),
 })
 
-export const webhookPolicySchema = z.object({
-  id: z.number().int(),
-  project: z.string().nullable().describe('null for a system-wide policy'),
-  name: z.string(),
-  description: z.string(),
-  enabled: z.boolean(),
-  eventTypes: z.array(z.enum(SUBSCRIBABLE_EVENT_TYPES)),
-  targetUrl: z.string(),
-  format: z.enum(['default', 'cloudevents']),
-  hasAuthHeader: z.boolean(),
-  hasSecret: z.boolean(),
-  repositoryFilter: z.string().nullable(),
-  tagFilter: z.string().nullable(),
-  createdBy: z.string().nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  lastDelivery: z
-    .object({ status: z.enum(DELIVERY_STATUSES), lastStatusCode: z.number().int().nullable(), createdAt: z.iso.datetime() })
-    .nullable()
-    .describe('the newest delivery, null before the first'),
-})
 type LastDelivery = { status: (typeof DELIVERY_STATUSES)[number]; lastStatusCode: number | null; createdAt: Date }
 export type WebhookPolicyView = Omit<z.infer<typeof webhookPolicySchema>, 'createdAt' | 'updatedAt' | 'lastDelivery'> & {
   createdAt: Date
   updatedAt: Date
   lastDelivery: LastDelivery | null
 }
-
-export const webhookDeliverySchema = z.object({
-  id: z.uuid().describe('the X-Registry-Delivery header; the same on every attempt'),
-  eventId: z.uuid(),
-  eventType: z.string(),
-  repository: z.string(),
-  digest: z.string().nullable(),
-  tags: z.array(z.string()),
-  status: z.enum(DELIVERY_STATUSES),
-  attempts: z.number().int().describe('attempts since the delivery was (re)queued'),
-  nextAttemptAt: z.iso.datetime().nullable().describe('when pending'),
-  lastStatusCode: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  createdAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime().nullable(),
-})
-
-export const webhookAttemptSchema = z.object({
-  number: z.number().int(),
-  startedAt: z.iso.datetime(),
-  latencyMs: z.number().int(),
-  statusCode: z.number().int().nullable(),
-  error: z.string().nullable(),
-  requestHeaders: z.record(z.string(), z.string()),
-  responseHeaders: z.record(z.string(), z.string()).nullable(),
-  responseSnippet: z.string().nullable(),
-})
-
-export const webhookDeliveryDetailSchema = webhookDeliverySchema.extend({
-  contentType: z.string(),
-  payload: z.string().describe('the request body, identical on every attempt'),
-  attemptLog: z.array(webhookAttemptSchema),
-})
 
 // ---------------------------------------------------------------- access
 

@@ -69,6 +69,26 @@ describe('import boundaries', () => {
     ])
   })
 
+  it('response schema modules import values only from zod, schema modules and pure lib/ modules', async () => {
+    const code = [
+      "import { z } from 'zod'",
+      "import { platformSchema } from '../artifacts/schema'",
+      "import { PROJECT_ROLES } from '../auth/permissions'",
+      "import { SUBSCRIBABLE_EVENT_TYPES } from './event-types'",
+      "import type { PrismaClient } from '../db/prisma'",
+      "import { getPrisma } from '../db/prisma'",
+      "import { loadConfig } from '@/lib/config'",
+      "import { randomUUID } from 'node:crypto'",
+      'console.log(z, platformSchema, PROJECT_ROLES, SUBSCRIBABLE_EVENT_TYPES, getPrisma, loadConfig, randomUUID)',
+      'export type Client = PrismaClient',
+    ].join('\n')
+    expect(await restricted('lib/webhooks/schema.ts', code)).toEqual([
+      ['../db/prisma', 2],
+      ['@/lib/config', 2],
+      ['node:crypto', 2],
+    ])
+  })
+
   it('outside registry-core and tests, registry-core is imported through its entry point', async () => {
     const code = "import { a } from '@/registry-core/src/grammar'\nimport { b } from '@/registry-core/src'\nconsole.log(a, b)"
     expect(await restricted('app/example.tsx', code)).toEqual([['@/registry-core/src/grammar', 2]])

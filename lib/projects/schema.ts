@@ -1,0 +1,22 @@
+// The project shapes /api/v1 returns: the OpenAPI document's schemas and the dashboard's types.
+// Schema only (zod, nothing server-side), so browser code may import it.
+import { z } from 'zod'
+import { PROJECT_ACTIONS, PROJECT_ROLES, type ProjectAction, type ProjectRole } from '../auth/permissions'
+
+/** The wire shape of a ProjectView (OpenAPI). */
+export const projectSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  public: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  role: z
+    .enum(PROJECT_ROLES as [ProjectRole, ...ProjectRole[]])
+    .nullable()
+    .describe("the caller's role in the project, if a member"),
+  repositoryCount: z.number(),
+  permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
+})
+
+/** A project as the API sends it (dates as ISO strings). */
+export type Project = z.infer<typeof projectSchema>

@@ -1,0 +1,19 @@
+// The repository shapes /api/v1 returns: the OpenAPI document's schemas and the dashboard's types.
+// Schema only (zod, nothing server-side), so browser code may import it.
+import { z } from 'zod'
+
+/** The wire shape of a repository (OpenAPI). */
+export const repositorySchema = z.object({
+  id: z.number(),
+  name: z.string().describe('full name, project/name'),
+  projectName: z.string(),
+  description: z.string().describe('Markdown'),
+  artifactCount: z.number(),
+  pullCount: z.number(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastPushedAt: z.iso.datetime().nullable(),
+})
+
+/** A repository as the API sends it (dates as ISO strings). */
+export type Repository = z.infer<typeof repositorySchema>

@@ -1,0 +1,6 @@
+// The system settings shapes /api/v1 returns: the OpenAPI document's schemas and the dashboard's types.
+// Schema only (zod, nothing server-side), so browser code may import it.
+import { z } from 'zod'
+
+/** The wire shape of Settings (OpenAPI). */
+export const settingsSchema = z.object({ signupEnabled: z.boolean() })
