@@ -7,6 +7,7 @@ import { AppError, type AppErrorKind } from '../errors'
 import { describeIssues } from './messages'
 import type { Page, PageRequest } from '../pagination'
 import { paginationHeaders } from './pagination'
+import { runtime } from '../runtime'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'
@@ -108,12 +109,12 @@ export function errorResponse(error: unknown): Response {
     code = 'BAD_REQUEST'
     message = 'the request contains text that cannot be stored (e.g. a NUL byte)'
   } else if (databaseFailure(error) === 'disk_full') {
-    console.error("[api] the database's disk is full", error)
+    runtime().logger.error({ err: error }, "[api] the database's disk is full")
     status = 507
     code = 'INSUFFICIENT_STORAGE'
     message = "the registry's database is out of disk space"
   } else {
-    console.error('[api] unexpected error', error)
+    runtime().logger.error({ err: error }, '[api] unexpected error')
     status = 500
     code = 'INTERNAL'
     message = 'internal server error'
