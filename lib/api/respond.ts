@@ -1,7 +1,6 @@
 // HTTP responses for /api/v1: JSON (BigInt as numbers), 201 + Location, pagination headers, and
 // THE mapping of errors to statuses with the /v2 error body `{"errors":[{code,message,detail}]}`.
 import { ZodError } from 'zod'
-import { loadConfig } from '../config'
 import { databaseFailure } from '../db/errors'
 import { AppError, type AppErrorKind } from '../errors'
 import { describeIssues } from './messages'
@@ -56,17 +55,9 @@ export function json(data: unknown, init: { status?: number; headers?: Record<st
   return new Response(toJson(data), { status: init.status ?? 200, headers: { ...BASE_HEADERS, ...init.headers } })
 }
 
-let publicUrl: string | undefined | null = null
 /** `path` made absolute with PUBLIC_URL when it is set (like the /v2 engine), else relative. */
 export function location(path: string): string {
-  if (publicUrl === null) {
-    try {
-      publicUrl = loadConfig().publicUrl
-    } catch {
-      publicUrl = undefined
-    }
-  }
-  return (publicUrl ?? '') + path
+  return (runtime().config.publicUrl ?? '') + path
 }
 
 export function created(data: unknown, path: string): Response {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { errorResponse } from '../../lib/api/respond'
+import { errorResponse, location } from '../../lib/api/respond'
 import { loadConfig } from '../../lib/config'
 import { installRuntime, runtime, type Runtime } from '../../lib/runtime'
 
@@ -57,5 +57,12 @@ describe('/api/v1 errors log through the runtime logger', () => {
     } finally {
       consoleError.mockRestore()
     }
+  })
+})
+
+describe('lib reads the configuration from the runtime', () => {
+  it('/api/v1 Location headers use the installed PUBLIC_URL', () => {
+    installRuntime({ ...capturingRuntime([]), config: loadConfig({ PUBLIC_URL: 'https://registry.example.com' }) })
+    expect(location('/api/v1/projects/1')).toBe('https://registry.example.com/api/v1/projects/1')
   })
 })
