@@ -4,6 +4,7 @@ import next from 'next'
 import { isRegistryPath } from '@registry-core'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
 import { createLogger } from './lib/logger'
+import { installRuntime } from './lib/runtime'
 import { stampClientAddress } from './lib/client-address'
 import { capRequestBody } from './lib/http/body-limit'
 
@@ -19,6 +20,8 @@ function readConfig(): AppConfig {
 
 const config = readConfig()
 const logger = createLogger(config.logLevel)
+// Built once here; Next's route handlers in this process read the same services through runtime().
+installRuntime({ config, logger })
 // Next's route handlers run in this process and read the database from the environment.
 process.env.DATABASE_URL = config.databaseUrl
 // Browser sessions: NEXTAUTH_SECRET from the environment or DATA_DIR/session-secret (created at first start).

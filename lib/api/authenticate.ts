@@ -16,7 +16,7 @@ import { clientAddress } from '../client-address'
 import { authenticate, parseBasicAuthorization } from '../auth/credentials'
 import { getSessionUser } from '../auth/next-auth'
 import { ANONYMOUS_SUBJECT } from '../auth/permissions'
-import { loadConfig } from '../config'
+import { runtime } from '../runtime'
 import type { Caller } from '../audit'
 import { HttpError } from './respond'
 
@@ -28,17 +28,9 @@ export interface AuthenticatedCaller extends Caller {
   sessionId?: string
 }
 
-let configuredOrigin: string | undefined | null = null
 function publicOrigin(): string | undefined {
-  if (configuredOrigin === null) {
-    try {
-      const url = loadConfig().publicUrl
-      configuredOrigin = url ? new URL(url).origin : undefined
-    } catch {
-      configuredOrigin = undefined
-    }
-  }
-  return configuredOrigin
+  const url = runtime().config.publicUrl
+  return url ? new URL(url).origin : undefined
 }
 
 /** True when the request demonstrably comes from a page of this origin. */

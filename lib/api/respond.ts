@@ -1,12 +1,12 @@
 // HTTP responses for /api/v1: JSON (BigInt as numbers), 201 + Location, pagination headers, and
 // THE mapping of errors to statuses with the /v2 error body `{"errors":[{code,message,detail}]}`.
 import { ZodError } from 'zod'
-import { loadConfig } from '../config'
 import { databaseFailure } from '../db/errors'
 import { AppError, type AppErrorKind } from '../errors'
 import { describeIssues } from './messages'
 import type { Page, PageRequest } from '../pagination'
 import { paginationHeaders } from './pagination'
+import { runtime } from '../runtime'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'
@@ -55,17 +55,9 @@ export function json(data: unknown, init: { status?: number; headers?: Record<st
   return new Response(toJson(data), { status: init.status ?? 200, headers: { ...BASE_HEADERS, ...init.headers } })
 }
 
-let publicUrl: string | undefined | null = null
 /** `path` made absolute with PUBLIC_URL when it is set (like the /v2 engine), else relative. */
 export function location(path: string): string {
-  if (publicUrl === null) {
-    try {
-      publicUrl = loadConfig().publicUrl
-    } catch {
-      publicUrl = undefined
-    }
-  }
-  return (publicUrl ?? '') + path
+  return (runtime().config.publicUrl ?? '') + path
 }
 
 export function created(data: unknown, path: string): Response {
@@ -108,12 +100,12 @@ export function errorResponse(error: unknown): Response {
     code = 'BAD_REQUEST'
     message = 'the request contains text that cannot be stored (e.g. a NUL byte)'
   } else if (databaseFailure(error) === 'disk_full') {
-    console.error("[api] the database's disk is full", error)
+    runtime().logger.error({ err: error }, "[api] the database's disk is full")
     status = 507
     code = 'INSUFFICIENT_STORAGE'
     message = "the registry's database is out of disk space"
   } else {
-    console.error('[api] unexpected error', error)
+    runtime().logger.error({ err: error }, '[api] unexpected error')
     status = 500
     code = 'INTERNAL'
     message = 'internal server error'

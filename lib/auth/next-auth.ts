@@ -13,6 +13,7 @@ import { authenticate } from './credentials'
 import { checkSession, revokeSession, SESSION_MAX_AGE_S, startSession } from './sessions'
 import { safeRedirect } from './safe-redirect'
 import { SIGN_IN_UNAVAILABLE } from './login-errors'
+import { runtime } from '../runtime'
 
 declare module 'next-auth' {
   interface Session {
@@ -73,7 +74,7 @@ export const authOptions: NextAuthOptions = {
           })
         } catch (error) {
           // A database failure; the thrown message is what the login page shows.
-          console.error('[auth] login check failed', error)
+          runtime().logger.error({ err: error }, '[auth] login check failed')
           throw new Error(SIGN_IN_UNAVAILABLE, { cause: error })
         }
         // Belt and braces: only a user's own password opens a dashboard session.
@@ -117,12 +118,12 @@ export const authOptions: NextAuthOptions = {
     error(code, metadata) {
       const error = (metadata as { error?: unknown } | undefined)?.error ?? metadata
       if (code === 'JWT_SESSION_ERROR' && error instanceof Error && /SessionRevokedError|JWT invalid|decryption/i.test(`${error.name} ${error.message}`)) return
-      console.error(`[next-auth][error][${code}]`, metadata)
+      runtime().logger.error({ code, err: error }, '[next-auth] error')
     },
     warn(code) {
       // NEXTAUTH_URL unset is the zero-configuration default: links use the host the browser used.
       if (code === 'NEXTAUTH_URL') return
-      console.warn(`[next-auth][warn][${code}]`)
+      runtime().logger.warn({ code }, '[next-auth] warning')
     },
     debug() {},
   },

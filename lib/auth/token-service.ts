@@ -445,8 +445,8 @@ let defaultDeps: Promise<TokenServiceDeps> | undefined
 /** The process's configuration, database and keys (for the Next route handler). */
 export function defaultTokenServiceDeps(): Promise<TokenServiceDeps> {
   defaultDeps ??= (async () => {
-    const [{ loadConfig }, { getPrisma }] = await Promise.all([import('../config'), import('../db/prisma')])
-    const config = loadConfig()
+    const [{ runtime }, { getPrisma }] = await Promise.all([import('../runtime'), import('../db/prisma')])
+    const { config } = runtime()
     return { prisma: getPrisma(), keys: await loadTokenKeys(config), settings: tokenSettings(config) }
   })().catch((error) => {
     defaultDeps = undefined

@@ -8,7 +8,7 @@ import type { Prisma } from '../generated/prisma/client'
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
-import { loadConfig } from '../config'
+import { runtime } from '../runtime'
 import { requireProject, requireSystem } from '../projects/access'
 import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
 import { checkTargetResolves } from './outbound'
@@ -152,7 +152,7 @@ async function requirePolicy(prisma: PrismaClient, access: ScopeAccess, id: numb
 
 /** Refuses targets the worker would refuse (private addresses, literal or resolved; other schemes), with the reason. */
 async function checkTarget(url: string): Promise<void> {
-  const check = await checkTargetResolves(url, { allowedNetworks: loadConfig().webhooks.allowedNetworks })
+  const check = await checkTargetResolves(url, { allowedNetworks: runtime().config.webhooks.allowedNetworks })
   if (!check.ok) throw invalid(`targetUrl is not allowed: ${check.reason}`)
 }
 

@@ -1,6 +1,7 @@
 // How payloads name this registry: PUBLIC_URL when set (what clients push to), else the listening port
 // on localhost. Set PUBLIC_URL in any real deployment so `resource_url` is pullable as written.
-import { loadConfig, type AppConfig } from '../config'
+import type { AppConfig } from '../config'
+import { runtime } from '../runtime'
 import type { RenderSettings } from './deliveries'
 
 export function renderSettingsOf(config: AppConfig): RenderSettings {
@@ -8,7 +9,6 @@ export function renderSettingsOf(config: AppConfig): RenderSettings {
   return { registryHost: new URL(publicUrl).host, source: publicUrl }
 }
 
-let cached: RenderSettings | undefined
 export function renderSettings(): RenderSettings {
-  return (cached ??= renderSettingsOf(loadConfig()))
+  return renderSettingsOf(runtime().config)
 }
