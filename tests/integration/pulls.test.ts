@@ -5,24 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient } from '../support/api'
 import { ociImage, registryClient, type RegistryClient } from '../support/oci'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
+import type { RunningServer } from '../support/registry-server'
+import type { ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver'
 
 const skip = !!process.env.REGISTRY_URL
 
 describe.skipIf(skip)('pull counts and pull webhooks', () => {
+  let own: OwnServerWithReceiver
   let server: RunningServer
-  let db: TestDatabase | undefined
   let receiver: WebhookReceiver
   let client: RegistryClient
   let auth: { user: string; password: string }
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE === 'postgres') db = await createTestDatabase()
-    server = await startRegistryServer({ databaseUrl: db?.url })
-    receiver = await startWebhookReceiver()
-    auth = { user: server.adminUser, password: server.adminPassword }
+    own = await startOwnServer({ receiver: true })
+    ;({ server, receiver, admin: auth } = own)
     client = registryClient(server.url, auth)
     const res = await apiClient(server.url).post(
       `/api/v1/projects/${server.adminUser}/webhooks`,
@@ -31,12 +29,7 @@ describe.skipIf(skip)('pull counts and pull webhooks', () => {
     )
     expect(res.status, res.describe()).toBe(201)
   }, 300_000)
-  afterAll(async () => {
-    if (process.env.SHOW_SERVER_LOGS === '1') process.stderr.write(server?.logs() ?? '')
-    await receiver?.close()
-    await server?.dispose()
-    await db?.drop()
-  })
+  afterAll(() => own?.dispose())
 
   const artifactOf = async (name: string, reference: string) => {
     const path = `/api/v1/projects/${server.adminUser}/repositories/${encodeURIComponent(name)}/artifacts/${reference}`

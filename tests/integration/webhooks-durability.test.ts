@@ -5,31 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient } from '../support/api'
 import { ociImage, registryClient } from '../support/oci'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
-import { createPushWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
+import type { RunningServer } from '../support/registry-server'
+import { createPushWebhook, type WebhookReceiver } from '../support/webhook-receiver'
 
 const skip = !!process.env.REGISTRY_URL
-const onPostgres = process.env.TEST_DATABASE === 'postgres'
 
 describe.skipIf(skip)('webhook deliveries across crashes', () => {
+  let own: OwnServerWithReceiver
   let server: RunningServer
-  let db: TestDatabase | undefined
   let receiver: WebhookReceiver
   let policyId: number
 
   beforeAll(async () => {
-    if (onPostgres) db = await createTestDatabase()
-    server = await startRegistryServer({ databaseUrl: db?.url })
-    receiver = await startWebhookReceiver()
+    own = await startOwnServer({ receiver: true })
+    ;({ server, receiver } = own)
     policyId = await createPushWebhook(server, receiver.url)
   }, 300_000)
-  afterAll(async () => {
-    if (process.env.SHOW_SERVER_LOGS === '1') process.stderr.write(server?.logs() ?? '')
-    await receiver?.close()
-    await server?.dispose()
-    await db?.drop()
-  })
+  afterAll(() => own?.dispose())
 
   const push = async (tag: string) => {
     const image = ociImage()

@@ -11,21 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser } from '../../lib/users'
 import { apiClient, type ApiCredentials } from '../support/api'
 import { ociImage, registryClient } from '../support/oci'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
+import type { RunningServer } from '../support/registry-server'
 import { seedDatabase } from '../support/seed'
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
+import type { WebhookReceiver } from '../support/webhook-receiver'
 
 const PATHOLOGICAL = '*a*a*a*a*a*a*a*a*a*a*b'
 const LONG_TAG = 'a'.repeat(128)
 
 describe.skipIf(!!process.env.REGISTRY_URL)('webhook filters against a hostile or broken policy', () => {
+  let own: OwnServerWithReceiver
   let server: RunningServer
-  let db: TestDatabase | undefined
   let receiver: WebhookReceiver
 
   /** Policies and pending outbox events in project `legacy`, written as an older version allowed. */
-  const seedLegacyRows = (databaseUrl: string) =>
+  const seedLegacyRows = (databaseUrl: string, receiver: WebhookReceiver) =>
     seedDatabase(databaseUrl, async (prisma) => {
       await createUser(prisma, { username: 'legacy', password: `Legacy-${randomUUID()}` }, { isAdmin: false })
       const project = await prisma.project.findUniqueOrThrow({ where: { name: 'legacy' } })
@@ -42,16 +42,10 @@ describe.skipIf(!!process.env.REGISTRY_URL)('webhook filters against a hostile o
     })
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE === 'postgres') db = await createTestDatabase()
-    receiver = await startWebhookReceiver()
-    server = await startRegistryServer({ databaseUrl: db?.url, readyTimeoutMs: 60_000, prepare: ({ databaseUrl }) => seedLegacyRows(databaseUrl) })
+    own = await startOwnServer({ receiver: true, options: (r) => ({ readyTimeoutMs: 60_000, prepare: ({ databaseUrl }) => seedLegacyRows(databaseUrl, r) }) })
+    ;({ server, receiver } = own)
   }, 300_000)
-  afterAll(async () => {
-    if (process.env.SHOW_SERVER_LOGS === '1') process.stderr.write(server?.logs() ?? '')
-    await receiver?.close()
-    await server?.dispose()
-    await db?.drop()
-  })
+  afterAll(() => own?.dispose())
 
   const admin = () => ({ user: server.adminUser, password: server.adminPassword })
   const tagOf = (r: { json(): any }) => r.json().event_data.resources[0].tag as string

@@ -5,38 +5,35 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient } from '../support/api'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { createUser } from '../../lib/users'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
+import type { RunningServer } from '../support/registry-server'
 import { seedDatabase } from '../support/seed'
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
+import type { WebhookReceiver } from '../support/webhook-receiver'
 
 describe.skipIf(!!process.env.REGISTRY_URL)('webhook targets with the default outbound rules', () => {
+  let own: OwnServerWithReceiver
   let server: RunningServer
-  let db: TestDatabase | undefined
   let receiver: WebhookReceiver
   let base: string
   let auth: { user: string; password: string }
 
   beforeAll(async () => {
-    if (process.env.TEST_DATABASE === 'postgres') db = await createTestDatabase()
-    receiver = await startWebhookReceiver()
     // Saved by an older version, which checked only literal addresses when saving.
-    const seedLegacyPolicy = (databaseUrl: string) =>
+    const seedLegacyPolicy = (databaseUrl: string, receiver: WebhookReceiver) =>
       seedDatabase(databaseUrl, async (prisma) => {
         const owner = await createUser(prisma, { username: 'legacy', password: `Legacy-${randomUUID()}` })
         const project = await prisma.project.findUniqueOrThrow({ where: { name: owner.username } })
         await prisma.webhookPolicy.create({ data: { projectId: project.id, name: 'by-name', eventTypes: ['PUSH_ARTIFACT'], targetUrl: `http://localhost:${receiver.port}/hook` } })
       })
-    server = await startRegistryServer({ databaseUrl: db?.url, env: { WEBHOOK_ALLOWED_NETWORKS: '' }, prepare: ({ databaseUrl }) => seedLegacyPolicy(databaseUrl) })
+    own = await startOwnServer({
+      receiver: true,
+      options: (r) => ({ env: { WEBHOOK_ALLOWED_NETWORKS: '' }, prepare: ({ databaseUrl }) => seedLegacyPolicy(databaseUrl, r) }),
+    })
+    ;({ server, receiver, admin: auth } = own)
     base = `/api/v1/projects/${server.adminUser}/webhooks`
-    auth = { user: server.adminUser, password: server.adminPassword }
   }, 300_000)
-  afterAll(async () => {
-    await receiver?.close()
-    await server?.dispose()
-    await db?.drop()
-  })
+  afterAll(() => own?.dispose())
 
   it('refuses a policy whose target is a loopback address, saying why', async () => {
     const res = await apiClient(server.url).post(base, { name: 'loop', eventTypes: ['PUSH_ARTIFACT'], targetUrl: receiver.url }, { auth })
