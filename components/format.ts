@@ -98,6 +98,11 @@ export function repositoryPath(project: string, repository: string): string {
   return `/projects/${encodeURIComponent(project)}/repositories/${repository.split('/').map(encodeURIComponent).join('/')}`
 }
 
+/** The repository name relative to its project (the API may return `project/name`). */
+export function shortRepositoryName(project: string, name: string): string {
+  return name.startsWith(`${project}/`) ? name.slice(project.length + 1) : name
+}
+
 /** The API path of a repository (its name relative to the project, URL-encoded with %2F). */
 export function repositoryApi(project: string, repository: string): string {
   return `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(repository)}`

@@ -7,57 +7,20 @@ import { usePathname, useRouter } from 'next/navigation'
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import type { SearchResult } from '@/lib/search/schema'
 import { api, errorMessage } from './api'
-import { excerpt, repositoryPath } from './format'
-
-interface Option {
-  kind: 'project' | 'repository'
-  key: string
-  label: string
-  href: string
-  description?: string
-}
-
-function split(repository: { name: string; projectName: string }): { project: string; repository: string } {
-  const project = repository.projectName
-  const rest = repository.name.startsWith(`${project}/`) ? repository.name.slice(project.length + 1) : repository.name
-  return { project, repository: rest }
-}
-
-function toOptions(data: SearchResult | undefined): Option[] {
-  const projects: Option[] = (data?.projects ?? []).map((project) => ({
-    kind: 'project',
-    key: `p:${project.name}`,
-    label: project.name,
-    href: `/projects/${encodeURIComponent(project.name)}`,
-  }))
-  const repositories: Option[] = (data?.repositories ?? []).map((repository) => {
-    const parts = split(repository)
-    return {
-      kind: 'repository',
-      key: `r:${repository.name}`,
-      label: `${parts.project}/${parts.repository}`,
-      href: repositoryPath(parts.project, parts.repository),
-      description: repository.description ? excerpt(repository.description, 80) : undefined,
-    }
-  })
-  return [...projects, ...repositories]
-}
+import { OptionGroup, toOptions, type SearchOption } from './search/search-options'
+import { useDebounced } from './use-paged-search'
 
 export function HeaderSearch({ className = '' }: { className?: string }) {
   const id = useId()
   const listId = `${id}-results`
   const optionId = (index: number) => `${id}-option-${index}`
   const [text, setText] = useState('')
-  const [q, setQ] = useState('')
+  const q = useDebounced(text.trim(), 200)
   const [open, setOpen] = useState(false)
   const [active, setActive] = useState(-1)
   const box = useRef<HTMLDivElement>(null)
   const pathname = usePathname()
   const router = useRouter()
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(text.trim()), 200)
-    return () => clearTimeout(timer)
-  }, [text])
   useEffect(() => {
     setOpen(false)
     setText('')
@@ -81,7 +44,7 @@ export function HeaderSearch({ className = '' }: { className?: string }) {
     if (active >= 0) document.getElementById(`${id}-option-${active}`)?.scrollIntoView({ block: 'nearest' })
   }, [active, id])
   const show = open && q.length > 0
-  const choose = (option: Option) => {
+  const choose = (option: SearchOption) => {
     setOpen(false)
     router.push(option.href)
   }
@@ -106,40 +69,7 @@ export function HeaderSearch({ className = '' }: { className?: string }) {
     }
   }
 
-  const renderOptions = (kind: Option['kind'], heading: string) => {
-    const group = options.map((option, index) => ({ option, index })).filter(({ option }) => option.kind === kind)
-    if (group.length === 0) return null
-    return (
-      <li role="presentation">
-        <p id={`${id}-${kind}-heading`} className="px-3 pb-1 pt-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          {heading}
-        </p>
-        <ul role="group" aria-labelledby={`${id}-${kind}-heading`}>
-          {group.map(({ option, index }) => (
-            <li key={option.key} role="presentation">
-              <a
-                id={optionId(index)}
-                role="option"
-                aria-selected={index === active}
-                href={option.href}
-                tabIndex={-1}
-                onMouseMove={() => setActive(index)}
-                onClick={(event) => {
-                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return
-                  event.preventDefault()
-                  choose(option)
-                }}
-                className={`block px-3 py-1.5 ${index === active ? 'bg-sky-100' : ''}`}
-              >
-                <span className="block break-words font-mono">{option.label}</span>
-                {option.description ? <span className="block truncate text-xs text-slate-500">{option.description}</span> : null}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </li>
-    )
-  }
+  const groupProps = { idPrefix: id, optionId, active, onActivate: setActive, onChoose: choose }
 
   return (
     <div ref={box} role="search" className={`relative min-w-0 ${className}`}>
@@ -178,8 +108,8 @@ export function HeaderSearch({ className = '' }: { className?: string }) {
             <p className="px-3 py-2 text-slate-500">Nothing matches “{q}”.</p>
           ) : null}
           <ul id={listId} role="listbox" aria-label="Search results">
-            {renderOptions('project', 'Projects')}
-            {renderOptions('repository', 'Repositories')}
+            <OptionGroup options={options} kind="project" heading="Projects" {...groupProps} />
+            <OptionGroup options={options} kind="repository" heading="Repositories" {...groupProps} />
           </ul>
         </div>
       )}

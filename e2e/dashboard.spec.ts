@@ -170,7 +170,12 @@ test('members and settings tabs', async ({ page }) => {
   await page.getByLabel('Robot name').fill('ci')
   await page.getByLabel('push', { exact: true }).check()
   await page.getByRole('button', { name: 'Create robot' }).click()
-  await expect(page.getByTestId('robot-secret')).toContainText('shown only once')
+  const robotSecret = page.getByTestId('robot-secret')
+  await expect(robotSecret).toContainText('shown only once')
+  // The same show-once box as access tokens: a selectable field with the secret, put away when saved.
+  await expect(robotSecret.getByRole('textbox', { name: 'Robot secret' })).toHaveValue(/^\S{20,}$/)
+  await robotSecret.getByRole('button', { name: 'I have saved it' }).click()
+  await expect(robotSecret).toHaveCount(0)
   const robotRow = page
     .getByTestId('robot-table')
     .getByRole('row')
