@@ -68,6 +68,11 @@ function fallbackMessage(status: number): string {
   return `The request failed (HTTP ${status}).`
 }
 
+/** The server answers 401, 403 or 404 alike for what this user may not see: the page says it is not there. */
+export function isNotVisible(error: unknown): boolean {
+  return error instanceof ApiError && [401, 403, 404].includes(error.status)
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong.'
 }

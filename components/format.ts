@@ -108,5 +108,15 @@ export function repositoryApi(project: string, repository: string): string {
   return `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(repository)}`
 }
 
+/** The dashboard page of an artifact. */
+export function artifactPath(project: string, repository: string, digest: string): string {
+  return `${repositoryPath(project, repository)}/artifacts/${encodeURIComponent(digest)}`
+}
+
+/** The API path of an artifact. */
+export function artifactApi(project: string, repository: string, digest: string): string {
+  return `${repositoryApi(project, repository)}/artifacts/${encodeURIComponent(digest)}`
+}
+
 /** Counts with their nouns ("1 repository", "2 repositories"): one helper for the dashboard and the API's messages. */
 export { countOf, nounFor, pluralNoun } from '../lib/plural'

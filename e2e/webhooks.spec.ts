@@ -280,6 +280,26 @@ test('the system admin manages system-wide webhooks on /admin/webhooks', async (
   await expect(page.getByTestId('webhook-form-error')).toContainText('unbalanced')
   await page.getByTestId('webhook-form').getByRole('button', { name: 'Cancel' }).click()
 
+  // The write-only settings: set an Authorization header and a generated secret, then remove both.
+  await item.getByRole('button', { name: `Edit ${name}` }).click()
+  await page.getByTestId('webhook-form').getByLabel('Authorization header', { exact: true }).fill('Bearer system-hook-token')
+  await page.getByTestId('webhook-form').getByRole('button', { name: 'Generate' }).click()
+  await expect(page.getByTestId('generated-secret')).toBeVisible()
+  await page.getByTestId('webhook-form').getByRole('button', { name: 'Save webhook' }).click()
+  await expect(page.getByText(`Webhook ${name} saved.`)).toBeVisible()
+  await expect(item).toContainText('Signed')
+  await expect(item).toContainText('Authorization header')
+  await item.getByRole('button', { name: `Edit ${name}` }).click()
+  const editForm = page.getByTestId('webhook-form')
+  await editForm.getByLabel('Remove the Authorization header').check()
+  await expect(editForm.getByLabel('Authorization header', { exact: true })).toBeDisabled()
+  await editForm.getByLabel('Remove the signing secret').check()
+  await expect(editForm.getByLabel('Signing secret', { exact: true })).toBeDisabled()
+  await editForm.getByRole('button', { name: 'Save webhook' }).click()
+  await expect(page.getByText(`Webhook ${name} saved.`)).toBeVisible()
+  await expect(item).not.toContainText('Signed')
+  await expect(item).not.toContainText('Authorization header')
+
   const before = receiver.ofType('TEST').length
   await item.getByRole('button', { name: `Send test event to ${name}` }).click()
   const received = await receiver.waitFor('TEST', before + 1)
