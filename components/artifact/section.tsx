@@ -1,6 +1,6 @@
 // The artifact page's building blocks: a titled section and a table in one.
 import type { ReactNode } from 'react'
-import { tableScrollClass } from '../ui'
+import { DataTable } from '../data-table'
 
 export function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
@@ -13,21 +13,12 @@ export function Section({ title, id, children }: { title: string; id: string; ch
   )
 }
 
+/** A table flush with its section's edges; a "Size" column is right-aligned. */
 export function Table({ head, children }: { head: string[]; children: ReactNode }) {
+  const columns = head.map((label) => ({ label, className: label === 'Size' ? 'px-3 py-2 text-right' : 'px-3 py-2' }))
   return (
-    <div className={`-m-4 ${tableScrollClass}`}>
-      <table className="w-full text-left text-sm">
-        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            {head.map((h) => (
-              <th key={h} scope="col" className={`px-3 py-2 font-medium ${h === 'Size' ? 'text-right' : ''}`}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
-    </div>
+    <DataTable columns={columns} className="-m-4">
+      {children}
+    </DataTable>
   )
 }
