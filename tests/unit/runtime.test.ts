@@ -54,29 +54,17 @@ describe('runtime', () => {
     expect(() => runtime()).toThrow(/runtime is not installed/)
   })
 
-  it('creates one Prisma client, on first access: a runtime whose database nobody touches opens none', async () => {
-    const services = buildRuntime(loadConfig({ DATABASE_URL: `pglite:${PGLITE_MEMORY}` }), silentLogger)
-    try {
-      expect([services.config, services.logger, services.caches, services.outboxListeners, services.blobs]).not.toContain(undefined)
-      expect(getOpenPglite(PGLITE_MEMORY)).toBeUndefined()
-      const prisma = services.prisma
-      expect(getOpenPglite(PGLITE_MEMORY)).toBeDefined()
-      expect(services.prisma).toBe(prisma)
-      expect(services.index).toBe(services.index)
-      expect(services.blobs).toBe(services.blobs)
-    } finally {
-      await services.close()
-      await closePglite(PGLITE_MEMORY)
-    }
-  })
-
-  it("Next's bundle reads the services server.ts installed: the same Prisma client, index, blob store and caches", async () => {
+  it("creates one Prisma client, on first access; Next's bundle reads the very services server.ts installed", async () => {
     const services = buildRuntime(loadConfig({ DATABASE_URL: `pglite:${PGLITE_MEMORY}` }), silentLogger)
     installRuntime(services)
     try {
       const next = (await asNextBundle(() => import('../../lib/runtime'))).runtime()
       expect(next).toBe(services)
-      expect(next.prisma).toBe(services.prisma)
+      expect([next.config, next.logger, next.caches, next.outboxListeners, next.blobs]).not.toContain(undefined)
+      expect(getOpenPglite(PGLITE_MEMORY)).toBeUndefined()
+      const prisma = next.prisma
+      expect(getOpenPglite(PGLITE_MEMORY)).toBeDefined()
+      expect(services.prisma).toBe(prisma)
       expect(next.index).toBe(services.index)
       expect(next.blobs).toBe(services.blobs)
       expect(next.caches).toBe(services.caches)
