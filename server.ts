@@ -5,6 +5,7 @@ import { isRegistryPath } from '@registry-core'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
 import { createLogger } from './lib/logger'
 import { installRuntime } from './lib/runtime'
+import { buildRuntime } from './lib/runtime/build'
 import { stampClientAddress } from './lib/client-address'
 import { capRequestBody } from './lib/http/body-limit'
 
@@ -21,9 +22,8 @@ function readConfig(): AppConfig {
 const config = readConfig()
 const logger = createLogger(config.logLevel)
 // Built once here; Next's route handlers in this process read the same services through runtime().
-installRuntime({ config, logger })
-// Next's route handlers run in this process and read the database from the environment.
-process.env.DATABASE_URL = config.databaseUrl
+const services = buildRuntime(config, logger)
+installRuntime(services)
 // Browser sessions: NEXTAUTH_SECRET from the environment or DATA_DIR/session-secret (created at first start).
 try {
   const { prepareSessionEnvironment } = await import('./lib/auth/session-secret')
@@ -38,7 +38,6 @@ try {
 const { migrateDeploy } = await import('./lib/db/migrate')
 const { databaseFailure } = await import('./lib/db/errors')
 const { closeDatabases, redact } = await import('./lib/db/database-url')
-const { getPrisma, disconnectPrisma } = await import('./lib/db/prisma')
 const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
 const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
@@ -51,13 +50,12 @@ function exitIfDiskFull(error: unknown): never {
   process.exit(1)
 }
 
-// Keeps the PGlite instance it opens, so the app reuses it instead of paying a second start.
+// Keeps the PGlite instance it opens, so the runtime's client reuses it instead of paying a second start.
 const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true }).catch(exitIfDiskFull)
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
-const prisma = getPrisma()
-await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
-const registry = await createRegistry(config, prisma, logger)
-const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+await ensureBootstrapAdmin(services.prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
+const registry = await createRegistry(services)
+const webhooks = new WebhookWorker({ prisma: services.prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()
@@ -100,7 +98,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeAllConnections()
   await registry.close()
   await webhooks.stop()
-  await disconnectPrisma()
+  await services.close()
   await closeDatabases()
   process.exit(0)
 }

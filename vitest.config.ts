@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/db/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['tests/setup-runtime.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

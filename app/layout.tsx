@@ -3,7 +3,7 @@ import { getServerSession } from 'next-auth'
 import type { ReactNode } from 'react'
 import { SiteHeader } from '@/components/site-header'
 import { authOptions } from '@/lib/auth/next-auth'
-import { getPrisma } from '@/lib/db/prisma'
+import { runtime } from '@/lib/runtime'
 import { isSignupEnabled } from '@/lib/settings'
 import { Providers } from './providers'
 import './globals.css'
@@ -16,7 +16,7 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Seeds the client session so the header renders signed-in state without a round trip.
   const session = await getServerSession(authOptions)
-  const signupEnabled = await isSignupEnabled(getPrisma())
+  const signupEnabled = await isSignupEnabled(runtime().prisma)
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">

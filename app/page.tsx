@@ -1,7 +1,7 @@
 import { headers } from 'next/headers'
 import Link from 'next/link'
 import { getSessionUser } from '@/lib/auth/next-auth'
-import { getPrisma } from '@/lib/db/prisma'
+import { runtime } from '@/lib/runtime'
 import { isSignupEnabled } from '@/lib/settings'
 
 // The registry's front page: what this is and how to push to it, with the host the visitor used and,
@@ -9,7 +9,7 @@ import { isSignupEnabled } from '@/lib/settings'
 export default async function HomePage() {
   const host = (await headers()).get('host') ?? 'localhost:5000'
   const user = await getSessionUser()
-  const signupEnabled = user ? false : await isSignupEnabled(getPrisma())
+  const signupEnabled = user ? false : await isSignupEnabled(runtime().prisma)
   const image = user ? `${host}/${user.username}/app:1.0` : `${host}/<username>/app:1.0`
   const commands = [`docker login ${host}`, `docker tag alpine:latest ${image}`, `docker push ${image}`, `docker pull ${image}`]
   const code = 'rounded bg-slate-200 px-1'

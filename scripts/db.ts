@@ -8,7 +8,8 @@
 // DATABASE_URL: postgresql://… or pglite:<dir> (default pglite:./data/db). Never run this against a PGlite
 // dir a running server has open (G11).
 import { createInterface } from 'node:readline/promises'
-import { databaseUrl, closeDatabases, redact } from '../lib/db/database-url'
+import { loadConfig } from '../lib/config'
+import { closeDatabases, redact } from '../lib/db/database-url'
 import { migrateCreate, migrateDeploy, migrateDiff, migrateReset, migrateResolve, migrateStatus } from '../lib/db/migrate'
 
 const USAGE = `usage: tsx scripts/db.ts <command>
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv
   switch (command) {
     case 'migrate:deploy': {
-      await migrateDeploy(databaseUrl())
+      await migrateDeploy(loadConfig().databaseUrl)
       return 0
     }
     case 'migrate:create': {
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'migrate:status': {
-      const url = databaseUrl()
+      const url = loadConfig().databaseUrl
       const s = await migrateStatus(url)
       console.log(`Database: ${redact(url)}`)
       console.log(`${s.local.length} migration(s) found in prisma/migrations`)
@@ -76,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       return s.upToDate ? 0 : 1
     }
     case 'migrate:reset': {
-      const url = databaseUrl()
+      const url = loadConfig().databaseUrl
       const force = args.includes('--force') || args.includes('-f')
       if (!force && !(await confirm(`Drop ALL data in ${redact(url)} and re-apply migrations? [y/N] `))) {
         console.error('Aborted (pass --force to reset without asking).')
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         console.error('usage: tsx scripts/db.ts migrate:resolve --rolled-back <name> | --applied <name>')
         return 1
       }
-      await migrateResolve(databaseUrl(), args[i] === '--applied' ? { applied: name } : { rolledBack: name })
+      await migrateResolve(loadConfig().databaseUrl, args[i] === '--applied' ? { applied: name } : { rolledBack: name })
       return 0
     }
     default:

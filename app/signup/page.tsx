@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { connection } from 'next/server'
 import { LogInInstead, SignupForm } from '@/components/signup-form'
 import { AuthFrame } from '@/components/auth-form'
-import { getPrisma } from '@/lib/db/prisma'
+import { runtime } from '@/lib/runtime'
 import { isSignupEnabled } from '@/lib/settings'
 
 export const metadata: Metadata = { title: 'Sign up' }
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Sign up' }
 export default async function SignupPage() {
   // The admin's switch is read per request, never at build time.
   await connection()
-  if (await isSignupEnabled(getPrisma())) return <SignupForm />
+  if (await isSignupEnabled(runtime().prisma)) return <SignupForm />
   return (
     <AuthFrame title="Sign-up is off" footer={<LogInInstead />}>
       <p className="mt-4 text-slate-600" data-testid="signup-off">

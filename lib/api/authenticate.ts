@@ -11,7 +11,6 @@
 // headers are missing, so a request from an old or stripped client must use Basic instead.
 // In addition, any unsafe request a browser marks `Sec-Fetch-Site: cross-site` is refused outright.
 // (JSON bodies are required too, see parse.ts, which a cross-site HTML form cannot send.)
-import { getPrisma } from '../db/prisma'
 import { clientAddress } from '../client-address'
 import { authenticate, parseBasicAuthorization } from '../auth/credentials'
 import { getSessionUser } from '../auth/next-auth'
@@ -71,7 +70,7 @@ export async function authenticateRequest(request: Request): Promise<Authenticat
         BASIC_CHALLENGE,
       )
     }
-    const subject = await authenticate(getPrisma(), credentials.username, credentials.password, remoteAddress, { via: 'api' })
+    const subject = await authenticate(runtime().prisma, credentials.username, credentials.password, remoteAddress, { via: 'api' })
     if (!subject) throw new HttpError(401, 'UNAUTHORIZED', 'invalid username or password', undefined, BASIC_CHALLENGE)
     return { subject, remoteAddress, via: 'basic' }
   }

@@ -3,7 +3,8 @@
 import type { AuthenticatedCaller } from './authenticate'
 import { authenticateRequest } from './authenticate'
 import { errorResponse } from './respond'
-import { getPrisma, type PrismaClient } from '../db/prisma'
+import type { PrismaClient } from '../db/prisma'
+import { runtime } from '../runtime'
 
 export interface HandlerContext<P> {
   request: Request
@@ -19,7 +20,7 @@ export function apiRoute<P extends Record<string, string> = Record<string, never
     try {
       const params = (await context?.params) ?? ({} as P)
       const caller = await authenticateRequest(request)
-      return await handler({ request, params, caller, prisma: getPrisma() })
+      return await handler({ request, params, caller, prisma: runtime().prisma })
     } catch (error) {
       return errorResponse(error)
     }

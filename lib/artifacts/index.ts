@@ -3,8 +3,8 @@
 // writes (delete an artifact, delete or add a tag). Every operation looks the repository up within
 // the project named in the request and after `can()` said yes (lib/projects/access.ts).
 //
-// Writes go through the registry index /v2 uses (lib/registry/api-index.ts: PrismaRegistryIndex behind
-// the process-wide manifest cache), so there is one source of truth and /v2 sees them at once; the
+// Writes go through the registry index /v2 uses (the runtime's: PrismaRegistryIndex behind the
+// process's manifest cache), so there is one source of truth and /v2 sees them at once; the
 // index also records their webhook events, in the same statement as the change.
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
@@ -16,7 +16,7 @@ import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject, type LoadedProject } from '../projects/access'
 import { isValidTag, looksLikeDigest, isSupportedDigest, MediaTypes, parseManifest, type Actor } from '@registry-core'
 import { DIGEST_RULE, TAG_RULE } from '../name-rules'
-import { getBlobStore, getRegistryIndex } from '../registry/api-index'
+import { runtime } from '../runtime'
 import { likeLiteral } from '../db/like'
 import { listedOnItsOwn } from './listed'
 import { EMBEDDED_TAG_LIMIT, type ArtifactDetail, type ArtifactView, type Platform, type TagView } from './schema'
@@ -57,15 +57,14 @@ function platformOf(value: unknown): Platform | null {
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024
-const g = globalThis as typeof globalThis & { __imageConfigCache?: Map<string, Record<string, unknown> | null> }
-const configCache = (g.__imageConfigCache ??= new Map())
-
 /** An image config blob as JSON (content-addressed, so cached per digest for the life of the process); null when unreadable. */
 async function readConfig(digest: string): Promise<Record<string, unknown> | null> {
+  const { blobs, caches } = runtime()
+  const configCache = caches.imageConfigs
   if (configCache.has(digest)) return configCache.get(digest)!
   let parsed: Record<string, unknown> | null = null
   try {
-    const stream = await getBlobStore().read(digest)
+    const stream = await blobs.read(digest)
     const chunks: Buffer[] = []
     let total = 0
     for await (const chunk of stream) {
@@ -354,7 +353,7 @@ export async function deleteArtifact(prisma: PrismaClient, caller: Caller, proje
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
-  const gone = await getRegistryIndex().deleteManifest(repository.name, row.digest, registryActor(caller))
+  const gone = await runtime().index.deleteManifest(repository.name, row.digest, registryActor(caller))
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   if (!gone.ok) {
     throw conflict(`artifact ${row.digest} is part of index ${gone.referencedBy.join(', ')}; delete the index instead`, {
@@ -375,7 +374,7 @@ export async function deleteTag(prisma: PrismaClient, caller: Caller, projectNam
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const current = await prisma.tag.findUnique({ where: { repositoryId_name: { repositoryId: repository.id, name: tag } }, select: { artifactId: true } })
   if (!current || current.artifactId !== row.id) throw notFound(`tag ${tag} not found on artifact ${reference}`)
-  const gone = await getRegistryIndex().deleteTag(repository.name, tag, registryActor(caller))
+  const gone = await runtime().index.deleteTag(repository.name, tag, registryActor(caller))
   if (!gone) throw notFound(`tag ${tag} not found in ${repository.name}`)
   await afterWrite(prisma, caller, project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
 }
@@ -402,7 +401,7 @@ export async function addTag(
   if (existing && existing.artifactId !== row.id) throw conflict(`tag ${input.name} already names another artifact in ${repository.name}; delete it first`)
   if (!existing) {
     const record = { ...parseManifest(Buffer.from(content), row.mediaType, row.digest.startsWith('sha512:') ? 'sha512' : 'sha256'), digest: row.digest }
-    const result = await getRegistryIndex().putManifest(repository.name, record, input.name, registryActor(caller))
+    const result = await runtime().index.putManifest(repository.name, record, input.name, registryActor(caller))
     if (!result.ok) throw conflict(`artifact ${row.digest} references content missing from ${repository.name}`, { missing: result.missing })
     await afterWrite(prisma, caller, project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
   }

@@ -23,6 +23,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { hexDigest } from '../../registry-core/src'
 import type { PrismaClient } from '../db/prisma'
 import { invalid } from '../errors'
+import { runtime } from '../runtime'
 import { recordLoginAudit } from './audit-login'
 import { clearAccountFailures, loginThrottleState, recordLoginFailure } from './login-throttle'
 import { hashPassword, verifyPassword } from './passwords'
@@ -58,18 +59,9 @@ export interface AuthenticateOptions {
   via?: string
 }
 
-interface CacheEntry {
-  subject: Subject
-  expires: number
-  username: string
-}
-
-// On globalThis: the server bundle (/v2) and the Next bundle (token service, API, pages) load this
+// In the runtime: the server bundle (/v2) and the Next bundle (token service, API, pages) load this
 // module separately, but must share one cache so that an invalidation reaches both.
-const g = globalThis as typeof globalThis & { __credentialCache?: { cache: Map<string, CacheEntry>; lastTouched: Map<string, number> } }
-const shared = (g.__credentialCache ??= { cache: new Map(), lastTouched: new Map() })
-const cache = shared.cache
-const lastTouched = shared.lastTouched
+const credentialCache = () => runtime().caches.credentials
 
 /**
  * Forgets cached verifications in this process: all of them, or those of one username (a user, or
@@ -78,6 +70,7 @@ const lastTouched = shared.lastTouched
  * at once; other replicas within CREDENTIAL_CACHE_TTL_MS.
  */
 export function invalidateCredentials(username?: string): void {
+  const { verified: cache, lastTouched } = credentialCache()
   if (username === undefined) {
     cache.clear()
     lastTouched.clear()
@@ -101,6 +94,7 @@ async function spendPasswordTime(password: string): Promise<void> {
 }
 
 function shouldTouch(key: string): boolean {
+  const { lastTouched } = credentialCache()
   const now = Date.now()
   const last = lastTouched.get(key)
   if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return false
@@ -129,6 +123,7 @@ export async function authenticate(prisma: PrismaClient, username: string, passw
   if (username.includes('\0') || password.includes('\0')) throw invalid('the username and password must not contain NUL bytes')
   const address = normalizeAddress(remoteAddress)
 
+  const cache = credentialCache().verified
   const cacheKey = hexDigest(`${username}\0${password}\0${allowRobots ? 1 : 0}${allowTokens ? 1 : 0}`)
   const cached = cache.get(cacheKey)
   if (cached && cached.expires > Date.now()) return cached.subject

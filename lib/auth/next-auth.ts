@@ -8,7 +8,6 @@ import type { NextAuthOptions, Session } from 'next-auth'
 import { clientAddress } from '../client-address'
 import { getServerSession } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
-import { getPrisma } from '../db/prisma'
 import { authenticate } from './credentials'
 import { checkSession, revokeSession, SESSION_MAX_AGE_S, startSession } from './sessions'
 import { safeRedirect } from './safe-redirect'
@@ -67,7 +66,7 @@ export const authOptions: NextAuthOptions = {
         // Wrong, unknown, throttled: all null, all shown as the same message (authenticate decides).
         let subject
         try {
-          subject = await authenticate(getPrisma(), username, password, clientAddress(req?.headers), {
+          subject = await authenticate(runtime().prisma, username, password, clientAddress(req?.headers), {
             allowRobots: false,
             allowTokens: false,
             via: 'web',
@@ -88,12 +87,12 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         // Sign-in: a new server-side session; the JWT carries its id and the numeric user id.
         const id = Number(user.id)
-        const sid = await startSession(getPrisma(), id)
+        const sid = await startSession(runtime().prisma, id)
         return { sub: user.id, uid: id, sid, name: user.name, isAdmin: user.isAdmin === true }
       }
       // Tokens from before session records existed (no sid) are over too.
       if (typeof token.sid !== 'string' || !token.sid) throw new SessionRevokedError()
-      const current = await checkSession(getPrisma(), token.sid)
+      const current = await checkSession(runtime().prisma, token.sid)
       if (!current) throw new SessionRevokedError()
       return { ...token, uid: current.userId, name: current.username, isAdmin: current.isAdmin }
     },
@@ -111,7 +110,7 @@ export const authOptions: NextAuthOptions = {
   events: {
     async signOut({ token }) {
       // Logout ends the session on the server, so a copy of the cookie stops working too.
-      if (typeof token?.sid === 'string') await revokeSession(getPrisma(), token.sid)
+      if (typeof token?.sid === 'string') await revokeSession(runtime().prisma, token.sid)
     },
   },
   logger: {

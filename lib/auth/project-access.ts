@@ -7,6 +7,7 @@
 import { Prisma } from '../generated/prisma/client'
 import type { PrismaClient } from '../db/prisma'
 import type { Actor } from '@registry-core'
+import { runtime } from '../runtime'
 import { ANONYMOUS_SUBJECT, subjectName, type ProjectContext, type ProjectRole, type Subject } from './permissions'
 
 /** The project part of a repository name, or null for a single-component name (no project). */
@@ -24,23 +25,20 @@ export interface ResolvedProject extends ProjectContext {
  * projects are kept for a few seconds (a missing one is not: it may be created any moment). Changes
  * made in this process (members, visibility, project deletion) clear the cache at once through
  * `invalidateProjectAccess`; other replicas see them within the TTL.
- * The cache lives on globalThis so the server bundle and Next's bundle share it.
+ * The cache is the runtime's, so the server bundle and Next's bundle share it.
  */
 const PROJECT_ACCESS_TTL_MS = 5_000
 const PROJECT_ACCESS_MAX_ENTRIES = 10_000
-const cacheHolder = globalThis as typeof globalThis & {
-  __projectAccessCache?: Map<string, { project: ResolvedProject | null; expires: number }>
-}
-const projectAccessCache = (cacheHolder.__projectAccessCache ??= new Map())
 
 export function invalidateProjectAccess(): void {
-  projectAccessCache.clear()
+  runtime().caches.projectAccess.clear()
 }
 
 /** The project named `projectName` with the subject's membership role, or null when it does not exist. */
 export async function projectContext(prisma: PrismaClient, subject: Subject, projectName: string): Promise<ResolvedProject | null> {
   const userId = subject.kind === 'user' ? subject.userId : null
   const key = `${userId ?? ''}\0${projectName}`
+  const projectAccessCache = runtime().caches.projectAccess
   const cached = projectAccessCache.get(key)
   if (cached && cached.expires > Date.now()) return cached.project
   const rows = await prisma.$queryRaw<{ id: number; public: boolean; role: ProjectRole | null }[]>`

@@ -26,6 +26,7 @@ import { databaseFailure } from '../db/errors'
 import { AppError } from '../errors'
 import { authenticate, parseBasicAuthorization } from './credentials'
 import { clientAddress } from '../client-address'
+import { runtime } from '../runtime'
 import { ANONYMOUS_SUBJECT, registryActions, subjectName, type RobotAction, type Subject } from './permissions'
 import { actorFor, projectContexts, projectNameOf } from './project-access'
 
@@ -440,17 +441,8 @@ async function tokenPost(deps: TokenServiceDeps, request: Request): Promise<Resp
   return tokenResponse(deps, subject, form.getAll('scope'), true)
 }
 
-let defaultDeps: Promise<TokenServiceDeps> | undefined
-
-/** The process's configuration, database and keys (for the Next route handler). */
-export function defaultTokenServiceDeps(): Promise<TokenServiceDeps> {
-  defaultDeps ??= (async () => {
-    const [{ runtime }, { getPrisma }] = await Promise.all([import('../runtime'), import('../db/prisma')])
-    const { config } = runtime()
-    return { prisma: getPrisma(), keys: await loadTokenKeys(config), settings: tokenSettings(config) }
-  })().catch((error) => {
-    defaultDeps = undefined
-    throw error
-  })
-  return defaultDeps
+/** The runtime's configuration and database, and the signing keys loaded once (for the Next route handler). */
+export async function defaultTokenServiceDeps(): Promise<TokenServiceDeps> {
+  const { config, prisma } = runtime()
+  return { prisma, keys: await loadTokenKeys(config), settings: tokenSettings(config) }
 }

@@ -4,12 +4,11 @@
 //   pglite:memory://                -> PGlite in memory (lost when the process ends)
 //
 // PGlite is single-connection and has no lock file (STACK.md G11): each process keeps ONE instance per
-// data dir, shared through a map on globalThis, so the migration runner, the registry engine and
-// Next's route code all talk to the same instance. Close them with closeDatabases() on shutdown.
+// data dir, so the migration runner, the runtime's Prisma client and test tools all talk to the same
+// instance. Close them with closeDatabases() on shutdown.
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { loadConfig } from '../config'
 
 export const PGLITE_MEMORY = 'memory://'
 
@@ -17,11 +16,6 @@ export type DatabaseTarget =
   | { kind: 'postgres'; connectionString: string }
   /** `dataDir` is an absolute path, or `memory://`. */
   | { kind: 'pglite'; dataDir: string }
-
-/** The configured database URL (`DATABASE_URL`, or the embedded PGlite under `DATA_DIR`); see lib/config.ts. */
-export function databaseUrl(): string {
-  return loadConfig().databaseUrl
-}
 
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   const u = url.trim()
@@ -43,6 +37,8 @@ export function redact(url: string): string {
 }
 
 type PgliteMap = Map<string, PGlite>
+// Not the runtime's: PGlite opens before the runtime exists (migrations at start, tests, the CLI), and a
+// second instance on one dir from another module graph (Next's bundle) would corrupt it, so one map per process.
 const g = globalThis as typeof globalThis & { __pglite?: PgliteMap }
 
 function pgliteMap(): PgliteMap {

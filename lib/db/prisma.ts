@@ -1,19 +1,18 @@
-// The Prisma client: one per process (getPrisma), or one per URL for tests and tools (createPrisma).
+// Prisma clients for a database URL. The process's one client is the runtime's (`runtime().prisma`,
+// lib/runtime/build.ts creates it); tests and tools create their own.
 // Each client comes with a plain-SQL executor on the same connections (sqlExecutor, lib/db/sql.ts).
 import pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client'
-import { databaseUrl, openPglite, parseDatabaseUrl } from './database-url'
+import { openPglite, parseDatabaseUrl } from './database-url'
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from './sql'
 
 export type { PrismaClient }
 
-const g = globalThis as typeof globalThis & { __prisma?: PrismaClient; __sqlExecutors?: WeakMap<PrismaClient, SqlExecutor> }
-
-// On globalThis, like the client itself: the server bundle creates the process-wide client and
-// Next's bundle (which loads this module separately) must find its executor.
-const executors = (g.__sqlExecutors ??= new WeakMap())
+// Asked for by the index and the event sink, which are built where their client is (the runtime's
+// in the server bundle), so this module's own map always holds the executor.
+const executors = new WeakMap<PrismaClient, SqlExecutor>()
 
 /**
  * A client for `url` (postgresql://…, pglite:<dir>, pglite:memory://). For PGlite it shares the
@@ -37,21 +36,9 @@ export function createPrisma(url: string): PrismaClient {
   return prisma
 }
 
-/** The plain-SQL executor on `prisma`'s connections (the client must come from createPrisma or getPrisma). */
+/** The plain-SQL executor on `prisma`'s connections (the client must come from createPrisma). */
 export function sqlExecutor(prisma: PrismaClient): SqlExecutor {
   const executor = executors.get(prisma)
   if (!executor) throw new Error('sqlExecutor: this Prisma client was not created by createPrisma()')
   return executor
-}
-
-/** The process-wide client for DATABASE_URL (kept on globalThis so dev reloads do not multiply pools). */
-export function getPrisma(): PrismaClient {
-  return (g.__prisma ??= createPrisma(databaseUrl()))
-}
-
-/** Disconnects the process-wide client, if one was created (then call closeDatabases() for PGlite). */
-export async function disconnectPrisma(): Promise<void> {
-  const client = g.__prisma
-  g.__prisma = undefined
-  await client?.$disconnect()
 }

@@ -12,10 +12,9 @@
 // so the entries that fall due meanwhile join its batches. Concurrent lookups of one key that miss
 // share one read.
 //
-// The state (entries and generations) lives on globalThis: the server bundle (/v2) and Next's
-// bundle (/api/v1 route handlers) each load this module, and a tag deleted through the API must be
-// gone from /v2 at once. Every ManifestCachingIndex of the process shares one cache; an
-// invalidation through any of them (or `invalidateManifestCache`) is seen by all.
+// The process has one ManifestCachingIndex, the runtime's (lib/runtime), which /v2 and /api/v1 both
+// go through, so a tag deleted through the API is gone from /v2 at once. Its state (entries and
+// generations) is the runtime's `caches.manifests`, which `invalidateManifestCache` also takes.
 import type {
   Actor,
   DeleteManifestResult,
@@ -70,20 +69,13 @@ export interface ManifestCacheState {
   refreshing: boolean
 }
 
-const g = globalThis as typeof globalThis & { __manifestCache?: ManifestCacheState }
-
-/** A fresh, unshared cache state (tests). */
+/** An empty cache state. */
 export function createManifestCacheState(): ManifestCacheState {
   return { entries: new Map(), generations: new Map(), reads: new Map(), refreshes: new Map(), refreshing: false }
 }
 
-function sharedState(): ManifestCacheState {
-  g.__manifestCache ??= createManifestCacheState()
-  return g.__manifestCache
-}
-
-/** Marks every cached manifest of `repository` stale, in every bundle of this process. */
-export function invalidateManifestCache(repository: string, state: ManifestCacheState = sharedState()): void {
+/** Marks every cached manifest of `repository` in `state` stale. */
+export function invalidateManifestCache(repository: string, state: ManifestCacheState): void {
   const { generations } = state
   generations.set(repository, (generations.get(repository) ?? 0) + 1)
 }
@@ -121,7 +113,7 @@ export class ManifestCachingIndex implements RegistryIndex {
     private readonly inner: RegistryIndex & Partial<ManifestBatchReader>,
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
-    private readonly state: ManifestCacheState = sharedState(),
+    private readonly state: ManifestCacheState = createManifestCacheState(),
   ) {
     this.entries = state.entries
     this.generations = state.generations

@@ -1,35 +1,31 @@
-// Plugs the application into registry-core: the Prisma index (behind a short manifest cache), the
-// filesystem blob store, the access policy and the event sink, plus the periodic purge of abandoned uploads.
-import { join } from 'node:path'
-import { createRegistryHandler, FilesystemBlobStore, type RegistryHandler } from '@registry-core'
-import type { AppConfig } from '../config'
-import type { PrismaClient } from '../db/prisma'
-import type { Logger } from '../logger'
+// Plugs the application into registry-core: the runtime's index (the Prisma index behind a short
+// manifest cache) and blob store, which /api/v1 goes through too, the access policy and the event
+// sink, plus the periodic purge of abandoned uploads.
+import { createRegistryHandler, type RegistryHandler } from '@registry-core'
+import type { Runtime } from '../runtime'
 import { RegistryAuthorizer } from '../auth/registry-authorizer'
 import { derivedKey, loadTokenKeys, tokenSettings } from '../auth/token-service'
 import { clientAddress } from '../client-address'
 import { AppError } from '../errors'
 import { databaseFailure } from '../db/errors'
 import { RecordingEventSink } from './event-sink'
-import { ManifestCachingIndex } from './manifest-cache'
-import { PrismaRegistryIndex } from './prisma-index'
 
 export interface Registry {
   handle: RegistryHandler
   /** Starts background work (the purge of abandoned uploads); called once the server listens. */
   start(): void
-  /** Stops background work and writes what is still buffered. */
+  /** Stops background work and writes what is still buffered (the runtime closes the blob store). */
   close(): Promise<void>
 }
 
-export async function createRegistry(config: AppConfig, prisma: PrismaClient, logger: Logger): Promise<Registry> {
-  const blobs = new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger })
-  await blobs.init()
+export async function createRegistry(services: Runtime): Promise<Registry> {
+  const { config, prisma, logger, blobs, index } = services
+  await services.init()
   const events = new RecordingEventSink(prisma, logger)
   const keys = await loadTokenKeys(config)
   const handle = createRegistryHandler({
     blobs,
-    index: new ManifestCachingIndex(new PrismaRegistryIndex(prisma), config.manifestCacheTtlMs),
+    index,
     authorizer: new RegistryAuthorizer({ prisma, keys, settings: tokenSettings(config), publicUrl: config.publicUrl }),
     events,
     logger,
@@ -63,7 +59,6 @@ export async function createRegistry(config: AppConfig, prisma: PrismaClient, lo
     async close() {
       clearInterval(purgeTimer)
       await events.flush()
-      await blobs.close()
     },
   }
 }

@@ -8,6 +8,7 @@ import { REPOSITORY_NAME_RULE } from '../name-rules'
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors'
 import type { ProjectAction } from '../auth/permissions'
 import { invalidateManifestCache } from '../registry/manifest-cache'
+import { runtime } from '../runtime'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from '../projects/access'
@@ -143,17 +144,18 @@ export async function updateRepository(
 
 /**
  * Deletes a repository with its artifacts, tags and blob links (cascades); the blob bytes stay for
- * garbage collection. /v2 sees it at once (the shared manifest cache is invalidated).
+ * garbage collection. /v2 sees it at once (the runtime's manifest cache is invalidated).
  */
 export async function deleteRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<void> {
   const { loaded, view } = await loadRepository(prisma, caller, projectName, name, 'repository:delete')
-  invalidateManifestCache(view.name)
+  const manifests = runtime().caches.manifests
+  invalidateManifestCache(view.name, manifests)
   try {
     await prisma.$transaction(async (tx) => {
       await tx.repository.delete({ where: { id: view.id } })
       await recordAudit(tx, { ...auditActor(caller), action: 'repository.delete', resourceType: 'repository', resource: view.name, projectId: loaded.project.id })
     })
   } finally {
-    invalidateManifestCache(view.name)
+    invalidateManifestCache(view.name, manifests)
   }
 }

@@ -5,6 +5,7 @@
 // the event type, so registries without webhooks pay one index probe and no write.
 // The worker (worker.ts) turns rows into deliveries; `signalOutbox` wakes it at once in this
 // process, other processes find the rows on their next poll.
+import { runtime } from '../runtime'
 import type { SubscribableEventType } from './event-types'
 
 /**
@@ -30,18 +31,16 @@ export function insertEventSql(options: { pulls?: boolean } = {}): string {
   return `INSERT INTO "WebhookEvent" (${EVENT_COLUMNS}${options.pulls ? ', "pullCount", "occurredAt"' : ''})`
 }
 
-type Listener = () => void
-// On globalThis: the server bundle (/v2) and Next's bundle (/api/v1) each load this module.
-const g = globalThis as typeof globalThis & { __webhookOutboxListeners?: Set<Listener> }
-const listeners = (g.__webhookOutboxListeners ??= new Set())
+// The listeners are the runtime's: the server bundle (/v2) and Next's bundle (/api/v1) each load this module.
 
 /** Tells this process's worker that new outbox rows or due deliveries exist. */
 export function signalOutbox(): void {
-  for (const listener of listeners) listener()
+  for (const listener of runtime().outboxListeners) listener()
 }
 
 /** Registers a worker's wake-up; returns the function that removes it. */
-export function onOutboxSignal(listener: Listener): () => void {
+export function onOutboxSignal(listener: () => void): () => void {
+  const listeners = runtime().outboxListeners
   listeners.add(listener)
   return () => listeners.delete(listener)
 }

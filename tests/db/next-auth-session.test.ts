@@ -5,26 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JWT } from 'next-auth/jwt'
 import { migrateDeploy } from '../../lib/db/migrate'
 import { hashPassword } from '../../lib/auth/passwords'
+import { loadConfig } from '../../lib/config'
+import type { PrismaClient } from '../../lib/db/prisma'
+import { installRuntime, type Runtime } from '../../lib/runtime'
+import { buildRuntime } from '../../lib/runtime/build'
 import { BACKENDS, openBackend, type Backend } from './backends'
+import { silentLogger } from './fixtures'
 
 describe.each(BACKENDS)('next-auth session on %s', (backendName) => {
   let backend: Backend
   let mod: typeof import('../../lib/auth/next-auth')
-  let prisma: import('../../lib/db/prisma').PrismaClient
-  let disconnect: () => Promise<void>
+  let services: Runtime
+  let prisma: PrismaClient
 
   beforeAll(async () => {
     backend = await openBackend(backendName)
     await migrateDeploy(backend.url, { keepPgliteOpen: true, log: () => {} })
-    process.env.DATABASE_URL = backend.url
-    const db = await import('../../lib/db/prisma')
-    await db.disconnectPrisma()
-    prisma = db.getPrisma()
-    disconnect = db.disconnectPrisma
+    services = buildRuntime(loadConfig({ DATABASE_URL: backend.url }), silentLogger)
+    installRuntime(services)
+    prisma = services.prisma
     mod = await import('../../lib/auth/next-auth')
   })
   afterAll(async () => {
-    await disconnect?.()
+    await services?.close()
     await backend?.cleanup()
   })
 

@@ -95,19 +95,20 @@ describe('ManifestCachingIndex', () => {
     expect(fake.lookups()).toBe(2)
   })
 
-  it('shares one cache per process: a write through one instance invalidates the other (server bundle vs. Next bundle)', async () => {
+  it('instances on one state share it: a write through one invalidates the other, and so does invalidateManifestCache', async () => {
     const fake = fakeIndex()
     const repo = `shared-${Math.random()}`
     fake.stored.set(`${repo}:v1`, manifest('sha256:a'))
-    const server = new ManifestCachingIndex(fake.index, 60_000)
-    const api = new ManifestCachingIndex(fake.index, 60_000)
+    const state = createManifestCacheState()
+    const server = new ManifestCachingIndex(fake.index, 60_000, undefined, state)
+    const api = new ManifestCachingIndex(fake.index, 60_000, undefined, state)
     expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:a')
     await api.deleteTag(repo, 'v1')
     expect(await server.getManifest(repo, { tag: 'v1' })).toBeNull()
     fake.stored.set(`${repo}:v1`, manifest('sha256:b'))
     expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:b')
     fake.stored.set(`${repo}:v1`, manifest('sha256:c'))
-    invalidateManifestCache(repo)
+    invalidateManifestCache(repo, state)
     expect((await server.getManifest(repo, { tag: 'v1' }))?.digest).toBe('sha256:c')
   })
 

@@ -1,0 +1,31 @@
+// What lib keeps in memory between requests. The maps live in the runtime, not in the modules that
+// use them, because the server bundle (/v2) and Next's bundle (/api/v1, pages) each load those
+// modules: an invalidation through either must reach the one cache both read.
+import type { ProjectContext, Subject } from '../auth/permissions'
+import { createManifestCacheState, type ManifestCacheState } from '../registry/manifest-cache'
+
+export interface CredentialCacheEntry {
+  subject: Subject
+  expires: number
+  username: string
+}
+
+export interface RuntimeCaches {
+  /** Successful credential checks by key, and when each credential was last touched (lib/auth/credentials.ts). */
+  credentials: { verified: Map<string, CredentialCacheEntry>; lastTouched: Map<string, number> }
+  /** Projects found by name, with the user's role, by user and name (lib/auth/project-access.ts). */
+  projectAccess: Map<string, { project: (ProjectContext & { name: string }) | null; expires: number }>
+  /** Manifests read through the index (lib/registry/manifest-cache.ts). */
+  manifests: ManifestCacheState
+  /** Image config blobs as JSON, by digest (lib/artifacts). */
+  imageConfigs: Map<string, Record<string, unknown> | null>
+}
+
+export function createCaches(): RuntimeCaches {
+  return {
+    credentials: { verified: new Map(), lastTouched: new Map() },
+    projectAccess: new Map(),
+    manifests: createManifestCacheState(),
+    imageConfigs: new Map(),
+  }
+}
