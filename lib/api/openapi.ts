@@ -1,6 +1,6 @@
-// The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the handlers validate with
-// (z.toJSONSchema). ROUTES is the registry: one entry per method and path; a unit test checks that
-// every route file under app/api/v1 (and each method it exports) appears here.
+// The OpenAPI 3.1 document of /api/v1 (and of /v1, what `docker search` uses), generated from the zod
+// schemas the handlers validate with (z.toJSONSchema). ROUTES is the registry: one entry per method and
+// path; a unit test checks that every route file under app/api/v1 and app/v1 (and each method it exports) appears here.
 import { z } from 'zod'
 import { pageQuerySchema } from './pagination'
 import { auditEntrySchema, auditFilterSchema } from '../audit'
@@ -13,6 +13,7 @@ import { settingsSchema, settingsUpdateSchema } from '../settings'
 import { currentUserSchema, passwordChangeSchema, signupSchema, userSchema, userUpdateSchema } from '../users'
 import { accessTokenSchema, createdAccessTokenSchema, tokenCreateSchema } from '../tokens'
 import { searchQuerySchema, searchResultSchema } from '../search'
+import { dockerPingSchema, dockerSearchQuerySchema, dockerSearchResultSchema } from '../search/docker'
 import { deliveryFilterSchema, webhookCreateSchema, webhookDeliveryDetailSchema, webhookDeliverySchema, webhookPolicySchema, webhookUpdateSchema } from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -56,6 +57,16 @@ export const ROUTES: RouteSpec[] = [
     query: searchQuerySchema,
     response: searchResultSchema,
   },
+  // the slice of Docker's v1 API that `docker search host/term` uses
+  {
+    method: 'get',
+    path: '/v1/search',
+    summary: 'docker search: repositories the caller may read whose name or description contains q (Docker Hub v1 shape; n = --limit, 1..100, default 25)',
+    tag: 'docker',
+    query: dockerSearchQuerySchema,
+    response: dockerSearchResultSchema,
+  },
+  { method: 'get', path: '/v1/_ping', summary: 'docker search: the v1 ping dockerd sends first', tag: 'docker', response: dockerPingSchema },
   // users and the caller's account
   { method: 'get', path: '/api/v1/users', summary: 'List users (system admins)', tag: 'users', paginated: true, response: z.array(userSchema) },
   { method: 'post', path: '/api/v1/users', summary: 'Sign up (or create a user as admin)', tag: 'users', body: signupSchema, status: 201, response: userSchema },

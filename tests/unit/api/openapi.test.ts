@@ -1,4 +1,4 @@
-// Every route file under app/api/v1, with each HTTP method it exports, appears in the OpenAPI document;
+// Every route file under app/api/v1 and app/v1, with each HTTP method it exports, appears in the OpenAPI document;
 // every operation documents its real success body; and those schemas are, type for type, what the
 // domain functions behind the handlers return (as JSON: dates as ISO strings, bigints as numbers).
 import { readdirSync, readFileSync } from 'node:fs'
@@ -27,8 +27,10 @@ import { settingsSchema, type getSettings, type updateSettings } from '../../../
 import { currentUserSchema, userSchema, type getCurrentUser, type listUsers, type signup, type updateUser } from '../../../lib/users'
 import { accessTokenSchema, createdAccessTokenSchema, type createAccessToken, type listAccessTokens } from '../../../lib/tokens'
 import { searchResultSchema, type search } from '../../../lib/search'
+import { dockerSearchResultSchema, type dockerSearch } from '../../../lib/search/docker'
 
-const root = join(__dirname, '../../../app/api/v1')
+const app = join(__dirname, '../../../app')
+const roots = ['api/v1', 'v1']
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -46,13 +48,15 @@ describe('OpenAPI document', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc)
   })
 
-  it('lists every route file under app/api/v1 with each method it exports', () => {
-    const files = routeFiles(root)
+  it('lists every route file under app/api/v1 and app/v1 with each method it exports', () => {
+    const files = roots.flatMap((root) => routeFiles(join(app, root)))
     expect(files.length).toBeGreaterThan(10)
+    expect(files.map((file) => relative(app, file).split(sep).join('/'))).toContain('v1/search/route.ts')
     const missing: string[] = []
     for (const file of files) {
-      const dir = relative(root, file).split(sep).slice(0, -1)
-      const path = '/api/v1' + dir.map((segment) => '/' + segment.replace(/^\[(.+)\]$/, '{$1}')).join('')
+      const dir = relative(app, file).split(sep).slice(0, -1)
+      // `%5F` is how a URL segment starting with `_` is spelled in Next's app folder (`_` alone makes it private).
+      const path = dir.map((segment) => '/' + decodeURIComponent(segment).replace(/^\[(.+)\]$/, '{$1}')).join('')
       const methods = [...readFileSync(file, 'utf8').matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1].toLowerCase())
       expect(methods.length, file).toBeGreaterThan(0)
       for (const method of methods) if (!doc.paths[path]?.[method]) missing.push(`${method.toUpperCase()} ${path}`)
@@ -126,5 +130,6 @@ describe('OpenAPI response schemas', () => {
     expectTypeOf<Returned<typeof addTag>['artifact']>().toEqualTypeOf<z.output<typeof artifactSchema>>()
     expectTypeOf<Item<typeof listArtifactTags>>().toEqualTypeOf<z.output<typeof tagSchema>>()
     expectTypeOf<Returned<typeof search>>().toEqualTypeOf<z.output<typeof searchResultSchema>>()
+    expectTypeOf<Returned<typeof dockerSearch>>().toEqualTypeOf<z.output<typeof dockerSearchResultSchema>>()
   })
 })
