@@ -209,9 +209,10 @@ export class UpstreamClient {
     if (credentials.kind === 'token') throw this.refused('refused the endpoint token')
     if (!challenge) throw this.refused('answered 401 without a Basic or Bearer challenge')
     let retry: string
+    const basicRefused = credentials.kind === 'basic' ? `refused the username and password of ${credentials.username}` : ''
     if (challenge.scheme === 'basic') {
       if (credentials.kind !== 'basic') throw this.refused('requires a username and password (Basic), and the endpoint has none')
-      if (this.scheme === 'basic') throw this.refused(`refused the username and password of ${credentials.username}`)
+      if (this.scheme === 'basic') throw this.refused(basicRefused)
       this.scheme = 'basic'
       retry = basicAuthorization(credentials.username, credentials.password)
     } else {
@@ -224,7 +225,12 @@ export class UpstreamClient {
     const second = await this.follow(call, retry)
     if (second.res.statusCode === 401) {
       second.res.resume()
-      throw this.refused(credentials.kind === 'basic' ? `refused the credentials of ${credentials.username}` : 'requires credentials, and the endpoint has none')
+      if (challenge.scheme === 'basic') throw this.refused(basicRefused)
+      throw this.refused(
+        credentials.kind === 'basic'
+          ? `refused the token issued for ${credentials.username}: no pull access to ${call.scope || '/v2/'}`
+          : 'requires credentials, and the endpoint has none',
+      )
     }
     return second
   }
