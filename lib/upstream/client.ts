@@ -81,7 +81,7 @@ export class UpstreamClient {
   async headManifest(repository: string, reference: string, accept: string[]): Promise<ManifestHead | null> {
     this.checkReference(repository, reference)
     const { res } = await this.call({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, accept, scope: pullScope(repository) })
-    res.resume()
+    await this.transport.discard(res)
     if (res.statusCode === 404) return null
     await this.expectSuccess(res, `manifest ${repository}:${reference}`)
     const digest = header(res, 'docker-content-digest') ?? (isDigest(reference) ? reference : undefined)
@@ -154,7 +154,7 @@ export class UpstreamClient {
     const what = `referrers of ${repository}@${digest}`
     const { res } = await this.call({ method: 'GET', path: `/v2/${repository}/referrers/${digest}`, accept: [OCI_INDEX], scope: pullScope(repository) })
     if (res.statusCode === 404) {
-      res.resume()
+      await this.transport.discard(res)
       return { supported: false }
     }
     await this.expectSuccess(res, what)
@@ -173,11 +173,11 @@ export class UpstreamClient {
   async ping(): Promise<void> {
     const { res } = await this.call({ method: 'GET', path: '/v2/', scope: '' })
     if (res.statusCode === 404) {
-      res.resume()
+      await this.transport.discard(res)
       throw this.transport.error('not_found', `no registry API at ${this.base}/v2/ (404)`)
     }
     await this.expectSuccess(res, 'the registry API (/v2/)')
-    res.resume()
+    await this.transport.discard(res)
   }
 
   /** Closes pooled connections. */
@@ -205,7 +205,7 @@ export class UpstreamClient {
     const answer = await this.follow(call, first)
     if (answer.res.statusCode !== 401) return answer
     const challenge = parseChallenge(header(answer.res, 'www-authenticate'))
-    answer.res.resume()
+    await this.transport.discard(answer.res)
     if (credentials.kind === 'token') throw this.refused('refused the endpoint token')
     if (!challenge) throw this.refused('answered 401 without a Basic or Bearer challenge')
     let retry: string
@@ -224,7 +224,7 @@ export class UpstreamClient {
     }
     const second = await this.follow(call, retry)
     if (second.res.statusCode === 401) {
-      second.res.resume()
+      await this.transport.discard(second.res)
       if (challenge.scheme === 'basic') throw this.refused(basicRefused)
       throw this.refused(
         credentials.kind === 'basic'
@@ -273,7 +273,7 @@ export class UpstreamClient {
     const res = await this.transport.send({ method: 'GET', url: url.href, headers })
     const status = res.statusCode ?? 0
     if (status === 401 || status === 403) {
-      res.resume()
+      await this.transport.discard(res)
       throw this.refused(
         credentials.kind === 'basic'
           ? `its token service ${url.origin}${url.pathname} refused the credentials of ${credentials.username} (${status})`
@@ -308,7 +308,7 @@ export class UpstreamClient {
       const status = res.statusCode ?? 0
       const location = header(res, 'location')
       if (![301, 302, 303, 307, 308].includes(status) || !location) return { res, url }
-      res.resume()
+      await this.transport.discard(res)
       if (hop === MAX_REDIRECTS) throw this.transport.error('upstream_error', `more than ${MAX_REDIRECTS} redirects for ${call.path}`)
       url = new URL(location, url)
     }

@@ -116,15 +116,34 @@ export class UpstreamTransport {
     })
   }
 
-  /** The first bytes of an error body (to quote), the rest drained so the connection can be reused. */
+  /**
+   * Reads a body to its end and drops it, so the connection goes back to the pool before the
+   * next request is sent (a body merely resumed frees its socket too late for that request).
+   */
+  async discard(res: http.IncomingMessage): Promise<void> {
+    let read = 0
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        read += (chunk as Buffer).length
+        // Not worth the bytes (or an endless body): close the connection instead.
+        if (read > MAX_ERROR_BODY) return void res.destroy()
+      }
+    } catch {
+      // The connection is lost rather than reused; the status is what counts.
+    }
+  }
+
+  /** The first bytes of an error body (to quote); a longer body closes the connection rather than being read. */
   async readSnippet(res: http.IncomingMessage): Promise<string> {
     const chunks: Buffer[] = []
     let kept = 0
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
-        if (kept < MAX_ERROR_BODY) {
-          chunks.push(chunk.subarray(0, MAX_ERROR_BODY - kept))
-          kept += chunk.length
+        chunks.push(chunk.subarray(0, MAX_ERROR_BODY - kept))
+        kept += chunk.length
+        if (kept >= MAX_ERROR_BODY) {
+          res.destroy()
+          break
         }
       }
     } catch {

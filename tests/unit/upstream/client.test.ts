@@ -2,8 +2,13 @@
 // to do: rate limits, 5xx, silence, refused connections, lying about a digest, redirects, and a
 // token service whose calls are counted on a clock the test moves. The same client against real
 // upstreams (distribution, this registry) is in tests/integration/upstream-client.test.ts.
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
+import os from 'node:os'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { UpstreamError, createUpstreamClient, pingUpstream, registryBaseUrl, upstreamRepository, type UpstreamEndpoint } from '../../../lib/upstream'
@@ -157,6 +162,18 @@ describe('failure modes, each a typed error naming the upstream', () => {
     expect(error.kind).toBe('timeout')
   })
 
+  it('an endless error body does not hold the caller: the status is reported', async () => {
+    const fake = await startFake((_, res) => {
+      res.writeHead(503, { 'Content-Type': 'text/plain' })
+      const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 97)), 1)
+      res.on('close', () => clearInterval(timer))
+    })
+    expect(await failure(client(endpoint(fake.url)).getManifest('a/b', 'latest', [MANIFEST_TYPE]))).toMatchObject({
+      kind: 'upstream_error',
+      message: expect.stringMatching(/manifest a\/b:latest answered 503: a{200}$/),
+    })
+  })
+
   it('a refused connection is unreachable', async () => {
     const fake = await startFake(() => {})
     servers.pop()!.close()
@@ -225,6 +242,60 @@ describe('failure modes, each a typed error naming the upstream', () => {
       kind: 'unreachable',
       message: expect.stringContaining('192.168.1.1 is a private address'),
     })
+  })
+})
+
+describe('connections', () => {
+  it('keeps connections alive: sequential requests to one upstream share a socket', async () => {
+    let connections = 0
+    const fake = await startFake((req, res) => {
+      res.writeHead(200, { 'Content-Type': MANIFEST_TYPE, 'Docker-Content-Digest': sha256(MANIFEST), 'Content-Length': String(MANIFEST.length) })
+      res.end(req.method === 'HEAD' ? undefined : MANIFEST)
+    })
+    servers.at(-1)!.on('connection', () => connections++)
+    const c = client(endpoint(fake.url))
+    for (let i = 0; i < 3; i++) await c.headManifest('a/b', 'latest', [MANIFEST_TYPE])
+    for (let i = 0; i < 3; i++) await c.getManifest('a/b', 'latest', [MANIFEST_TYPE])
+    expect(fake.requests).toHaveLength(6)
+    expect(connections).toBe(1)
+  })
+
+  it('verifies TLS certificates unless the endpoint is insecure', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'upstream-tls-'))
+    try {
+      const made = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ],
+        { encoding: 'utf8' },
+      )
+      expect(made.status, made.stderr).toBe(0)
+      const server = createTlsServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_, res) => res.end('{}'))
+      servers.push(server)
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const strict = await pingUpstream(endpoint(url), LOOPBACK)
+      expect(strict).toMatchObject({ ok: false, kind: 'unreachable' })
+      expect(!strict.ok && strict.message).toContain('mark the endpoint insecure')
+      expect(await pingUpstream({ ...endpoint(url), insecure: true }, LOOPBACK)).toEqual({ ok: true })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
