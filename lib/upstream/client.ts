@@ -130,7 +130,8 @@ export class UpstreamClient {
    * The blob as a stream, as it arrives (never buffered). The stream is verified while it flows:
    * when the bytes do not match `digest` it errors (UpstreamError `invalid`) instead of ending, so a
    * consumer that commits on 'end' never commits wrong content. Redirects (blob storage behind a
-   * CDN) are followed, without our credentials when they leave the upstream's origin.
+   * CDN) are followed, without our credentials when they leave the upstream's origin. When
+   * `signal` aborts, the call rejects (or the stream errors) with the signal's reason.
    */
   async getBlob(repository: string, digest: string, options: { signal?: AbortSignal } = {}): Promise<FetchedBlob> {
     if (!isValidName(repository)) throw this.transport.error('invalid', `"${repository}" is not a repository name`)
@@ -140,7 +141,7 @@ export class UpstreamClient {
     await this.expectSuccess(res, what)
     const declared = Number(header(res, 'content-length'))
     const verifier = new DigestVerifier(digest, () => this.transport.error('invalid', `${what} does not match its digest`))
-    res.on('error', (error) => verifier.destroy(this.transport.classify(error, url)))
+    res.on('error', (error) => verifier.destroy(options.signal?.aborted ? options.signal.reason : this.transport.classify(error, url)))
     verifier.on('close', () => {
       if (!res.complete) res.destroy()
     })

@@ -100,7 +100,8 @@ export class UpstreamTransport {
       )
       req.on('error', (error) => {
         clear()
-        reject(this.classify(error, target.url))
+        // The caller's own abort is no upstream failure: it gets its signal's reason back.
+        reject(request.signal?.aborted ? request.signal.reason : this.classify(error, target.url))
       })
       req.on('response', (res) => {
         clear()
@@ -183,7 +184,6 @@ export class UpstreamTransport {
     if (error instanceof UpstreamError) return error
     if (error instanceof TargetRefusedError) return this.error('unreachable', `${url.host} is not allowed: ${error.message}`)
     const err = error as NodeJS.ErrnoException
-    if (err.name === 'AbortError') return this.error('timeout', `request to ${url.host} was aborted`)
     const code = err.code ? ` (${err.code})` : ''
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return this.error('unreachable', `${url.hostname} does not resolve${code}`)
     if (err.code === 'ECONNREFUSED') return this.error('unreachable', `connection to ${url.host} refused${code}`)

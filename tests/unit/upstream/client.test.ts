@@ -313,6 +313,41 @@ describe('redirects and the token flow against a counting fake', () => {
     expect(storage.requests).toEqual([{ method: 'GET', url: '/blob?sig=1', authorization: undefined }])
   })
 
+  it('asks the token service once for concurrent requests of one scope', async () => {
+    let issued = 0
+    const fake = await startFake((req, res) => {
+      if (req.url!.startsWith('/token')) {
+        issued++
+        // Slow enough that every request is waiting for it.
+        return setTimeout(() => res.end(JSON.stringify({ token: 'shared' })), 50)
+      }
+      if (req.headers.authorization !== 'Bearer shared') {
+        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${fake.url}/token",service="fake"` })
+        return res.end()
+      }
+      res.writeHead(200, { 'Content-Type': MANIFEST_TYPE, 'Docker-Content-Digest': sha256(MANIFEST), 'Content-Length': String(MANIFEST.length) })
+      res.end()
+    })
+    const c = client(endpoint(fake.url))
+    const heads = await Promise.all(Array.from({ length: 10 }, () => c.headManifest('a/b', 'latest', [MANIFEST_TYPE])))
+    expect(heads.every((head) => head?.digest === sha256(MANIFEST))).toBe(true)
+    expect(issued).toBe(1)
+  })
+
+  it('aborts a blob stream when the signal of the caller fires', async () => {
+    const fake = await startFake((_, res) => {
+      res.writeHead(200, { 'Content-Length': String(1024 * 1024) })
+      res.write(Buffer.alloc(1024))
+    })
+    const controller = new AbortController()
+    const blob = await client(endpoint(fake.url)).getBlob('a/b', sha256('whatever'), { signal: controller.signal })
+    setTimeout(() => controller.abort(), 50)
+    await expect(drain(blob.stream)).rejects.toMatchObject({ name: 'AbortError' })
+    const aborted = new AbortController()
+    aborted.abort()
+    await expect(client(endpoint(fake.url)).getBlob('a/b', sha256('whatever'), { signal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
   it('fetches a token once per scope, reuses it, refreshes it when it expires, and retries once on a refused token', async () => {
     let issued = 0
     const valid = new Set<string>()
