@@ -3,7 +3,7 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { passwordSchema } from './auth/password-policy'
-import { parseAllowedNetworks } from './webhooks/outbound'
+import { parseAllowedNetworks } from './net/outbound-guard'
 
 const MiB = 1024 * 1024
 
@@ -27,6 +27,19 @@ const duration = z
     const match = /^(\d+)\s*(ms|[smhd]?)/i.exec(value)!
     const unitMs = { '': 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2].toLowerCase() as '' | 'ms' | 's' | 'm' | 'h' | 'd']
     return Number(match[1]) * unitMs
+  })
+
+/** CIDRs and single addresses, separated by commas or spaces (lib/net/outbound-guard.ts). */
+const allowedNetworks = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    try {
+      return parseAllowedNetworks(value)
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      return z.NEVER
+    }
   })
 
 const schema = z.object({
@@ -80,17 +93,8 @@ const schema = z.object({
   WEBHOOK_TIMEOUT: duration.default(10_000).refine((ms) => ms >= 100 && ms <= 120_000, 'must be between 100ms and 120s'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WEBHOOK_LOG_RETENTION: duration.default(30 * 86_400_000).refine((ms) => ms >= 3_600_000, 'must be at least 1h'),
-  WEBHOOK_ALLOWED_NETWORKS: z
-    .string()
-    .default('')
-    .transform((value, ctx) => {
-      try {
-        return parseAllowedNetworks(value)
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message })
-        return z.NEVER
-      }
-    }),
+  WEBHOOK_ALLOWED_NETWORKS: allowedNetworks,
+  UPSTREAM_ALLOWED_NETWORKS: allowedNetworks,
 })
 
 export interface AppConfig {
@@ -118,6 +122,12 @@ export interface AppConfig {
   /** PEM (PKCS#8) EC P-256 private key; default: generated once under DATA_DIR/token/. */
   tokenPrivateKeyFile?: string
   webhooks: WebhookSettings
+  upstream: UpstreamSettings
+}
+
+export interface UpstreamSettings {
+  /** Private networks (CIDRs) upstream registries may nevertheless be in. */
+  allowedNetworks: string[]
 }
 
 export interface WebhookSettings {
@@ -180,5 +190,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedNetworks: values.WEBHOOK_ALLOWED_NETWORKS,
       logRetentionMs: values.WEBHOOK_LOG_RETENTION,
     },
+    upstream: { allowedNetworks: values.UPSTREAM_ALLOWED_NETWORKS },
   }
 }

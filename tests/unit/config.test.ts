@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).port).toBe(5000)
   })
 
+  it('parses UPSTREAM_ALLOWED_NETWORKS like WEBHOOK_ALLOWED_NETWORKS, and reports a bad entry by name', () => {
+    expect(loadConfig({}).upstream.allowedNetworks).toEqual([])
+    expect(loadConfig({ UPSTREAM_ALLOWED_NETWORKS: '127.0.0.1/32, 10.0.0.0/8 fd00::/8' }).upstream.allowedNetworks).toEqual(['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8'])
+    expect(() => loadConfig({ UPSTREAM_ALLOWED_NETWORKS: '10.0.0.0/33' })).toThrow(/UPSTREAM_ALLOWED_NETWORKS: "10.0.0.0\/33" has a prefix length outside 0-32/)
+  })
+
   it('reports every bad variable by name, at once', () => {
     try {
       loadConfig({ PORT: 'abc', PUBLIC_URL: 'ftp://x', DATABASE_URL: 'mysql://db', MAX_MANIFEST_SIZE: 'lots', ADMIN_PASSWORD: 'short', LOG_LEVEL: 'loud' })

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { getDefaultAutoSelectFamily, setDefaultAutoSelectFamily, type AddressInfo } from 'node:net'
-import { USER_AGENT, checkTargetResolves, checkTargetUrl, parseAllowedNetworks, sendWebhook, type OutboundRules } from '../../lib/webhooks/outbound'
+import { parseAllowedNetworks } from '../../lib/net/outbound-guard'
+import { USER_AGENT, checkTargetResolves, checkTargetUrl, sendWebhook, type OutboundRules } from '../../lib/webhooks/outbound'
 
 interface Received {
   method: string
