@@ -34,6 +34,19 @@ try {
   console.error(error.message)
   process.exit(1)
 }
+// The key of stored credentials and webhook secrets (lib/secrets): SECRET_KEY(_FILE) or DATA_DIR/secret-key (created at first start).
+const { loadSecretKey } = await import('./lib/secrets/key')
+const secrets = (() => {
+  try {
+    const loaded = loadSecretKey(config)
+    if (loaded.source === 'generated') logger.info({ file: loaded.file }, 'generated the key of stored secrets (SECRET_KEY)')
+    return loaded.box
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+})()
 
 const { migrateDeploy } = await import('./lib/db/migrate')
 const { databaseFailure } = await import('./lib/db/errors')
@@ -43,6 +56,7 @@ const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
 const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
+const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaintext')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -56,8 +70,10 @@ const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true 
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
 const prisma = getPrisma()
 await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
+const sealedPolicies = await sealPlaintextWebhookSecrets(prisma, secrets).catch(exitIfDiskFull)
+if (sealedPolicies > 0) logger.info({ policies: sealedPolicies }, 'encrypted the webhook secrets stored in clear text by an earlier version')
 const registry = await createRegistry(config, prisma, logger)
-const webhooks = new WebhookWorker({ prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+const webhooks = new WebhookWorker({ prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()

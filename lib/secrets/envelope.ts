@@ -17,6 +17,14 @@ const KEY_ID_BYTES = 6
 /** Key material shorter than this is refused (a generated key is 43 characters). */
 export const MIN_KEY_MATERIAL_LENGTH = 32
 
+/** What each envelope is for (its context label): an envelope opens only for the column it was sealed for. */
+export const SECRET_CONTEXT = {
+  webhookSecret: 'webhook.secret',
+  webhookAuthHeader: 'webhook.authHeader',
+  registryPassword: 'registry.password',
+  registryToken: 'registry.token',
+} as const
+
 export type SecretEnvelopeFailure = 'malformed' | 'unsupported_version' | 'wrong_key' | 'corrupt'
 
 /** An envelope that cannot be opened; `reason` says why. Never carries the plaintext or the key. */

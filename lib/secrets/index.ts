@@ -5,16 +5,8 @@ import { runtime } from '../runtime'
 import type { SecretBox } from './envelope'
 import { loadSecretKey } from './key'
 
-export { SecretBox, SecretEnvelopeError, envelopeKeyId, type SecretEnvelopeFailure } from './envelope'
+export { SECRET_CONTEXT, SecretBox, SecretEnvelopeError, envelopeKeyId, type SecretEnvelopeFailure } from './envelope'
 export { loadSecretKey, SECRET_KEY_FILE_NAME, type LoadedSecretKey } from './key'
-
-/** Context labels: an envelope opens only for the column it was sealed for. */
-export const SECRET_CONTEXT = {
-  webhookSecret: 'webhook.secret',
-  webhookAuthHeader: 'webhook.authHeader',
-  registryPassword: 'registry.password',
-  registryToken: 'registry.token',
-} as const
 
 let cached: { config: object; box: SecretBox } | undefined
 
