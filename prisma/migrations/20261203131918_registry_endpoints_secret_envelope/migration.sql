@@ -32,4 +32,4 @@ CREATE UNIQUE INDEX "RegistryEndpoint_name_key" ON "RegistryEndpoint"("name");
 CREATE INDEX "Project_proxyRegistryId_idx" ON "Project"("proxyRegistryId");
 
 -- AddForeignKey
-ALTER TABLE "Project" ADD CONSTRAINT "Project_proxyRegistryId_fkey" FOREIGN KEY ("proxyRegistryId") REFERENCES "RegistryEndpoint"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Project" ADD CONSTRAINT "Project_proxyRegistryId_fkey" FOREIGN KEY ("proxyRegistryId") REFERENCES "RegistryEndpoint"("id") ON DELETE NO ACTION ON UPDATE CASCADE;

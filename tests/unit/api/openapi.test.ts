@@ -27,6 +27,7 @@ import { settingsSchema, type getSettings, type updateSettings } from '../../../
 import { currentUserSchema, userSchema, type getCurrentUser, type listUsers, type signup, type updateUser } from '../../../lib/users'
 import { accessTokenSchema, createdAccessTokenSchema, type createAccessToken, type listAccessTokens } from '../../../lib/tokens'
 import { searchResultSchema, type search } from '../../../lib/search'
+import { registryEndpointSchema, type createRegistry, type getRegistry, type listRegistries, type updateRegistry } from '../../../lib/registries'
 
 const root = join(__dirname, '../../../app/api/v1')
 
@@ -126,5 +127,9 @@ describe('OpenAPI response schemas', () => {
     expectTypeOf<Returned<typeof addTag>['artifact']>().toEqualTypeOf<z.output<typeof artifactSchema>>()
     expectTypeOf<Item<typeof listArtifactTags>>().toEqualTypeOf<z.output<typeof tagSchema>>()
     expectTypeOf<Returned<typeof search>>().toEqualTypeOf<z.output<typeof searchResultSchema>>()
+    expectTypeOf<Item<typeof listRegistries>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof getRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof createRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof updateRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
   })
 })
