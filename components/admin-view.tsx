@@ -12,6 +12,7 @@ import type { User as AdminUser } from '@/lib/users/schema'
 import { api, ApiError, errorMessage } from './api'
 import { Button, Card, ErrorMessage, SuccessMessage, TextField, focusRing, inputClass, tableScrollClass } from './ui'
 import { ConfirmDialog, LoadingRows, Pagination, TimeAgo } from './widgets'
+import { RegistriesSection } from './registries'
 
 type Settings = z.infer<typeof settingsSchema>
 
@@ -56,6 +57,7 @@ export function AdminView() {
             Manage system webhooks
           </Link>
         </Card>
+        <RegistriesSection />
         <CreateUser />
         <UsersTable me={session.user.name} />
       </div>
