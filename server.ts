@@ -57,6 +57,7 @@ const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaintext')
+const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -72,6 +73,10 @@ const prisma = getPrisma()
 await ensureBootstrapAdmin(prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
 const sealedPolicies = await sealPlaintextWebhookSecrets(prisma, secrets).catch(exitIfDiskFull)
 if (sealedPolicies > 0) logger.info({ policies: sealedPolicies }, 'encrypted the webhook secrets stored in clear text by an earlier version')
+const unreadable = await rowsSealedWithOtherKeys(prisma, secrets)
+if (unreadable > 0) {
+  logger.warn({ rows: unreadable }, 'stored credentials were encrypted with another key: they cannot be used until SECRET_KEY is the key they were saved with')
+}
 const registry = await createRegistry(config, prisma, logger)
 const webhooks = new WebhookWorker({ prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 

@@ -12,6 +12,7 @@ import { createPrisma, type PrismaClient } from '../../lib/db/prisma'
 import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { SECRET_CONTEXT, SecretBox } from '../../lib/secrets/envelope'
 import { sealPlaintextWebhookSecrets } from '../../lib/webhooks/seal-plaintext'
+import { rowsSealedWithOtherKeys } from '../../lib/secrets/stored'
 import { verifySignature } from '../../lib/webhooks/signature'
 import { WebhookWorker } from '../../lib/webhooks/worker'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver'
@@ -85,6 +86,9 @@ describe.each(BACKENDS)('webhook secrets sealed at start on %s', (backendName) =
     expect([untouched.secretEnvelope, untouched.authHeaderEnvelope]).toEqual([null, null])
 
     expect(await sealPlaintextWebhookSecrets(prisma, box)).toBe(0)
+    // What start warns about: nothing for this key; the sealed policy for a server with another one.
+    expect(await rowsSealedWithOtherKeys(prisma, box)).toBe(0)
+    expect(await rowsSealedWithOtherKeys(prisma, new SecretBox('another-key-entirely-0123456789abc'))).toBe(1)
     const again = await prisma.webhookPolicy.findFirstOrThrow({ where: { name: 'old-hook' } })
     expect([again.secretEnvelope, again.authHeaderEnvelope]).toEqual([after.secretEnvelope, after.authHeaderEnvelope])
   })
