@@ -8,6 +8,8 @@ import { createPrisma, type PrismaClient } from '../db/prisma'
 import { createLogger, type Logger } from '../logger'
 import { ManifestCachingIndex } from '../registry/manifest-cache'
 import { PrismaRegistryIndex } from '../registry/prisma-index'
+import type { SecretBox } from '../secrets/envelope'
+import { loadSecretKey } from '../secrets/key'
 import { createCaches } from './caches'
 import type { Runtime } from '.'
 
@@ -16,6 +18,7 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
   let prisma: PrismaClient | undefined
   let blobs: FilesystemBlobStore | undefined
   let index: RegistryIndex | undefined
+  let secrets: SecretBox | undefined
   const openPrisma = () => (prisma ??= createPrisma(config.databaseUrl))
   const openBlobs = () => (blobs ??= new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger }))
   return {
@@ -28,6 +31,9 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
     },
     get blobs(): BlobStore {
       return openBlobs()
+    },
+    get secrets(): SecretBox {
+      return (secrets ??= loadSecretKey(config).box)
     },
     get index(): RegistryIndex {
       return (index ??= new ManifestCachingIndex(new PrismaRegistryIndex(openPrisma()), config.manifestCacheTtlMs, undefined, caches.manifests))

@@ -8,6 +8,7 @@ import type { BlobStore, RegistryIndex } from '@registry-core'
 import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
+import type { SecretBox } from '../secrets/envelope'
 import type { RuntimeCaches } from './caches'
 
 export interface Runtime {
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly index: RegistryIndex
   /** The blob store /v2 writes and the dashboard reads config blobs from. */
   readonly blobs: BlobStore
+  /** The envelope of stored credentials and webhook secrets, under SECRET_KEY(_FILE) or DATA_DIR/secret-key (loaded on first access). */
+  readonly secrets: SecretBox
   /** What lib keeps in memory between requests (credentials, project access, manifests, image configs). */
   readonly caches: RuntimeCaches
   /** The webhook workers' wake-ups, called when this process writes outbox rows (lib/webhooks/outbox.ts). */
