@@ -54,7 +54,12 @@ export async function proxiedBlob(
 }
 
 async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: string, digest: Digest, sink: BlobSink | undefined): Promise<void> {
-  const { size, stream } = await callUpstream(ctx, source, (signal) => source.getBlob(digest, signal))
+  const { size, stream } = await callUpstream(
+    ctx,
+    source,
+    (signal) => source.getBlob(digest, signal),
+    (late) => late.stream.destroy(),
+  )
   const limit = ctx.limits.maxBlobBytes || undefined
   if (size !== null && limit !== undefined && size > limit) {
     stream.destroy()

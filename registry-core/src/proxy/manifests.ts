@@ -37,6 +37,12 @@ async function manifestByDigest(ctx: RegistryContext, rc: RequestContext, source
 /** GETs a manifest by digest, verifies it, records it (tagged `tag` when given) and reads it back. */
 async function fetchManifest(ctx: RegistryContext, rc: RequestContext, source: UpstreamSource, name: string, digest: Digest, tag?: string): Promise<StoredManifest> {
   const fetched = await callUpstream(ctx, source, (signal) => source.getManifest(digest, signal))
+  if (fetched.bytes.length > ctx.limits.maxManifestBytes) {
+    throw new UpstreamError(
+      'invalid',
+      `upstream ${source.name} sent manifest ${digest} of ${fetched.bytes.length} bytes, over this registry's limit of ${ctx.limits.maxManifestBytes}`,
+    )
+  }
   const algorithm = digestAlgorithm(digest)
   const actual = computeDigest(fetched.bytes, algorithm)
   if (actual !== digest) throw new UpstreamError('invalid', `upstream ${source.name} sent a manifest with digest ${actual} for ${digest}`)

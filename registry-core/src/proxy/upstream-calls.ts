@@ -8,7 +8,13 @@ import { UpstreamError, type UpstreamErrorKind, type UpstreamSource } from '../p
  * Runs an upstream call with a signal that aborts it after `limits.upstreamTimeoutMs`, and rejects
  * with a `timeout` at that point even when the call ignores its signal: a puller never hangs.
  */
-export async function callUpstream<T>(ctx: RegistryContext, source: UpstreamSource, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function callUpstream<T>(
+  ctx: RegistryContext,
+  source: UpstreamSource,
+  call: (signal: AbortSignal) => Promise<T>,
+  /** Releases what a call that ignored its signal delivers too late (e.g. a blob's open stream). */
+  discardLate?: (late: T) => void,
+): Promise<T> {
   const controller = new AbortController()
   const ms = ctx.limits.upstreamTimeoutMs
   let timer: NodeJS.Timeout | undefined
@@ -19,8 +25,13 @@ export async function callUpstream<T>(ctx: RegistryContext, source: UpstreamSour
       reject(error)
     }, ms)
   })
+  const answer = call(controller.signal)
+  answer.then(
+    (late) => controller.signal.aborted && discardLate?.(late),
+    () => undefined,
+  )
   try {
-    return await Promise.race([call(controller.signal).catch((error: unknown) => Promise.reject(asUpstreamError(error, source))), deadline])
+    return await Promise.race([answer.catch((error: unknown) => Promise.reject(asUpstreamError(error, source))), deadline])
   } finally {
     clearTimeout(timer)
   }

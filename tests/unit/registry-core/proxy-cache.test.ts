@@ -52,6 +52,10 @@ class FakeUpstream {
   /** Blob bodies stop after their first chunk until it opens. */
   blobGate: { wait: Promise<void>; open: () => void } | null = null
   referrersSupported = true
+  /** Every answer comes this late (ignoring the engine's signal, as a misbehaving client would). */
+  slowMs = 0
+  /** The body of the last blob answered. */
+  lastBlobStream: Readable | null = null
 
   addManifest(repository: string, content: Buffer, mediaType: string, tag?: string): string {
     const digest = digestOf(content)
@@ -79,7 +83,7 @@ class FakeUpstream {
   }
 
   private async answer(): Promise<void> {
-    await sleep(1)
+    await sleep(1 + this.slowMs)
     const failure = this.failure
     if (failure === 'hang') await new Promise(() => {})
     else if (failure) throw new UpstreamError(failure, `fake upstream: ${failure}`, { status: failure === 'rate_limited' ? 429 : 500, retryAfterSeconds: 7 })
@@ -114,7 +118,8 @@ class FakeUpstream {
         if (!blob) throw new UpstreamError('not_found', 'fake upstream: blob not found', { status: 404 })
         const body = Buffer.from(blob)
         if (this.corrupt.has(digest)) body[body.length - 1] = (body.at(-1) ?? 0) ^ 0xff
-        return { size: body.length, stream: Readable.from(this.chunks(body), { objectMode: false }) }
+        this.lastBlobStream = Readable.from(this.chunks(body), { objectMode: false })
+        return { size: body.length, stream: this.lastBlobStream }
       },
       getReferrers: async (digest) => {
         this.calls.getReferrers++
@@ -137,6 +142,8 @@ class FakeUpstream {
 
 interface Harness {
   base: string
+  /** One base URL per replica (the first is `base`). */
+  bases: string[]
   upstream: FakeUpstream
   /** The upstream of the `quay` proxy project. */
   quay: FakeUpstream
@@ -158,7 +165,7 @@ afterEach(async () => {
  * upstream (chosen by `?ns=quay.io`), `local/<x>` a hosted project, and any other name goes to the
  * `hub` mirror (as the app's route hook would decide); `broken/<x>` is rewritten to an invalid name.
  */
-async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number } = {}): Promise<Harness> {
+async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; maxManifestBytes?: number; replicas?: number } = {}): Promise<Harness> {
   const upstream = new FakeUpstream()
   const quay = new FakeUpstream()
   const logs: Harness['logs'] = []
@@ -194,26 +201,32 @@ async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number } 
   const blobs = new MemoryBlobStore()
   const index = new MemoryRegistryIndex()
   const log = (level: string) => (entry: object, msg?: string) => void logs.push({ level, entry: entry as Record<string, unknown>, msg })
-  const handler = createRegistryHandler({
-    blobs,
-    index,
-    authorizer: { authorize: async () => ({ kind: 'allow', actor: ANONYMOUS }) },
-    events: { emit: (event) => events.push(event) },
-    logger: { info: log('info'), warn: log('warn'), error: log('error'), debug: () => {} },
-    upstream: port,
-    uploadIdKey: randomBytes(32),
-    limits: { upstreamTimeoutMs: options.upstreamTimeoutMs ?? 5_000 },
-  })
-  const server = createServer((req, res) => void handler(req, res))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  servers.push({
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  })
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, upstream, events, logs, quay, routed, blobs, index, locks }
+  const uploadIdKey = randomBytes(32)
+  // Replicas: engines (each with its own in-process state) sharing the store, the index and the lock.
+  const bases: string[] = []
+  for (let i = 0; i < (options.replicas ?? 1); i++) {
+    const handler = createRegistryHandler({
+      blobs,
+      index,
+      authorizer: { authorize: async () => ({ kind: 'allow', actor: ANONYMOUS }) },
+      events: { emit: (event) => events.push(event) },
+      logger: { info: log('info'), warn: log('warn'), error: log('error'), debug: () => {} },
+      upstream: port,
+      uploadIdKey,
+      limits: { upstreamTimeoutMs: options.upstreamTimeoutMs ?? 5_000, ...(options.maxManifestBytes ? { maxManifestBytes: options.maxManifestBytes } : {}) },
+    })
+    const server = createServer((req, res) => void handler(req, res))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    servers.push({
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        }),
+    })
+    bases.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  }
+  return { base: bases[0]!, bases, upstream, events, logs, quay, routed, blobs, index, locks }
 }
 
 async function errorOf(r: Response): Promise<{ code: string; message: string }> {
@@ -249,6 +262,22 @@ describe('proxy-cache manifests', () => {
     expect(r.status).toBe(502)
     expect((await errorOf(r)).message).toContain('fake-hub')
     expect(await h.index.getManifest('hub/library/alpine', { digest: image.digest })).toBeNull()
+  })
+
+  it('by digest: a manifest over the size limit is refused and not recorded', async () => {
+    const h = await start({ maxManifestBytes: 100 })
+    const image = h.upstream.addImage('library/alpine')
+    const r = await fetch(`${h.base}/v2/hub/library/alpine/manifests/${image.digest}`)
+    expect(r.status).toBe(502)
+    expect(await h.index.getManifest('hub/library/alpine', { digest: image.digest })).toBeNull()
+  })
+
+  it('by tag, two replicas: one HEAD per TTL for both (the second re-checks when the tag was checked under the lock)', async () => {
+    const h = await start({ tagTtlMs: 60_000, replicas: 2 })
+    const image = h.upstream.addImage('library/alpine', 'latest')
+    const pulls = Array.from({ length: 10 }, async (_, i) => (await fetch(`${h.bases[i % 2]}/v2/hub/library/alpine/manifests/latest`)).headers.get('docker-content-digest'))
+    expect(await Promise.all(pulls)).toEqual(Array(10).fill(image.digest))
+    expect(h.upstream.calls).toMatchObject({ headManifest: 1, getManifest: 1 })
   })
 
   it('by digest: unknown upstream is MANIFEST_UNKNOWN', async () => {
@@ -393,6 +422,33 @@ describe('proxy-cache blobs', () => {
     expect(h.upstream.calls.getBlob).toBe(1)
     // Joined in this process: the cross-replica lock was taken once, not once per request.
     expect(h.locks).toHaveLength(1)
+  })
+
+  it('two replicas: concurrent requests for one cold blob on both make one upstream GET (the second re-checks under the lock)', async () => {
+    const h = await start({ replicas: 2 })
+    const image = h.upstream.addImage('library/alpine', undefined, 1024 * 1024)
+    const digest = digestOf(image.layer)
+    h.upstream.blobGate = gate()
+    const pulls = Array.from({ length: 20 }, async (_, i) => Buffer.from(await (await fetch(`${h.bases[i % 2]}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()))
+    await sleep(100)
+    h.upstream.blobGate.open()
+    for (const body of await Promise.all(pulls)) expect(body.equals(image.layer)).toBe(true)
+    expect(h.upstream.calls.getBlob).toBe(1)
+    // One lock per process: the second took it after the first had committed, and fetched nothing.
+    expect(h.locks).toHaveLength(2)
+  })
+
+  it('an upstream that answers after the deadline: the puller gets a timeout and the late blob stream is released', async () => {
+    const h = await start({ upstreamTimeoutMs: 200 })
+    const image = h.upstream.addImage('library/alpine', undefined, 1000)
+    h.upstream.slowMs = 400
+    const started = Date.now()
+    const r = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digestOf(image.layer)}`)
+    expect(r.status).toBe(504)
+    expect(Date.now() - started).toBeLessThan(390)
+    await sleep(400)
+    expect(h.upstream.lastBlobStream?.destroyed).toBe(true)
+    expect(await h.blobs.stat(digestOf(image.layer))).toBeNull()
   })
 
   it('a ranged or HEAD request for a cold blob fetches it too', async () => {
