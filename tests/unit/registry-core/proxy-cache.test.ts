@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   ANONYMOUS,
   createRegistryHandler,
+  KeyedMutex,
   MemoryBlobStore,
   MemoryRegistryIndex,
   UpstreamError,
@@ -172,7 +173,7 @@ async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; m
   const events: RegistryEvent[] = []
   const routed: UpstreamRequest[] = []
   const locks: string[] = []
-  const held = new Map<string, Promise<unknown>>()
+  const mutex = new KeyedMutex()
   const ttl = options.tagTtlMs ?? 60_000
   const port: Upstream = {
     async route(request) {
@@ -185,18 +186,11 @@ async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; m
       if (namespace === 'quay.io') return { repository: `quay/${repository}`, source: quay.source(repository, ttl) }
       return { repository: `hub/${repository}`, source: upstream.source(repository, ttl) }
     },
-    async exclusive(key, fn) {
-      const previous = held.get(key) ?? Promise.resolve()
-      const run = previous.then(() => {
+    exclusive: (key, fn) =>
+      mutex.exclusive(key, () => {
         locks.push(key)
         return fn()
-      })
-      held.set(
-        key,
-        run.catch(() => undefined),
-      )
-      return run
-    },
+      }),
   }
   const blobs = new MemoryBlobStore()
   const index = new MemoryRegistryIndex()
@@ -660,5 +654,25 @@ describe('transparent mirror routing', () => {
     const r = await fetch(`${h.base}/v2/broken/name/manifests/latest`)
     expect(r.status).toBe(400)
     expect((await errorOf(r)).code).toBe('NAME_INVALID')
+  })
+})
+
+describe('KeyedMutex (the single-process Upstream.exclusive)', () => {
+  it('runs one holder per key at a time, in order, keys independent, and a failing holder releases', async () => {
+    const mutex = new KeyedMutex()
+    const trace: string[] = []
+    const hold = (key: string, label: string, ms: number, fail = false) =>
+      mutex.exclusive(key, async () => {
+        trace.push(`${label}+`)
+        await sleep(ms)
+        trace.push(`${label}-`)
+        if (fail) throw new Error(label)
+        return label
+      })
+    const results = await Promise.allSettled([hold('a', 'a1', 30, true), hold('a', 'a2', 10), hold('b', 'b1', 5), hold('a', 'a3', 1)])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(trace.filter((t) => t.startsWith('a'))).toEqual(['a1+', 'a1-', 'a2+', 'a2-', 'a3+', 'a3-'])
+    // b ran while a1 held a.
+    expect(trace.indexOf('b1-')).toBeLessThan(trace.indexOf('a1-'))
   })
 })
