@@ -76,6 +76,17 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     throw error
   })
   stored.catch(() => undefined)
+  /** Stops everything: the client's response, the store's write, the upstream's body. */
+  const abandon = async (): Promise<void> => {
+    sink?.abort()
+    body.destroy()
+    stream.destroy()
+    await stored.catch(() => undefined)
+  }
+  /** The store refusing the bytes (over the announced size, wrong digest) is the upstream's fault. */
+  const refusedByStore = () =>
+    (storeFailure instanceof SizeLimitError || storeFailure instanceof DigestMismatchError) &&
+    new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest}: ${storeFailure.message}; not stored`)
   sink?.start(size)
   let held: Buffer | undefined
   let received = 0
@@ -90,23 +101,28 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
       }
       if (!body.write(chunk)) await Promise.race([once(body, 'drain'), stored])
     }
-    body.end()
-    const actual = `${algorithm}:${hash.digest('hex')}`
-    if (actual !== digest) throw new UpstreamError('invalid', `upstream ${source.name} sent blob ${actual} for ${digest}; not stored`)
-    if (size !== null && received !== size) throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}`)
-    const committed = await stored
-    await ctx.index.linkBlob(name, digest, committed)
   } catch (error) {
-    sink?.abort()
-    body.destroy()
-    stream.destroy()
-    await stored.catch(() => undefined)
-    // The store refusing the bytes (over the announced size, wrong digest) is the upstream's fault; anything else is the store's.
-    if (storeFailure instanceof SizeLimitError || storeFailure instanceof DigestMismatchError) {
-      throw new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest}: ${storeFailure.message}; not stored`)
-    }
-    if (storeFailure !== undefined && !(error instanceof UpstreamError)) throw storeFailure
-    throw asUpstreamError(error, source)
+    await abandon()
+    // A store that failed while the upstream was still sending is the store's failure (unless it refused the bytes).
+    throw refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
+  }
+  body.end()
+  const actual = `${algorithm}:${hash.digest('hex')}`
+  const wrong =
+    actual !== digest
+      ? `upstream ${source.name} sent blob ${actual} for ${digest}; not stored`
+      : size !== null && received !== size
+        ? `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`
+        : undefined
+  if (wrong !== undefined) {
+    await abandon()
+    throw new UpstreamError('invalid', wrong)
+  }
+  try {
+    await ctx.index.linkBlob(name, digest, await stored)
+  } catch (error) {
+    await abandon()
+    throw refusedByStore() || error
   }
   sink?.end(held)
 }

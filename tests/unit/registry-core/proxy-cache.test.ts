@@ -164,7 +164,8 @@ afterEach(async () => {
 /**
  * An engine where `hub/<x>` is a proxy-cache of upstream repository `<x>`, `quay/<x>` one of another
  * upstream (chosen by `?ns=quay.io`), `local/<x>` a hosted project, and any other name goes to the
- * `hub` mirror (as the app's route hook would decide); `broken/<x>` is rewritten to an invalid name.
+ * `hub` mirror (as the app's route hook would decide); `broken/<x>` is rewritten to an invalid name;
+ * `gone/<x>` is a proxy of the `hub` upstream whose project no longer exists (the index refuses it).
  */
 async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; maxManifestBytes?: number; replicas?: number } = {}): Promise<Harness> {
   const upstream = new FakeUpstream()
@@ -182,6 +183,7 @@ async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; m
       if (repository.startsWith('local/')) return { repository, source: null }
       if (repository.startsWith('broken/')) return { repository: 'Broken/..', source: null }
       if (repository.startsWith('hub/')) return { repository, source: upstream.source(repository.slice(4), ttl) }
+      if (repository.startsWith('gone/')) return { repository, source: upstream.source(repository.slice(5), ttl) }
       if (repository.startsWith('quay/')) return { repository, source: quay.source(repository.slice(5), ttl) }
       if (namespace === 'quay.io') return { repository: `quay/${repository}`, source: quay.source(repository, ttl) }
       return { repository: `hub/${repository}`, source: upstream.source(repository, ttl) }
@@ -193,7 +195,7 @@ async function start(options: { tagTtlMs?: number; upstreamTimeoutMs?: number; m
       }),
   }
   const blobs = new MemoryBlobStore()
-  const index = new MemoryRegistryIndex()
+  const index = new MemoryRegistryIndex({ canCreate: (repository) => !repository.startsWith('gone/') })
   const log = (level: string) => (entry: object, msg?: string) => void logs.push({ level, entry: entry as Record<string, unknown>, msg })
   const uploadIdKey = randomBytes(32)
   // Replicas: engines (each with its own in-process state) sharing the store, the index and the lock.
@@ -499,6 +501,18 @@ describe('proxy-cache blobs', () => {
     h.upstream.corrupt.clear()
     expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
     expect(h.upstream.calls.getBlob).toBe(3)
+  })
+
+  it("the index refusing the cached content is the registry's answer, not an upstream failure", async () => {
+    const h = await start()
+    const image = h.upstream.addImage('library/alpine', 'latest')
+    const blob = await fetch(`${h.base}/v2/gone/library/alpine/blobs/${digestOf(image.layer)}`, { headers: { Range: 'bytes=0-1' } })
+    expect(blob.status).toBe(404)
+    expect((await errorOf(blob)).code).toBe('NAME_UNKNOWN')
+    const manifest = await fetch(`${h.base}/v2/gone/library/alpine/manifests/latest`)
+    expect(manifest.status).toBe(404)
+    expect((await errorOf(manifest)).code).toBe('NAME_UNKNOWN')
+    expect(failureLogs(h)).toEqual([])
   })
 
   it('an unknown blob is BLOB_UNKNOWN', async () => {
