@@ -87,11 +87,17 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   const refusedByStore = () =>
     (storeFailure instanceof SizeLimitError || storeFailure instanceof DigestMismatchError) &&
     new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest}: ${storeFailure.message}; not stored`)
+  // An upstream that stops sending mid-body fails the fetch (time spent waiting on the client or the
+  // store does not count): the requests waiting on it get an answer, never a hang.
+  const idleMs = ctx.limits.upstreamTimeoutMs
+  const stalled = () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`)
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   sink?.start(size)
   let held: Buffer | undefined
   let received = 0
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let next = await nextChunk(chunks, idleMs, stalled); !next.done; next = await nextChunk(chunks, idleMs, stalled)) {
+      const chunk = next.value
       received += chunk.length
       hash.update(chunk)
       // All but the last byte so far goes to the client at once.
@@ -102,9 +108,11 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
       if (!body.write(chunk)) await Promise.race([once(body, 'drain'), stored])
     }
   } catch (error) {
+    // A store that failed while the upstream was still sending is the store's failure (unless it
+    // refused the bytes); decided before abandoning, which makes the store fail too.
+    const failure = refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
     await abandon()
-    // A store that failed while the upstream was still sending is the store's failure (unless it refused the bytes).
-    throw refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
+    throw failure
   }
   body.end()
   const actual = `${algorithm}:${hash.digest('hex')}`
@@ -125,6 +133,22 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     throw refusedByStore() || error
   }
   sink?.end(held)
+}
+
+/** The next chunk, or `stalled()` when none comes within `ms`. */
+async function nextChunk(chunks: AsyncIterator<Buffer>, ms: number, stalled: () => Error): Promise<IteratorResult<Buffer>> {
+  const next = chunks.next()
+  // Settles after the timeout too (when the stream is destroyed): nothing is listening by then.
+  next.catch(() => undefined)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(stalled()), ms)
+  })
+  try {
+    return await Promise.race([next, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: number | null) => Record<string, string>): BlobSink {

@@ -481,6 +481,23 @@ describe('proxy-cache blobs', () => {
     expect(await h.blobs.stat(digest)).toEqual({ size: image.layer.length })
   })
 
+  it('an upstream that stops sending mid-blob fails the fetch within bounded time; nothing is stored', async () => {
+    const h = await start({ upstreamTimeoutMs: 300 })
+    const image = h.upstream.addImage('library/alpine', undefined, 512 * 1024)
+    const digest = digestOf(image.layer)
+    h.upstream.blobGate = gate()
+    const started = Date.now()
+    const leader = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)
+    expect(leader.status).toBe(200)
+    const follower = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`, { headers: { Range: 'bytes=0-9' } })
+    expect(follower.status).toBe(504)
+    expect((await errorOf(follower)).message).toContain('did not answer in time')
+    await expect(leader.arrayBuffer()).rejects.toThrow()
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await h.blobs.stat(digest)).toBeNull()
+    expect(h.upstream.lastBlobStream?.destroyed).toBe(true)
+  })
+
   it('a blob whose bytes do not match its digest is never stored or served whole', async () => {
     const h = await start()
     const image = h.upstream.addImage('library/alpine', undefined, 300 * 1024)
