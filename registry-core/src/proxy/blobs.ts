@@ -1,17 +1,15 @@
 // Blobs of a proxy-cache repository missing from the cache: one upstream GET per blob, streamed to
-// the client that started it while it is written to the store. The blob is hashed as it passes; its
-// last byte is held back until the digest is verified and the blob committed and linked, so a client
-// never receives a complete body that is not stored (on a mismatch its connection is destroyed
-// before the last byte, and the store refuses the bytes). A client that goes away only stops being
+// the client that started it while it is written to the store. The store hashes it on the way and
+// commits it only when it matches its digest (the BlobStore contract); the client's last byte is held
+// back until the blob is committed and linked, so a client never receives a complete body that is not
+// stored (on a mismatch its connection is destroyed before the last byte). A client that goes away only stops being
 // written to: the fetch goes on for the requests waiting on it. Those (and ranged requests) wait for
 // the commit and are then served from the store.
-import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { ServerResponse } from 'node:http'
 import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
-import { digestAlgorithm } from '../grammar'
 import { DigestMismatchError, SizeLimitError, UpstreamError, type Digest, type UpstreamSource } from '../ports'
 import { asUpstreamError, callUpstream, logUpstreamFailure, upstreamFailureError } from './upstream-calls'
 
@@ -65,8 +63,6 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     stream.destroy()
     throw new UpstreamError('invalid', `upstream ${source.name} offers blob ${digest} of ${size} bytes, over this registry's limit of ${limit}`)
   }
-  const algorithm = digestAlgorithm(digest)
-  const hash = createHash(algorithm)
   const body = new PassThrough()
   let storeFailure: unknown
   const storing = ctx.blobs.storeBlob(digest, body, size ?? limit)
@@ -99,7 +95,6 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     for (let next = await nextChunk(chunks, idleMs, stalled); !next.done; next = await nextChunk(chunks, idleMs, stalled)) {
       const chunk = next.value
       received += chunk.length
-      hash.update(chunk)
       // All but the last byte so far goes to the client at once.
       if (chunk.length > 0) {
         await sink?.write(held, chunk.subarray(0, -1))
@@ -115,16 +110,9 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     throw failure
   }
   body.end()
-  const actual = `${algorithm}:${hash.digest('hex')}`
-  const wrong =
-    actual !== digest
-      ? `upstream ${source.name} sent blob ${actual} for ${digest}; not stored`
-      : size !== null && received !== size
-        ? `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`
-        : undefined
-  if (wrong !== undefined) {
+  if (size !== null && received !== size) {
     await abandon()
-    throw new UpstreamError('invalid', wrong)
+    throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
   }
   try {
     await ctx.index.linkBlob(name, digest, await stored)
