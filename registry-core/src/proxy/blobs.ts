@@ -4,7 +4,10 @@
 // back until the blob is committed and linked, so a client never receives a complete body that is not
 // stored (on a mismatch its connection is destroyed before the last byte). A client that goes away only stops being
 // written to: the fetch goes on for the requests waiting on it. Those (and ranged requests) wait for
-// the commit and are then served from the store.
+// the commit and are then served from the store: tailing the write in progress would need the store
+// to serve an unfinished upload (object storage cannot), and fanning chunks out in memory would let
+// the slowest client hold every byte. A HEAD for a missing blob fetches it too (a pull usually
+// follows), answering as soon as the upstream's size is known.
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { ServerResponse } from 'node:http'
