@@ -20,32 +20,9 @@ export interface UpstreamEndpoint {
   credentials: UpstreamCredentials
 }
 
-export type UpstreamErrorKind =
-  /** The repository, manifest or blob does not exist upstream (404). */
-  | 'not_found'
-  /** The upstream or its token service refused the credentials (or their absence): 401/403. */
-  | 'unauthorized'
-  /** 429; `retryAfterSeconds` from Retry-After when given. */
-  | 'rate_limited'
-  /** 5xx, or an answer the protocol does not allow here. */
-  | 'upstream_error'
-  /** DNS failure, connection refused or reset, TLS failure, or refused by the SSRF guard. */
-  | 'unreachable'
-  /** No connection, no response head, or no body bytes within the configured time. */
-  | 'timeout'
-  /** Content that fails verification: digest mismatch, size over the cap, not a manifest. */
-  | 'invalid'
-
-export class UpstreamError extends Error {
-  constructor(
-    readonly kind: UpstreamErrorKind,
-    message: string,
-    readonly details: { upstream: string; status?: number; retryAfterSeconds?: number } = { upstream: '' },
-  ) {
-    super(message)
-    this.name = 'UpstreamError'
-  }
-}
+// The error and content shapes are the engine's (registry-core's Upstream port), so the proxy adapter passes them through.
+import type { UpstreamErrorKind } from '@registry-core'
+export { UpstreamError, type UpstreamErrorKind } from '@registry-core'
 
 export interface ManifestHead {
   digest: string
