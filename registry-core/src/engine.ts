@@ -54,14 +54,15 @@ function decisionError(decision: Exclude<AuthDecision, { kind: 'allow' }>, acces
 }
 
 export function createRegistryHandler(options: RegistryOptions): RegistryHandler {
+  const upstream = options.upstream
   const ctx: RegistryContext = {
     blobs: options.blobs,
     index: options.index,
     authorizer: options.authorizer,
     events: options.events,
     logger: options.logger,
-    upstream: options.upstream,
-    flights: new Flights(options.upstream ? (key, fetch) => options.upstream!.exclusive(key, fetch) : (_key, fetch) => fetch()),
+    upstream,
+    flights: new Flights(upstream ? (key, fetch) => upstream.exclusive(key, fetch) : (_key, fetch) => fetch()),
     tagChecks: tagChecks(options.index),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     uploadIds: new UploadIds(options.uploadIdKey),
