@@ -11,6 +11,7 @@ import { Prisma } from '../generated/prisma/client'
 import type { PrismaClient } from '../db/prisma'
 import type { Caller } from '../audit'
 import { actorFor, parseActorId, readableProjectsSql } from '../auth/project-access'
+import { unauthorized } from '../errors'
 
 export const DOCKER_SEARCH_DEFAULT_LIMIT = 25
 export const DOCKER_SEARCH_MAX_LIMIT = 100
@@ -72,7 +73,17 @@ export function shortDescription(markdown: string): string {
   return chars.length <= SHORT_DESCRIPTION_MAX ? line : chars.slice(0, SHORT_DESCRIPTION_MAX - 1).join('') + '…'
 }
 
-export async function dockerSearch(prisma: PrismaClient, caller: Caller, query: DockerSearchQuery): Promise<DockerSearchResult> {
+/**
+ * dockerd marks its v1 search with `X-Docker-Token: true` and sends the login's Basic credentials
+ * when it has them, so its anonymous search is a logged-out user's: public repositories.
+ * containers/image (podman, skopeo, buildah) asks /v1/search without credentials even when logged
+ * in, and on any answer but 200 falls back to /v2/_catalog with its token; a 200 to it would hide
+ * every private repository from a logged-in podman user. So an anonymous search without dockerd's
+ * mark is answered 401, which sends those clients to the catalog.
+ */
+export async function dockerSearch(prisma: PrismaClient, caller: Caller, query: DockerSearchQuery, client: { markedByDockerd: boolean }): Promise<DockerSearchResult> {
+  if (caller.subject.kind === 'anonymous' && !client.markedByDockerd)
+    throw unauthorized('an anonymous v1 search must carry X-Docker-Token: true (as dockerd sends it); other clients list /v2/_catalog')
   const identity = parseActorId(actorFor(caller.subject).id)
   const needle = query.q.toLowerCase()
   const nameMatches = Prisma.sql`strpos(lower(r."name"), ${needle}) > 0`

@@ -110,6 +110,16 @@ describe.runIf(ours)('docker search (/v1)', () => {
     expect(wrong.header('www-authenticate')).toMatch(/^Basic /)
   })
 
+  it('sends an anonymous search without dockerd’s X-Docker-Token to the catalog (401), as podman needs when logged in', async () => {
+    // containers/image asks /v1/search without credentials even when logged in and uses any 200 it gets.
+    const unmarked = await api.get(`/v1/search?q=${term}`)
+    expect(unmarked.status, unmarked.describe()).toBe(401)
+    expect(unmarked.errorCode()).toBe('UNAUTHORIZED')
+    const withCredentials = await api.get(`/v1/search?q=${term}`, { auth: owner })
+    expect(withCredentials.status, withCredentials.describe()).toBe(200)
+    expect(names(withCredentials.json<SearchPage>())).toContain(privateName)
+  })
+
   it('matches names and descriptions case-insensitively, and a project/name term', async () => {
     expect(names(await search(`q=${term.toUpperCase()}-ALPHA`))).toEqual([publicNames[0]])
     expect(names(await search(`q=${encodeURIComponent(`${pub}/nested/`)}${term}`))).toEqual([publicNames[2]])

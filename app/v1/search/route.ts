@@ -4,4 +4,6 @@ import { parseQuery } from '@/lib/api/parse'
 import { json } from '@/lib/api/respond'
 import { dockerSearch, dockerSearchQuerySchema } from '@/lib/search/docker'
 
-export const GET = apiRoute(async ({ request, caller, prisma }) => json(await dockerSearch(prisma, caller, parseQuery(request, dockerSearchQuerySchema.loose()))))
+export const GET = apiRoute(async ({ request, caller, prisma }) =>
+  json(await dockerSearch(prisma, caller, parseQuery(request, dockerSearchQuerySchema.loose()), { markedByDockerd: request.headers.has('x-docker-token') })),
+)
