@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, errorMessage } from './api'
+import { ConfirmPasswordField, NewPasswordField } from './new-password-field'
 import { Button, Card, ErrorMessage, SuccessMessage, TextField } from './ui'
 
 export function PasswordForm() {
@@ -30,16 +31,8 @@ export function PasswordForm() {
       <form onSubmit={submit} className="max-w-md space-y-4">
         {/* Lets password managers attach the new password to the right account. */}
         <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required />
-        <TextField
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          hint="At least 12 characters, not a common password, not your username, not the current one. Your other sessions are signed out."
-        />
-        <TextField label="Confirm new password" name="confirm" type="password" autoComplete="new-password" required minLength={12} />
+        <NewPasswordField label="New password" name="newPassword" required also=", not your username, not the current one. Your other sessions are signed out" />
+        <ConfirmPasswordField label="Confirm new password" name="confirm" />
         <ErrorMessage testId="password-error">{mismatch ? 'The two new passwords do not match.' : change.isError ? errorMessage(change.error) : null}</ErrorMessage>
         <SuccessMessage>{change.isSuccess ? 'Password changed.' : null}</SuccessMessage>
         <Button type="submit" disabled={change.isPending}>

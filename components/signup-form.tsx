@@ -6,6 +6,7 @@ import { signIn } from 'next-auth/react'
 import { useState, type FormEvent } from 'react'
 import { api, errorMessage } from './api'
 import { AuthFrame } from './auth-form'
+import { ConfirmPasswordField, NewPasswordField } from './new-password-field'
 import { Button, ErrorMessage, NAME_PATTERN, TextField } from './ui'
 
 export function SignupForm() {
@@ -63,16 +64,8 @@ export function SignupForm() {
           autoFocus
         />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          hint="At least 12 characters, not a common password, not your username."
-        />
-        <TextField label="Confirm password" name="confirm" type="password" autoComplete="new-password" required minLength={12} />
+        <NewPasswordField label="Password" name="password" required also=", not your username" />
+        <ConfirmPasswordField label="Confirm password" name="confirm" />
         <ErrorMessage testId="signup-error">{error}</ErrorMessage>
         <Button type="submit" disabled={pending} className="w-full">
           {pending ? 'Creating account…' : 'Create account'}

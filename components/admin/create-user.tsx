@@ -2,6 +2,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { User as AdminUser } from '@/lib/users/schema'
 import { api, errorMessage } from '../api'
+import { NewPasswordField } from '../new-password-field'
 import { Button, Card, ErrorMessage, SuccessMessage, TextField } from '../ui'
 
 /** POST /api/v1/users as an administrator: works also when public sign-up is off. */
@@ -27,15 +28,7 @@ export function CreateUser() {
       >
         <TextField label="New username" name="username" autoComplete="off" autoCapitalize="none" spellCheck={false} required />
         <TextField label="New user's email" name="email" type="email" autoComplete="off" required />
-        <TextField
-          label="Initial password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          hint="At least 12 characters, not a common password."
-        />
+        <NewPasswordField label="Initial password" name="password" required />
         <div className="sm:col-span-3">
           <ErrorMessage testId="create-user-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
           <SuccessMessage>{create.isSuccess ? `Created ${create.data.username}.` : null}</SuccessMessage>
