@@ -34,6 +34,19 @@ try {
   console.error(error.message)
   process.exit(1)
 }
+// The key of stored credentials and webhook secrets (lib/secrets): SECRET_KEY(_FILE) or DATA_DIR/secret-key (created at first start).
+const { loadSecretKey } = await import('./lib/secrets/key')
+const secrets = (() => {
+  try {
+    const loaded = loadSecretKey(config)
+    if (loaded.source === 'generated') logger.info({ file: loaded.file }, 'generated the key of stored secrets (SECRET_KEY)')
+    return loaded.box
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+})()
 
 const { migrateDeploy } = await import('./lib/db/migrate')
 const { databaseFailure } = await import('./lib/db/errors')
@@ -42,6 +55,8 @@ const { ensureBootstrapAdmin } = await import('./lib/auth/bootstrap-admin')
 const { createRegistry } = await import('./lib/registry/registry')
 const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
+const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaintext')
+const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -54,8 +69,14 @@ function exitIfDiskFull(error: unknown): never {
 const migrated = await migrateDeploy(config.databaseUrl, { keepPgliteOpen: true }).catch(exitIfDiskFull)
 logger.info({ database: redact(config.databaseUrl), applied: migrated.applied }, 'database ready')
 await ensureBootstrapAdmin(services.prisma, logger, config.adminUsername, config.adminPassword).catch(exitIfDiskFull)
+const sealedPolicies = await sealPlaintextWebhookSecrets(services.prisma, secrets).catch(exitIfDiskFull)
+if (sealedPolicies > 0) logger.info({ policies: sealedPolicies }, 'encrypted the webhook secrets stored in clear text by an earlier version')
+const unreadable = await rowsSealedWithOtherKeys(services.prisma, secrets)
+if (unreadable > 0) {
+  logger.warn({ rows: unreadable }, 'stored credentials were encrypted with another key: they cannot be used until SECRET_KEY is the key they were saved with')
+}
 const registry = await createRegistry(services)
-const webhooks = new WebhookWorker({ prisma: services.prisma, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+const webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()

@@ -8,6 +8,7 @@ import { CreateUser } from './admin/create-user'
 import { SignupSetting } from './admin/signup-setting'
 import { UsersTable } from './admin/users-table'
 import { Card, focusRing } from './ui'
+import { RegistriesSection } from './registries'
 
 export function AdminsOnly({ title = 'Administration' }: { title?: string }) {
   return (
@@ -39,6 +40,7 @@ export function AdminView() {
             Manage system webhooks
           </Link>
         </Card>
+        <RegistriesSection />
         <CreateUser />
         <UsersTable me={session.user.name} />
       </div>

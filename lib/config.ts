@@ -84,6 +84,8 @@ const schema = z.object({
     .default('harbormaster-registry'),
   TOKEN_LIFETIME: duration.default(300 * 1000).refine((ms) => ms >= 60_000, 'must be at least 60 seconds'),
   TOKEN_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
+  SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
+  SECRET_KEY_FILE: z.string().trim().min(1).optional(),
   // Read by lib/auth/login-throttle.ts from the environment; validated here so a bad value stops the start.
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).max(1000).default(5),
   LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(100000).default(30),
@@ -121,6 +123,10 @@ export interface AppConfig {
   tokenLifetimeMs: number
   /** PEM (PKCS#8) EC P-256 private key; default: generated once under DATA_DIR/token/. */
   tokenPrivateKeyFile?: string
+  /** The key of the secret envelope (lib/secrets), given directly; default: generated once as DATA_DIR/secret-key. */
+  secretKey?: string
+  /** A file holding that key (a mounted secret), instead of SECRET_KEY. */
+  secretKeyFile?: string
   webhooks: WebhookSettings
   upstream: UpstreamSettings
 }
@@ -159,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
   }
+  if (parsed.data.SECRET_KEY && parsed.data.SECRET_KEY_FILE) throw new ConfigError(['SECRET_KEY_FILE: set SECRET_KEY or SECRET_KEY_FILE, not both'])
   const values = parsed.data
   const dataDir = resolve(values.DATA_DIR)
   return {
@@ -181,6 +188,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenService: values.TOKEN_SERVICE,
     tokenLifetimeMs: values.TOKEN_LIFETIME,
     tokenPrivateKeyFile: values.TOKEN_PRIVATE_KEY_FILE ? resolve(values.TOKEN_PRIVATE_KEY_FILE) : undefined,
+    secretKey: values.SECRET_KEY,
+    secretKeyFile: values.SECRET_KEY_FILE ? resolve(values.SECRET_KEY_FILE) : undefined,
     webhooks: {
       maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: values.WEBHOOK_RETRY_BASE,

@@ -32,3 +32,8 @@ export const precondition = (message: string, detail?: unknown) => new AppError(
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === 'P2002'
 }
+
+/** Prisma's foreign-key violation (P2003): a row still referenced or a missing parent. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'P2003'
+}

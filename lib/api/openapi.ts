@@ -14,6 +14,7 @@ import { currentUserSchema, passwordChangeSchema, signupSchema, userSchema, user
 import { accessTokenSchema, createdAccessTokenSchema, tokenCreateSchema } from '../tokens'
 import { searchQuerySchema, searchResultSchema } from '../search'
 import { dockerPingSchema, dockerSearchQuerySchema, dockerSearchResultSchema } from '../search/docker'
+import { registryCreateSchema, registryEndpointSchema, registryUpdateSchema } from '../registries'
 import { deliveryFilterSchema, webhookCreateSchema, webhookDeliveryDetailSchema, webhookDeliverySchema, webhookPolicySchema, webhookUpdateSchema } from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -105,6 +106,7 @@ export const ROUTES: RouteSpec[] = [
     paginated: true,
     response: z.array(auditEntrySchema),
   },
+  ...registryRoutes(),
   { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true, response: z.array(robotSchema) },
   { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201, response: createdRobotSchema },
   { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema, response: updatedRobotSchema },
@@ -187,6 +189,31 @@ export const ROUTES: RouteSpec[] = [
   ...webhookRoutes(`${P}/webhooks`, "a project's"),
   ...webhookRoutes('/api/v1/webhooks', 'system-wide'),
 ]
+
+/** Upstream registry endpoints (issue #12): system admins only; credentials are write-only. */
+function registryRoutes(): RouteSpec[] {
+  const base = '/api/v1/registries'
+  const item = `${base}/{id}`
+  const tag = 'registries'
+  const update = { path: item, tag, body: registryUpdateSchema, response: registryEndpointSchema }
+  const updateSummary = 'Change a registry endpoint; fields left out stay (PUT and PATCH are the same partial update); null credentials remove them'
+  return [
+    { method: 'get', path: base, summary: 'Upstream registry endpoints (system admins)', tag, paginated: true, response: z.array(registryEndpointSchema) },
+    {
+      method: 'post',
+      path: base,
+      summary: 'Create a registry endpoint (system admins); credentials are stored encrypted and never returned',
+      tag,
+      body: registryCreateSchema,
+      status: 201,
+      response: registryEndpointSchema,
+    },
+    { method: 'get', path: item, summary: 'One registry endpoint', tag, response: registryEndpointSchema },
+    { method: 'put', summary: updateSummary, ...update },
+    { method: 'patch', summary: updateSummary, ...update },
+    { method: 'delete', path: item, summary: 'Delete a registry endpoint (409 while a proxy-cache project uses it)', tag, status: 204, response: null },
+  ]
+}
 
 function webhookRoutes(base: string, whose: string): RouteSpec[] {
   const item = `${base}/{id}`

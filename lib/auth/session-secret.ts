@@ -57,10 +57,10 @@ export function prepareSessionEnvironment(options: { dataDir: string; publicUrl?
   return { secretSource: generated ? 'generated' : 'file', secretFile: file, url }
 }
 
-/** Reads DATA_DIR/session-secret, creating it (0600, exclusively) when missing or empty. */
-export function readOrCreateSecret(dataDir: string): { secret: string; file: string; generated: boolean } {
+/** Reads DATA_DIR/<fileName> (default: session-secret), creating it (0600, exclusively) when missing or empty. */
+export function readOrCreateSecret(dataDir: string, fileName = SESSION_SECRET_FILE): { secret: string; file: string; generated: boolean } {
   mkdirSync(dataDir, { recursive: true })
-  const file = join(dataDir, SESSION_SECRET_FILE)
+  const file = join(dataDir, fileName)
   const existing = readSecret(file)
   if (existing) return { secret: existing, file, generated: false }
   const secret = randomBytes(32).toString('base64url')

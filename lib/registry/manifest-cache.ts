@@ -22,6 +22,7 @@ import type {
   Digest,
   ManifestRecord,
   Page,
+  PutManifestOptions,
   PutManifestResult,
   RegistryIndex,
   StoredManifest,
@@ -108,6 +109,8 @@ export class ManifestCachingIndex implements RegistryIndex {
   private readonly generations: Map<string, number>
   /** Forwarded as is, and absent when the inner index lacks it (the engine then takes the ordinary path). */
   readonly completeEmptyUpload?: RegistryIndex['completeEmptyUpload']
+  readonly tagCheckedAt?: RegistryIndex['tagCheckedAt']
+  readonly markTagChecked?: RegistryIndex['markTagChecked']
 
   constructor(
     private readonly inner: RegistryIndex & Partial<ManifestBatchReader>,
@@ -119,6 +122,11 @@ export class ManifestCachingIndex implements RegistryIndex {
     this.generations = state.generations
     const completeEmpty = inner.completeEmptyUpload
     if (completeEmpty) this.completeEmptyUpload = (session, digest, size) => completeEmpty.call(inner, session, digest, size)
+    const { tagCheckedAt, markTagChecked } = inner
+    if (tagCheckedAt && markTagChecked) {
+      this.tagCheckedAt = (repository, tag) => tagCheckedAt.call(inner, repository, tag)
+      this.markTagChecked = (repository, tag, at) => markTagChecked.call(inner, repository, tag, at)
+    }
   }
 
   async getManifest(repository: string, reference: Reference): Promise<StoredManifest | null> {
@@ -199,10 +207,10 @@ export class ManifestCachingIndex implements RegistryIndex {
     invalidateManifestCache(repository, this.state)
   }
 
-  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult> {
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor, options?: PutManifestOptions): Promise<PutManifestResult> {
     this.invalidate(repository)
     try {
-      return await this.inner.putManifest(repository, manifest, tag, actor)
+      return await this.inner.putManifest(repository, manifest, tag, actor, options)
     } finally {
       this.invalidate(repository)
     }

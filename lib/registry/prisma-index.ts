@@ -19,6 +19,7 @@ import {
   type ManifestRecord,
   type ManifestReference,
   type Page,
+  type PutManifestOptions,
   type PutManifestResult,
   type RegistryIndex,
   type StoredManifest,
@@ -188,8 +189,9 @@ const PUT_MANIFEST = statement(
         FOR KEY SHARE OF a
    ), missing AS (
      SELECT i."digest" FROM input i
-      WHERE (i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
-         OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests))
+      WHERE NOT $18::boolean
+        AND ((i."kind" = 'blob' AND i."digest" NOT IN (SELECT "digest" FROM present_blobs))
+         OR (i."kind" = 'manifest' AND i."digest" NOT IN (SELECT "digest" FROM present_manifests)))
    ), created_repo AS (
      INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")
      SELECT $6, p."id", now() FROM "Project" p
@@ -332,7 +334,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
     return references.map((r) => ('tag' in r ? tagged.get(r.tag) : digested.get(r.digest)) ?? null)
   }
 
-  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult> {
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor, options: PutManifestOptions = {}): Promise<PutManifestResult> {
     const refs = uniqueReferences(manifest.references)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
     const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
@@ -354,6 +356,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
       annotations,
       tag ?? null,
       operatorOf(actor),
+      options.cached === true,
     ])
     const missing = rows[0]?.missing ?? []
     if (missing.length) return { ok: false, missing }
@@ -361,6 +364,20 @@ export class PrismaRegistryIndex implements RegistryIndex {
     if (!rows[0]?.saved) throw missingProject(repository)
     if (rows[0].queued) signalOutbox()
     return { ok: true }
+  }
+
+  async tagCheckedAt(repository: string, tag: string): Promise<Date | null> {
+    const rows = await this.db.$queryRaw<{ checkedUpstreamAt: Date | null }[]>`
+      SELECT t."checkedUpstreamAt" FROM "Tag" t JOIN "Repository" r ON r."id" = t."repositoryId"
+       WHERE r."name" = ${repository} AND t."name" = ${tag}`
+    return rows[0]?.checkedUpstreamAt ?? null
+  }
+
+  async markTagChecked(repository: string, tag: string, at: Date): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE "Tag" t SET "checkedUpstreamAt" = ${at}
+        FROM "Repository" r
+       WHERE r."id" = t."repositoryId" AND r."name" = ${repository} AND t."name" = ${tag}`
   }
 
   async deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null> {

@@ -140,8 +140,9 @@ export interface ClaimedDelivery {
   attempts: number
   leaseToken: string
   targetUrl: string
-  secret: string | null
-  authHeader: string | null
+  /** The policy's signing secret and Authorization value, sealed (lib/secrets); the worker opens them to send. */
+  secretEnvelope: string | null
+  authHeaderEnvelope: string | null
   policyEnabled: boolean
 }
 
@@ -206,7 +207,7 @@ export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease
         RETURNING "id", "policyId", "eventType", "contentType", "payload", "attempts", "leaseToken"
       )
       SELECT s."id", s."eventType", s."contentType", s."payload", s."attempts", s."leaseToken",
-             p."targetUrl", p."secret", p."authHeader", p."enabled" AS "policyEnabled"
+             p."targetUrl", p."secretEnvelope", p."authHeaderEnvelope", p."enabled" AS "policyEnabled"
         FROM saved s JOIN "WebhookPolicy" p ON p."id" = s."policyId"
        WHERE s."leaseToken" IS NOT NULL`
     return { events: events.length, leased }
@@ -229,7 +230,7 @@ export async function claimDue(prisma: PrismaClient, limit: number, leaseMs: num
       FROM due, "WebhookPolicy" p
      WHERE d."id" = due."id" AND p."id" = d."policyId"
     RETURNING d."id", d."eventType", d."contentType", d."payload", d."attempts", d."leaseToken",
-              p."targetUrl", p."secret", p."authHeader", p."enabled" AS "policyEnabled"`
+              p."targetUrl", p."secretEnvelope", p."authHeaderEnvelope", p."enabled" AS "policyEnabled"`
 }
 
 /** Delay before attempt `attempt + 1`: base·2^(attempt-1) capped, with "equal jitter" (half fixed, half random). */

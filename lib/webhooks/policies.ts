@@ -1,6 +1,6 @@
 // Webhook policies and their delivery logs, for /api/v1: per project (managed by its project admins,
 // `webhook:manage`) and system-wide (system admins). A policy's `authHeader` and `secret` are
-// write-only: views say whether they are set, never what they are.
+// write-only: views say whether they are set, never what they are; they are stored sealed (lib/secrets).
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
@@ -9,6 +9,7 @@ import { conflict, invalid, isUniqueViolation, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { runtime } from '../runtime'
+import { SECRET_CONTEXT, secretBox } from '../secrets'
 import { requireProject, requireSystem } from '../projects/access'
 import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
 import { checkTargetResolves } from './outbound'
@@ -133,8 +134,8 @@ function toPolicyView(row: PolicyRow): WebhookPolicyView {
     eventTypes: row.eventTypes as SubscribableEventType[],
     targetUrl: row.targetUrl,
     format: row.format,
-    hasAuthHeader: row.authHeader !== null,
-    hasSecret: row.secret !== null,
+    hasAuthHeader: row.authHeaderEnvelope !== null,
+    hasSecret: row.secretEnvelope !== null,
     repositoryFilter: row.repositoryFilter,
     tagFilter: row.tagFilter,
     createdBy: row.createdBy,
@@ -154,6 +155,15 @@ async function requirePolicy(prisma: PrismaClient, access: ScopeAccess, id: numb
 async function checkTarget(url: string): Promise<void> {
   const check = await checkTargetResolves(url, { allowedNetworks: runtime().config.webhooks.allowedNetworks })
   if (!check.ok) throw invalid(`targetUrl is not allowed: ${check.reason}`)
+}
+
+/** The columns that store a policy's write-only values: sealed, or null to clear; an undefined value is left alone. */
+function sealedSecrets(values: { authHeader?: string | null; secret?: string | null }) {
+  const seal = (value: string | null | undefined, context: string) => (value === undefined ? undefined : value === null ? null : secretBox().seal(value, context))
+  return {
+    authHeaderEnvelope: seal(values.authHeader, SECRET_CONTEXT.webhookAuthHeader),
+    secretEnvelope: seal(values.secret, SECRET_CONTEXT.webhookSecret),
+  }
 }
 
 /** A system policy's name must be unique too (the unique index cannot say so for a null project). */
@@ -194,8 +204,7 @@ export async function createWebhook(prisma: PrismaClient, caller: Caller, scope:
           eventTypes: input.eventTypes,
           targetUrl: input.targetUrl,
           format: input.format,
-          authHeader: input.authHeader ?? null,
-          secret: input.secret ?? null,
+          ...sealedSecrets({ authHeader: input.authHeader ?? null, secret: input.secret ?? null }),
           repositoryFilter: input.repositoryFilter || null,
           tagFilter: input.tagFilter || null,
           createdBy: auditActor(caller).actor,
@@ -230,7 +239,8 @@ export async function updateWebhook(
   await requirePolicy(prisma, access, id)
   if (update.targetUrl !== undefined) await checkTarget(update.targetUrl)
   if (update.name !== undefined) await assertSystemNameFree(prisma, access, update.name, id)
-  const data: Prisma.WebhookPolicyUpdateInput = { ...update }
+  const { authHeader, secret, ...plain } = update
+  const data: Prisma.WebhookPolicyUpdateInput = { ...plain, ...sealedSecrets({ authHeader, secret }) }
   if (update.repositoryFilter !== undefined) data.repositoryFilter = update.repositoryFilter || null
   if (update.tagFilter !== undefined) data.tagFilter = update.tagFilter || null
   try {

@@ -9,19 +9,35 @@ import { claimDue, fanOut, purgeFinished, recordAttempt, type ClaimedDelivery, t
 import { onOutboxSignal } from './outbox'
 import { sendWebhook, type OutboundResult } from './outbound'
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature'
+import { SECRET_CONTEXT, type SecretBox } from '../secrets/envelope'
 
 const PURGE_INTERVAL_MS = 3_600_000
 
 export interface WebhookWorkerOptions {
   prisma: PrismaClient
+  /** Opens the policies' sealed secrets and Authorization values. */
+  secrets: SecretBox
   logger: Logger
   settings: WebhookSettings
   render: RenderSettings
   pollIntervalMs?: number
 }
 
+/** The policy's signing secret and Authorization value, opened; SecretEnvelopeError when the key cannot open them. */
+export function openDeliverySecrets(delivery: ClaimedDelivery, secrets: SecretBox): DeliverySecrets {
+  return {
+    secret: delivery.secretEnvelope === null ? null : secrets.open(delivery.secretEnvelope, SECRET_CONTEXT.webhookSecret),
+    authHeader: delivery.authHeaderEnvelope === null ? null : secrets.open(delivery.authHeaderEnvelope, SECRET_CONTEXT.webhookAuthHeader),
+  }
+}
+
+export interface DeliverySecrets {
+  secret: string | null
+  authHeader: string | null
+}
+
 /** The request headers of one attempt (the Authorization value is sent but never logged). */
-export function deliveryHeaders(delivery: ClaimedDelivery, now: Date): { sent: Record<string, string>; logged: Record<string, string> } {
+export function deliveryHeaders(delivery: ClaimedDelivery, secrets: DeliverySecrets, now: Date): { sent: Record<string, string>; logged: Record<string, string> } {
   const timestamp = Math.floor(now.getTime() / 1000)
   const headers: Record<string, string> = {
     'Content-Type': delivery.contentType,
@@ -29,9 +45,9 @@ export function deliveryHeaders(delivery: ClaimedDelivery, now: Date): { sent: R
     [DELIVERY_HEADER]: delivery.id,
     [TIMESTAMP_HEADER]: String(timestamp),
   }
-  if (delivery.secret) headers[SIGNATURE_HEADER] = signPayload(delivery.secret, timestamp, delivery.payload)
-  if (!delivery.authHeader) return { sent: headers, logged: headers }
-  return { sent: { ...headers, Authorization: delivery.authHeader }, logged: { ...headers, Authorization: '[redacted]' } }
+  if (secrets.secret) headers[SIGNATURE_HEADER] = signPayload(secrets.secret, timestamp, delivery.payload)
+  if (!secrets.authHeader) return { sent: headers, logged: headers }
+  return { sent: { ...headers, Authorization: secrets.authHeader }, logged: { ...headers, Authorization: '[redacted]' } }
 }
 
 export class WebhookWorker {
@@ -123,7 +139,7 @@ export class WebhookWorker {
     let logged: Record<string, string> = {}
     let result: OutboundResult
     try {
-      const headers = deliveryHeaders(delivery, startedAt)
+      const headers = deliveryHeaders(delivery, openDeliverySecrets(delivery, this.options.secrets), startedAt)
       logged = headers.logged
       result =
         delivery.policyEnabled || delivery.eventType === TEST_EVENT_TYPE

@@ -1,6 +1,8 @@
 // What every handler receives: the ports, the limits, and the parsed request.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RequestInfo } from './ports'
+import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RequestInfo, Upstream, UpstreamSource } from './ports'
+import type { Flights } from './proxy/flights'
+import type { TagChecks } from './proxy/tag-checks'
 import type { UploadIds } from './upload-ids'
 
 export interface RegistryLimits {
@@ -12,6 +14,8 @@ export interface RegistryLimits {
   maxPageSize: number
   /** An upload session untouched for this long is gone: its id stops working and its bytes are purged. */
   uploadExpiryMs: number
+  /** How long the engine waits for an upstream's answer (a manifest, a blob's response head) before it gives up. */
+  upstreamTimeoutMs: number
 }
 
 export interface RegistryOptions {
@@ -20,6 +24,8 @@ export interface RegistryOptions {
   authorizer: Authorizer
   events: EventSink
   logger: Logger
+  /** The pull-through cache: which repositories are proxies of an upstream. Absent: every repository is hosted. */
+  upstream?: Upstream
   limits?: Partial<RegistryLimits>
   /** Signs upload session ids (at least 32 bytes); every replica of one registry needs the same key. */
   uploadIdKey: Uint8Array
@@ -42,6 +48,10 @@ export interface RegistryContext {
   authorizer: Authorizer
   events: EventSink
   logger: Logger
+  upstream?: Upstream
+  /** Upstream fetches in progress in this process, shared by the requests that need the same content. */
+  flights: Flights
+  tagChecks: TagChecks
   limits: RegistryLimits
   uploadIds: UploadIds
   publicUrl: string
@@ -54,6 +64,8 @@ export interface RequestContext {
   query: URLSearchParams
   info: RequestInfo
   actor: Actor
+  /** The upstream of the repository when it is a proxy-cache. */
+  upstream: UpstreamSource | null
 }
 
 export const DEFAULT_LIMITS: RegistryLimits = {
@@ -61,4 +73,5 @@ export const DEFAULT_LIMITS: RegistryLimits = {
   maxBlobBytes: 0,
   maxPageSize: 10_000,
   uploadExpiryMs: 24 * 3600 * 1000,
+  upstreamTimeoutMs: 30_000,
 }

@@ -3,10 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_LIMITS, type ErrorClass, type RegistryContext, type RegistryOptions, type RequestContext } from './context'
 import { RegistryError, errorResponse } from './errors'
 import { API_VERSION, API_VERSION_HEADER, drainRequest } from './http'
-import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo } from './ports'
+import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo, type UpstreamSource } from './ports'
 import { endpoint, matchRoute } from './routes'
 import { UploadIds } from './upload-ids'
 import { purgeStaleUploads } from './handlers/uploads'
+import { assertName } from './grammar'
+import { Flights } from './proxy/flights'
+import { tagChecks } from './proxy/tag-checks'
 
 export type RegistryHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
   /** Removes upload sessions untouched for `limits.uploadExpiryMs`; returns how many were purged. */
@@ -57,6 +60,9 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     authorizer: options.authorizer,
     events: options.events,
     logger: options.logger,
+    upstream: options.upstream,
+    flights: new Flights(options.upstream ? (key, fetch) => options.upstream!.exclusive(key, fetch) : (_key, fetch) => fetch()),
+    tagChecks: tagChecks(options.index),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     uploadIds: new UploadIds(options.uploadIdKey),
     publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
@@ -72,11 +78,24 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
       for (const [name, value] of url.searchParams) {
         if ((name + value).includes('\0')) throw new RegistryError('UNSUPPORTED', { status: 400, message: 'query parameters must not contain NUL bytes' })
       }
-      const { access, handle: serve } = endpoint(matchRoute(url.pathname), method)
+      let match = matchRoute(url.pathname)
+      let source: UpstreamSource | null = null
+      if (ctx.upstream && 'name' in match) {
+        // The app names the repository that serves the request (a transparent mirror rewrites it)
+        // before anything is authorized, so what is authorized is what is served.
+        const route = await ctx.upstream.route({ repository: match.name, namespace: url.searchParams.get('ns') ?? undefined, method })
+        assertName(route.repository)
+        match = { ...match, name: route.repository }
+        source = route.source
+      }
+      const { access, handle: serve } = endpoint(match, method)
       const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: ctx.remoteAddress(req) }
       const decision = await ctx.authorizer.authorize(info, access)
       if (decision.kind !== 'allow') throw decisionError(decision, access)
-      const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor }
+      if (source && access.type === 'repository' && access.actions.includes('push')) {
+        throw new RegistryError('DENIED', { message: 'proxy-cache project is read-only', detail: { name: access.repository } })
+      }
+      const rc: RequestContext = { req, res, query: url.searchParams, info, actor: decision.actor, upstream: source }
       await serve(ctx, rc)
     } catch (raw) {
       const error = toRegistryError(raw, classifyError)

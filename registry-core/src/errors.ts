@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'TOOMANYREQUESTS'
   | 'RANGE_INVALID'
   | 'INTERNAL'
+  | 'UNKNOWN'
+  | 'UNAVAILABLE'
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
   BLOB_UNKNOWN: 404,
@@ -36,6 +38,8 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   TOOMANYREQUESTS: 429,
   RANGE_INVALID: 416,
   INTERNAL: 500,
+  UNKNOWN: 502,
+  UNAVAILABLE: 503,
 }
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
@@ -55,6 +59,8 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   TOOMANYREQUESTS: 'too many requests',
   RANGE_INVALID: 'requested range not satisfiable',
   INTERNAL: 'internal server error',
+  UNKNOWN: 'unknown error',
+  UNAVAILABLE: 'service unavailable',
 }
 
 export interface ErrorEntry {

@@ -13,3 +13,4 @@ export { FilesystemBlobStore } from './storage/filesystem-blob-store'
 // In-memory ports: for tests and for running the engine in-process.
 export { MemoryBlobStore } from './memory/memory-blob-store'
 export { MemoryRegistryIndex, type MemoryIndexOptions } from './memory/memory-index'
+export { KeyedMutex } from './memory/keyed-mutex'

@@ -60,7 +60,7 @@ function parsePlatform(value: unknown, field: string): Platform | undefined {
   return platform
 }
 
-function parseDescriptor(value: unknown, field: string): Descriptor {
+export function parseDescriptor(value: unknown, field: string): Descriptor {
   if (!isObject(value)) throw invalid(`${field} must be a descriptor object`)
   const { mediaType, digest, size } = value
   if (typeof mediaType !== 'string' || mediaType === '') throw invalid(`${field}.mediaType is required`)

@@ -153,6 +153,14 @@ export interface Page {
 
 export type PutManifestResult = { ok: true } | { ok: false; missing: Digest[] }
 
+export interface PutManifestOptions {
+  /**
+   * A manifest cached from an upstream (proxy-cache): its references need not be present, since
+   * blobs and child manifests are fetched only when pulled. They are recorded all the same.
+   */
+  cached?: boolean
+}
+
 /** What exists where: the single source of truth for repositories, manifests, tags, links, uploads. */
 /**
  * What `RegistryIndex.deleteManifest` did: deleted, with the tags that pointed at it and the untagged
@@ -191,7 +199,14 @@ export interface RegistryIndex {
    * `actor` is who made the change: an index that keeps a durable event log (e.g. a webhook outbox)
    * records it in the same transaction; the EventSink hears about the change only after it.
    */
-  putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor): Promise<PutManifestResult>
+  putManifest(repository: string, manifest: ManifestRecord, tag?: string, actor?: Actor, options?: PutManifestOptions): Promise<PutManifestResult>
+  /**
+   * Optional (proxy-cache): when the tag's resolution was last confirmed against the upstream, null
+   * when never or when the tag does not exist. Without it the engine remembers checks in its process.
+   */
+  tagCheckedAt?(repository: string, tag: string): Promise<Date | null>
+  /** Optional, with `tagCheckedAt`: records that the tag was confirmed at `at` (nothing when the tag does not exist). */
+  markTagChecked?(repository: string, tag: string, at: Date): Promise<void>
   /** Removes a tag; the manifest stays. Null when the tag did not exist. */
   deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null>
   /**
@@ -225,6 +240,107 @@ export interface RegistryIndex {
   purgeClosedUploads(before: Date): Promise<number>
   /** Open sessions not touched since `before`, for purging. */
   listStaleUploads(before: Date, limit: number): Promise<UploadSession[]>
+}
+
+// ---------------------------------------------------------------- Upstream (proxy-cache)
+
+/** How an upstream failed; the engine decides from it between stale content and which error to answer. */
+export type UpstreamErrorKind =
+  /** The repository, manifest or blob does not exist upstream (404). */
+  | 'not_found'
+  /** The upstream refused this registry's credentials (an administrator's problem, not the puller's). */
+  | 'unauthorized'
+  /** 429. */
+  | 'rate_limited'
+  /** 5xx, or an answer the protocol does not allow. */
+  | 'upstream_error'
+  /** DNS, connection or TLS failure, or refused by the outbound guard. */
+  | 'unreachable'
+  /** No answer within the upstream client's time. */
+  | 'timeout'
+  /** Content that fails verification: digest mismatch, size over the cap, not a manifest. */
+  | 'invalid'
+
+/** What an `UpstreamSource` rejects with (and what a blob stream errors with); other errors count as `upstream_error`. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly details: { upstream?: string; status?: number; retryAfterSeconds?: number } = {},
+  ) {
+    super(message)
+    this.name = 'UpstreamError'
+  }
+}
+
+export interface UpstreamManifestHead {
+  digest: Digest
+  mediaType: string
+  size: number
+}
+
+export interface UpstreamManifest {
+  /** The bytes as the upstream sent them; the engine verifies them against the digest it asked for. */
+  bytes: Buffer
+  mediaType: string
+  digest: Digest
+}
+
+export interface UpstreamBlob {
+  /** From Content-Length; null when the upstream did not say. */
+  size: number | null
+  /** The body as it arrives; the engine hashes it and stores it only when the digest matches. */
+  stream: Readable
+}
+
+/** The upstream's referrers index (`bytes`, an OCI image index), or that it has no referrers API. */
+export type UpstreamReferrers = { supported: true; bytes: Buffer; mediaType: string } | { supported: false }
+
+/**
+ * One upstream repository behind a proxy-cache repository. `reference` is a tag or a digest. Every
+ * call may be given a signal: the engine aborts calls that outlive `limits.upstreamTimeoutMs`.
+ */
+export interface UpstreamSource {
+  /** Names the upstream in logs and in errors answered to pullers (e.g. the endpoint's name or URL). */
+  name: string
+  /** How long a tag's cached resolution is served without asking the upstream again; 0 asks every time. */
+  tagTtlMs: number
+  /** Resolves a reference with one HEAD (never a GET: Docker Hub counts GETs). */
+  headManifest(reference: string, signal?: AbortSignal): Promise<UpstreamManifestHead>
+  getManifest(reference: string, signal?: AbortSignal): Promise<UpstreamManifest>
+  getBlob(digest: Digest, signal?: AbortSignal): Promise<UpstreamBlob>
+  getReferrers(digest: Digest, artifactType?: string, signal?: AbortSignal): Promise<UpstreamReferrers>
+}
+
+/** Which local repository serves a request, and the upstream behind it when it is a proxy-cache. */
+export interface UpstreamRoute {
+  /** The repository as named in the path, or the name the app rewrote it to (a transparent mirror). */
+  repository: string
+  source: UpstreamSource | null
+}
+
+export interface UpstreamRequest {
+  /** The repository named in the path. */
+  repository: string
+  /** The `ns` query parameter (containerd and podman mirrors name the upstream registry with it). */
+  namespace?: string
+  method: string
+}
+
+/**
+ * The app's pull-through cache: it maps every repository request (before authorization, so the
+ * rewritten name is what is authorized) onto the local repository that serves it and its upstream.
+ * Which names are proxy-cache projects, which project mirrors names that are not local, what `ns`
+ * selects: all decided here; the engine knows nothing of projects.
+ */
+export interface Upstream {
+  route(request: UpstreamRequest): Promise<UpstreamRoute>
+  /**
+   * Runs `fn` while holding the exclusive lock `key` across every replica (e.g. a PostgreSQL
+   * advisory lock; a mutex in one process). The engine takes it around each upstream fetch and
+   * re-checks the store once it holds it, so replicas fetching the same content fetch it once.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>
 }
 
 // ---------------------------------------------------------------- Authorizer

@@ -139,6 +139,44 @@ export function describeRegistryIndexContract(name: string, open: () => Promise<
         expect(await index.listTags(fresh, { n: 10 })).toBeNull()
       })
 
+      it('records a cached manifest (proxy-cache) whose references are missing, references included', async () => {
+        const repo = repoName('cached')
+        const layer: ManifestReference = { kind: 'blob', digest: uniqueDigest(), size: 5, mediaType: OCI_LAYER }
+        const child = image([layer])
+        expect(await index.putManifest(repo, child, undefined, ANONYMOUS, { cached: true })).toEqual({ ok: true })
+        const idx = imageIndex([child, image([])])
+        expect(await index.putManifest(repo, idx, 'multi', ANONYMOUS, { cached: true })).toEqual({ ok: true })
+        expect(await index.getManifest(repo, { tag: 'multi' })).toMatchObject({ digest: idx.digest, mediaType: OCI_INDEX })
+        expect(await index.getManifest(repo, { digest: child.digest })).toMatchObject({ digest: child.digest })
+        // The references were recorded: the index still protects its cached child.
+        expect(await index.deleteManifest(repo, child.digest)).toEqual({ ok: false, referencedBy: [idx.digest] })
+        await expect(index.putManifest(`${CONTRACT_PROJECTS.missing}/app-${randomUUID().slice(0, 8)}`, child, 'v1', ANONYMOUS, { cached: true })).rejects.toMatchObject({
+          code: 'NAME_UNKNOWN',
+        })
+      })
+
+      it('tagCheckedAt/markTagChecked (when offered) keep when a tag was last confirmed upstream, and forget it with the tag', async (ctx) => {
+        if (!index.tagCheckedAt || !index.markTagChecked) return ctx.skip()
+        const repo = repoName('checked')
+        await pushed(repo, 'v1')
+        expect(await index.tagCheckedAt(repo, 'v1')).toBeNull()
+        const at = new Date(Date.now() - 5_000)
+        await index.markTagChecked(repo, 'v1', at)
+        expect((await index.tagCheckedAt(repo, 'v1'))?.getTime()).toBe(at.getTime())
+        const later = new Date()
+        await index.markTagChecked(repo, 'v1', later)
+        expect((await index.tagCheckedAt(repo, 'v1'))?.getTime()).toBe(later.getTime())
+        // Only existing tags are marked.
+        await index.markTagChecked(repo, 'nope', at)
+        expect(await index.tagCheckedAt(repo, 'nope')).toBeNull()
+        expect(await index.tagCheckedAt(repoName('none'), 'v1')).toBeNull()
+        // A deleted tag pushed again has never been checked.
+        await index.deleteTag(repo, 'v1')
+        expect(await index.tagCheckedAt(repo, 'v1')).toBeNull()
+        await pushed(repo, 'v1')
+        expect(await index.tagCheckedAt(repo, 'v1')).toBeNull()
+      })
+
       it("requires an index's child manifests to be manifests of the same repository", async () => {
         const repo = repoName('children')
         const other = repoName('children-other')

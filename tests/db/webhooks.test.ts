@@ -11,6 +11,7 @@ import { PrismaRegistryIndex } from '../../lib/registry/prisma-index'
 import { RecordingEventSink } from '../../lib/registry/event-sink'
 import { claimDue, fanOut, purgeFinished, recordAttempt, type RetrySettings } from '../../lib/webhooks/deliveries'
 import { WebhookWorker } from '../../lib/webhooks/worker'
+import { SecretBox } from '../../lib/secrets/envelope'
 import { startWebhookReceiver } from '../support/webhook-receiver'
 import { BACKENDS, openBackend, type Backend } from './backends'
 import { configLessArtifact, OCI_MANIFEST, silentLogger } from './fixtures'
@@ -181,13 +182,13 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
 
   it('hands the first new deliveries to the fanning-out worker already leased, the rest to any worker', async () => {
     await prisma.webhookDelivery.deleteMany({})
-    const p = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: 'http://127.0.0.1:9/leased', secret: 'a-secret-of-16-chars' })
+    const p = await policy({ eventTypes: ['PUSH_ARTIFACT'], targetUrl: 'http://127.0.0.1:9/leased', secretEnvelope: 'v1:sealed-secret' })
     for (let i = 0; i < 3; i++) await index.putManifest('hooks/leased', configLessArtifact(), `l${i}`, { name: 'alice' })
     const { events, leased } = await fanOut(prisma, RENDER, { max: 2, ms: 30_000 })
     expect(events).toBe(3)
-    expect(leased.map((d) => [d.targetUrl, d.secret, d.policyEnabled, d.attempts])).toEqual([
-      ['http://127.0.0.1:9/leased', 'a-secret-of-16-chars', true, 0],
-      ['http://127.0.0.1:9/leased', 'a-secret-of-16-chars', true, 0],
+    expect(leased.map((d) => [d.targetUrl, d.secretEnvelope, d.policyEnabled, d.attempts])).toEqual([
+      ['http://127.0.0.1:9/leased', 'v1:sealed-secret', true, 0],
+      ['http://127.0.0.1:9/leased', 'v1:sealed-secret', true, 0],
     ])
     const rest = await claimDue(prisma, 10, 30_000)
     expect(rest.length).toBe(1)
@@ -218,6 +219,7 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     const receiver = await startWebhookReceiver()
     const worker = new WebhookWorker({
       prisma,
+      secrets: new SecretBox('test-key-'.repeat(4)),
       logger: silentLogger,
       settings: { maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, timeoutMs: 2000, concurrency: 4, allowedNetworks: ['127.0.0.1/32'], logRetentionMs: 86_400_000 },
       render: RENDER,

@@ -16,6 +16,7 @@ describe.runIf(ours)('response shapes', () => {
   const repository = `shape-${randomId(8)}`
   let values: Record<string, string>
   let systemValues: Record<string, string>
+  let registryValues: Record<string, string>
 
   beforeAll(async () => {
     const project = reg.accounts!.publicProject
@@ -43,12 +44,20 @@ describe.runIf(ours)('response shapes', () => {
     }
     values = { project, repository, reference: 'v1', ...(await webhook(`/api/v1/projects/${project}/webhooks`)) }
     systemValues = { ...values, ...(await webhook('/api/v1/webhooks')) }
+    // A registry endpoint with credentials (which its shape reports without the password).
+    const endpoint = await api.post(
+      '/api/v1/registries',
+      { name: `shape-${randomId(6)}`, type: 'harbor', url: 'https://harbor.example', username: 'u', password: 'p' },
+      { auth: admin },
+    )
+    expect(endpoint.status, endpoint.describe()).toBe(201)
+    registryValues = { id: String(endpoint.json().id) }
   })
 
   const gets = ROUTES.filter((route) => route.method === 'get')
 
   it.each(gets.map((route) => [route.path, route] as const))('GET %s', async (_path, route) => {
-    const given = route.path.startsWith('/api/v1/webhooks') ? systemValues : values
+    const given = route.path.startsWith('/api/v1/webhooks') ? systemValues : route.path.startsWith('/api/v1/registries') ? registryValues : values
     const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(given[name]))
     const res = await api.get(route.path === '/api/v1/search' ? `${path}?q=shape` : path, { auth: admin })
     expect(res.status, res.describe()).toBe(200)

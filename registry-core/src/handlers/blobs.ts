@@ -5,21 +5,31 @@ import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
 import { assertDigest } from '../grammar'
 import { parseRangeHeader, sendEmpty } from '../http'
+import { proxiedBlob } from '../proxy/blobs'
 
-export async function getBlob(ctx: RegistryContext, rc: RequestContext, name: string, digest: string): Promise<void> {
-  assertDigest(digest)
-  const blob = await ctx.index.findBlob(name, digest)
-  if (!blob) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } })
-  const range = parseRangeHeader(rc.req.headers.range, blob.size)
-  const headers: Record<string, string> = {
+/** Response headers for `length` bytes (unknown: null) of blob `digest`. */
+function blobHeaders(digest: string, length: number | null): Record<string, string> {
+  return {
     'Content-Type': 'application/octet-stream',
-    'Content-Length': String(range ? range.end - range.start + 1 : blob.size),
+    ...(length === null ? {} : { 'Content-Length': String(length) }),
     'Docker-Content-Digest': digest,
     'Accept-Ranges': 'bytes',
     ETag: `"${digest}"`,
     // Content-addressed: the bytes behind a digest never change.
     'Cache-Control': 'max-age=31536000, immutable',
   }
+}
+
+export async function getBlob(ctx: RegistryContext, rc: RequestContext, name: string, digest: string): Promise<void> {
+  assertDigest(digest)
+  let blob = await ctx.index.findBlob(name, digest)
+  if (!blob && rc.upstream) {
+    if (await proxiedBlob(ctx, rc, rc.upstream, name, digest, (size) => blobHeaders(digest, size))) return
+    blob = await ctx.index.findBlob(name, digest)
+  }
+  if (!blob) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } })
+  const range = parseRangeHeader(rc.req.headers.range, blob.size)
+  const headers = blobHeaders(digest, range ? range.end - range.start + 1 : blob.size)
   if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${blob.size}`
   const status = range ? 206 : 200
   if (rc.req.method === 'HEAD') {

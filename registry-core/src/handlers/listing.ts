@@ -4,6 +4,8 @@ import { RegistryError } from '../errors'
 import { assertDigest } from '../grammar'
 import { parsePageSize, sendJson } from '../http'
 import { MediaTypes } from '../manifest'
+import { mergedReferrers } from '../proxy/referrers'
+import { STALE_WARNING } from '../proxy/upstream-calls'
 
 /** `last` is an opaque cursor compared as a string; bound it so it cannot bloat a query. */
 const MAX_CURSOR_LENGTH = 256
@@ -52,7 +54,8 @@ export async function listCatalog(ctx: RegistryContext, rc: RequestContext): Pro
 export async function listReferrers(ctx: RegistryContext, rc: RequestContext, name: string, digest: string): Promise<void> {
   assertDigest(digest)
   const artifactType = rc.query.get('artifactType') ?? undefined
-  const manifests = await ctx.index.listReferrers(name, digest, artifactType)
+  const local = await ctx.index.listReferrers(name, digest, artifactType)
+  const { manifests, stale } = rc.upstream ? await mergedReferrers(ctx, rc.upstream, name, digest, local, artifactType) : { manifests: local, stale: false }
   sendJson(
     rc.res,
     200,
@@ -60,6 +63,7 @@ export async function listReferrers(ctx: RegistryContext, rc: RequestContext, na
     {
       'Content-Type': MediaTypes.ociIndex,
       ...(artifactType !== undefined ? { 'OCI-Filters-Applied': 'artifactType' } : {}),
+      ...(stale ? { Warning: STALE_WARNING } : {}),
     },
   )
 }

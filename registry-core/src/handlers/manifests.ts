@@ -4,16 +4,19 @@ import { RegistryError, errorEntry } from '../errors'
 import { digestAlgorithm, parseReference } from '../grammar'
 import { readBody, sendEmpty } from '../http'
 import { parseManifest } from '../manifest'
+import { proxiedManifest } from '../proxy/manifests'
+import { STALE_WARNING } from '../proxy/upstream-calls'
 
 export async function getManifest(ctx: RegistryContext, rc: RequestContext, name: string, reference: string): Promise<void> {
   const ref = parseReference(reference)
-  const manifest = await ctx.index.getManifest(name, ref)
+  const { manifest, stale } = rc.upstream ? await proxiedManifest(ctx, rc, rc.upstream, name, ref) : { manifest: await ctx.index.getManifest(name, ref), stale: false }
   if (!manifest) throw new RegistryError('MANIFEST_UNKNOWN', { detail: 'tag' in ref ? { tag: ref.tag } : { digest: ref.digest } })
   rc.res.writeHead(200, {
     'Content-Type': manifest.mediaType,
     'Content-Length': String(manifest.content.length),
     'Docker-Content-Digest': manifest.digest,
     ETag: `"${manifest.digest}"`,
+    ...(stale ? { Warning: STALE_WARNING } : {}),
   })
   if (rc.req.method === 'HEAD') {
     rc.res.end()

@@ -2,7 +2,20 @@
 // database index (tests/contracts/registry-index.contract.ts runs against both); nothing survives
 // the process. Every method runs to completion without awaiting, so each is atomic.
 import { RegistryError } from '../errors'
-import type { Actor, DeleteManifestResult, Descriptor, Digest, ManifestRecord, Page, PutManifestResult, RegistryIndex, StoredManifest, UploadRecord, UploadSession } from '../ports'
+import type {
+  Actor,
+  DeleteManifestResult,
+  Descriptor,
+  Digest,
+  ManifestRecord,
+  Page,
+  PutManifestOptions,
+  PutManifestResult,
+  RegistryIndex,
+  StoredManifest,
+  UploadRecord,
+  UploadSession,
+} from '../ports'
 
 export interface MemoryIndexOptions {
   /** Whether a repository of this name may be created (e.g. only inside existing projects). Default: any. */
@@ -23,6 +36,8 @@ interface Repository {
   blobs: Set<Digest>
   manifests: Map<Digest, StoredRecord>
   tags: Map<string, Digest>
+  /** When each tag was last confirmed against the upstream (proxy-cache), in ms. */
+  tagChecks: Map<string, number>
 }
 
 interface Upload {
@@ -104,10 +119,10 @@ export class MemoryRegistryIndex implements RegistryIndex {
     return { digest: record.digest, mediaType: record.mediaType, content: Buffer.from(record.content) }
   }
 
-  async putManifest(repository: string, manifest: ManifestRecord, tag?: string): Promise<PutManifestResult> {
+  async putManifest(repository: string, manifest: ManifestRecord, tag?: string, _actor?: Actor, options: PutManifestOptions = {}): Promise<PutManifestResult> {
     const existing = this.repositories.get(repository)
     const missing = new Set<Digest>()
-    for (const ref of manifest.references) {
+    for (const ref of options.cached ? [] : manifest.references) {
       const present = ref.kind === 'blob' ? existing?.blobs.has(ref.digest) : existing?.manifests.has(ref.digest)
       if (!present) missing.add(ref.digest)
     }
@@ -125,7 +140,18 @@ export class MemoryRegistryIndex implements RegistryIndex {
     const digest = repo?.tags.get(tag)
     if (!repo || digest === undefined) return null
     repo.tags.delete(tag)
+    repo.tagChecks.delete(tag)
     return { digest }
+  }
+
+  async tagCheckedAt(repository: string, tag: string): Promise<Date | null> {
+    const at = this.repositories.get(repository)?.tagChecks.get(tag)
+    return at === undefined ? null : new Date(at)
+  }
+
+  async markTagChecked(repository: string, tag: string, at: Date): Promise<void> {
+    const repo = this.repositories.get(repository)
+    if (repo?.tags.has(tag)) repo.tagChecks.set(tag, at.getTime())
   }
 
   async deleteManifest(repository: string, digest: Digest): Promise<DeleteManifestResult | null> {
@@ -146,7 +172,10 @@ export class MemoryRegistryIndex implements RegistryIndex {
       .filter(([, d]) => d === digest)
       .map(([name]) => name)
       .sort(byteOrder)
-    for (const name of tags) repo.tags.delete(name)
+    for (const name of tags) {
+      repo.tags.delete(name)
+      repo.tagChecks.delete(name)
+    }
     const gone = children.map((child) => ({ digest: child, mediaType: repo.manifests.get(child)?.record.mediaType ?? '' }))
     for (const child of children) repo.manifests.delete(child)
     repo.manifests.delete(digest)
@@ -246,7 +275,7 @@ export class MemoryRegistryIndex implements RegistryIndex {
     if (!this.canCreate(name)) {
       throw new RegistryError('NAME_UNKNOWN', { message: `repository "${name}" cannot be created`, detail: { name } })
     }
-    const created: Repository = { blobs: new Set(), manifests: new Map(), tags: new Map() }
+    const created: Repository = { blobs: new Set(), manifests: new Map(), tags: new Map(), tagChecks: new Map() }
     this.repositories.set(name, created)
     return created
   }

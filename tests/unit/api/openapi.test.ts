@@ -28,6 +28,7 @@ import { currentUserSchema, userSchema, type getCurrentUser, type listUsers, typ
 import { accessTokenSchema, createdAccessTokenSchema, type createAccessToken, type listAccessTokens } from '../../../lib/tokens'
 import { searchResultSchema, type search } from '../../../lib/search'
 import { dockerSearchResultSchema, type dockerSearch } from '../../../lib/search/docker'
+import { registryEndpointSchema, type createRegistry, type getRegistry, type listRegistries, type updateRegistry } from '../../../lib/registries'
 
 const app = join(__dirname, '../../../app')
 const roots = ['api/v1', 'v1']
@@ -131,5 +132,9 @@ describe('OpenAPI response schemas', () => {
     expectTypeOf<Item<typeof listArtifactTags>>().toEqualTypeOf<z.output<typeof tagSchema>>()
     expectTypeOf<Returned<typeof search>>().toEqualTypeOf<z.output<typeof searchResultSchema>>()
     expectTypeOf<Returned<typeof dockerSearch>>().toEqualTypeOf<z.output<typeof dockerSearchResultSchema>>()
+    expectTypeOf<Item<typeof listRegistries>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof getRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof createRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof updateRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
   })
 })

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Tag" ADD COLUMN     "checkedUpstreamAt" TIMESTAMPTZ(3);
