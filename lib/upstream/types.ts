@@ -2,6 +2,7 @@
 // lib/registries (stored, credentials decrypted); errors are typed so the pull-through cache can
 // decide between serving stale content, answering the puller, and telling the administrator.
 import type { Readable } from 'node:stream'
+import type { UpstreamErrorKind } from '@registry-core'
 
 export type UpstreamType = 'docker-hub' | 'distribution' | 'harbor'
 
@@ -20,32 +21,9 @@ export interface UpstreamEndpoint {
   credentials: UpstreamCredentials
 }
 
-export type UpstreamErrorKind =
-  /** The repository, manifest or blob does not exist upstream (404). */
-  | 'not_found'
-  /** The upstream or its token service refused the credentials (or their absence): 401/403. */
-  | 'unauthorized'
-  /** 429; `retryAfterSeconds` from Retry-After when given. */
-  | 'rate_limited'
-  /** 5xx, or an answer the protocol does not allow here. */
-  | 'upstream_error'
-  /** DNS failure, connection refused or reset, TLS failure, or refused by the SSRF guard. */
-  | 'unreachable'
-  /** No connection, no response head, or no body bytes within the configured time. */
-  | 'timeout'
-  /** Content that fails verification: digest mismatch, size over the cap, not a manifest. */
-  | 'invalid'
-
-export class UpstreamError extends Error {
-  constructor(
-    readonly kind: UpstreamErrorKind,
-    message: string,
-    readonly details: { upstream: string; status?: number; retryAfterSeconds?: number } = { upstream: '' },
-  ) {
-    super(message)
-    this.name = 'UpstreamError'
-  }
-}
+// One error type for the client and the pull-through cache: the engine (registry-core) tells an
+// upstream's failure from its own by this class, including when a blob stream errors mid-way.
+export { UpstreamError, type UpstreamErrorKind } from '@registry-core'
 
 export interface ManifestHead {
   digest: string
