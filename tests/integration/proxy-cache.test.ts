@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../support/api'
 import { expectOciError, expectStatus } from '../support/assertions'
 import { startCountingRelay, type CountingRelay } from '../support/counting-relay'
-import { ACCEPT_ALL_MANIFESTS, ociImage, randomBlob, registryClient, sha256, type Image, type RegistryClient } from '../support/oci'
+import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type Image, type RegistryClient } from '../support/oci'
 import { startOwnServer, type OwnServer } from '../support/own-server'
 import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { startReferenceRegistry } from '../support/reference-registry'
@@ -197,6 +197,16 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
       for (const blob of alpine.blobs) expect(sha256((await anonymous.getBlob('library/alpine', blob.digest)).body)).toBe(blob.digest)
       // It is cached in the mirror project under the name asked for.
       expectStatus(await anonymous.getManifest('cache/library/alpine', alpine.manifest.digest), 200)
+    })
+
+    it("grants a mirror client's anonymous Bearer token for the name it asked for (dockerd's flow)", async () => {
+      const challenge = parseChallenge((await anonymous.request('GET', '/v2/')).header('www-authenticate'))
+      expect(challenge?.scheme).toBe('bearer')
+      const query = new URLSearchParams({ service: challenge!.params.service, scope: 'repository:library/alpine:pull' })
+      const token = ((await (await fetch(`${new URL(challenge!.params.realm, own.server.url)}?${query}`)).json()) as { token: string }).token
+      const res = await fetch(`${own.server.url}/v2/library/alpine/manifests/latest`, { headers: { authorization: `Bearer ${token}`, accept: ACCEPT_ALL_MANIFESTS } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('docker-content-digest')).toBe(alpine.manifest.digest)
     })
 
     it('local projects win over the mirror', async () => {
