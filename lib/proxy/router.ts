@@ -7,9 +7,10 @@
 //     and podman mirrors) the proxy project whose endpoint is that registry, else the mirror project
 //     (setting `mirrorProject`, dockerd's registry-mirrors), as `<project>/<name>`.
 // Pushes and deletes are never rewritten: what is not a local project stays what it was.
-import type { Upstream, UpstreamRequest, UpstreamRoute } from '@registry-core'
+import { UpstreamError, type Upstream, type UpstreamRequest, type UpstreamRoute } from '@registry-core'
 import type { Runtime } from '../runtime'
 import { upstreamEndpointOf } from '../registries'
+import { SecretEnvelopeError } from '../secrets'
 import { readSettings } from '../settings'
 import { createUpstreamClient, registryBaseUrl, upstreamRepository, type UpstreamClient, type UpstreamType } from '../upstream'
 import { exclusiveLock } from './lock'
@@ -88,8 +89,14 @@ export function createProxyUpstream(services: Runtime): ProxyUpstream {
   function clientOf(endpoint: ProxyProject['endpoint']): Promise<UpstreamClient> {
     const current = clients.get(endpoint.id)
     if (current?.version === endpoint.version) return current.client
-    const client = upstreamEndpointOf(services.prisma, endpoint.id).then((opened) =>
-      createUpstreamClient(opened, { allowedNetworks: config.upstream.allowedNetworks, maxManifestBytes: config.maxManifestBytes }),
+    const client = upstreamEndpointOf(services.prisma, endpoint.id).then(
+      (opened) => createUpstreamClient(opened, { allowedNetworks: config.upstream.allowedNetworks, maxManifestBytes: config.maxManifestBytes }),
+      (error: unknown) => {
+        // The administrator's problem, reported as the upstream refusing the cache's credentials:
+        // cached content is still served, pullers of uncached content are told to ask an administrator.
+        if (!(error instanceof SecretEnvelopeError)) throw error
+        throw new UpstreamError('unauthorized', `the stored credentials of registry endpoint ${endpoint.name} cannot be opened (${error.message}); check SECRET_KEY`)
+      },
     )
     // A failure (the endpoint gone, a key that cannot open its credentials) is retried next time.
     client.catch(() => clients.get(endpoint.id)?.client === client && clients.delete(endpoint.id))
@@ -103,11 +110,15 @@ export function createProxyUpstream(services: Runtime): ProxyUpstream {
     return client
   }
 
-  async function served(project: ProxyProject, name: string): Promise<UpstreamRoute> {
-    const client = await clientOf(project.endpoint)
+  function served(project: ProxyProject, name: string): UpstreamRoute {
     return {
       repository: `${project.name}/${name}`,
-      source: upstreamSource({ name: project.endpoint.name, client, repository: upstreamRepository(project.endpoint, name), tagTtlMs: project.tagTtlMs }),
+      source: upstreamSource({
+        name: project.endpoint.name,
+        client: clientOf(project.endpoint),
+        repository: upstreamRepository(project.endpoint, name),
+        tagTtlMs: project.tagTtlMs,
+      }),
     }
   }
 

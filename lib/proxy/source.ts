@@ -9,7 +9,8 @@ const MANIFEST_TYPES = [MediaTypes.ociIndex, MediaTypes.dockerManifestList, Medi
 export interface SourceOptions {
   /** Names the upstream in logs and in the errors pullers get (the endpoint's name, not its URL). */
   name: string
-  client: UpstreamClient
+  /** Built on the first upstream call (content served from the cache never needs it). */
+  client: Promise<UpstreamClient>
   /** The repository's name upstream (after Docker Hub's `library/` mapping). */
   repository: string
   tagTtlMs: number
@@ -20,12 +21,12 @@ export function upstreamSource({ name, client, repository, tagTtlMs }: SourceOpt
     name,
     tagTtlMs,
     async headManifest(reference) {
-      const head = await client.headManifest(repository, reference, MANIFEST_TYPES)
+      const head = await (await client).headManifest(repository, reference, MANIFEST_TYPES)
       if (!head) throw new UpstreamError('not_found', `upstream ${name} has no manifest ${repository}:${reference}`, { upstream: name, status: 404 })
       return head
     },
-    getManifest: (reference) => client.getManifest(repository, reference, MANIFEST_TYPES),
-    getBlob: (digest: Digest, signal) => client.getBlob(repository, digest, { signal }),
-    getReferrers: (digest: Digest) => client.getReferrers(repository, digest),
+    getManifest: async (reference) => (await client).getManifest(repository, reference, MANIFEST_TYPES),
+    getBlob: async (digest: Digest, signal) => (await client).getBlob(repository, digest, { signal }),
+    getReferrers: async (digest: Digest) => (await client).getReferrers(repository, digest),
   }
 }
