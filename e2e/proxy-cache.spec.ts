@@ -50,6 +50,7 @@ test('the admin creates a proxy-cache project, pulls through it, sees "cached fr
   await expect(page.getByTestId('cached-from')).toContainText(`from ${endpointName}`)
   await page.goto(`/projects/${project}/repositories/team/app/artifacts/${encodeURIComponent(image.manifest.digest)}`)
   await expect(page.getByTestId('cached-from')).toContainText(upstream.url)
+  await expect(page.getByTestId('artifact-tags')).toContainText('checked upstream')
 
   // The transparent mirror, and a local project that shadows an upstream namespace.
   const library = await page.request.post('/api/v1/projects', { data: { name: 'library', public: false }, headers: asAdmin })

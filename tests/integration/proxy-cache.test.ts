@@ -168,6 +168,10 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     for (let i = 0; i < 5; i++) expectStatus(await anonymous.getManifest('ttl/team/app', 'v1'), 200)
     expect(head() - heads0).toBe(2)
     expect(gets() - gets0).toBe(0)
+    // The dashboard shows when the tag was last checked upstream.
+    const tags = await api.get('/api/v1/projects/ttl/repositories/team%2Fapp/artifacts/v1/tags', { auth: admin })
+    expect(tags.json()).toEqual([{ name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: expect.any(String) }])
+    expect(Date.now() - Date.parse(tags.json()[0].checkedUpstreamAt)).toBeLessThan(10_000)
   })
 
   it('coalesces 20 concurrent pulls of one cold blob into one upstream GET', async () => {
