@@ -24,24 +24,31 @@ export { namespaceNameSchema } from './names'
 /** Harbor and distribution HEAD the upstream on every pull of a tag; five minutes spares the upstream most of those. */
 export const DEFAULT_PROXY_TAG_TTL_SECONDS = 300
 
+const tagTtlSecondsSchema = z
+  .number({ error: 'proxy.tagTtlSeconds must be a number of seconds' })
+  .int()
+  .min(0)
+  .max(7 * 86_400)
+
 export const projectCreateSchema = z.strictObject({
   name: namespaceNameSchema,
   public: z.boolean({ error: 'public must be true or false' }).default(false),
   proxy: z
     .strictObject({
       registryId: z.number({ error: 'proxy.registryId must be the id of a registry endpoint' }).int().positive(),
-      tagTtlSeconds: z
-        .number({ error: 'proxy.tagTtlSeconds must be a number of seconds' })
-        .int()
-        .min(0)
-        .max(7 * 86_400)
-        .default(DEFAULT_PROXY_TAG_TTL_SECONDS),
+      tagTtlSeconds: tagTtlSecondsSchema.default(DEFAULT_PROXY_TAG_TTL_SECONDS),
     })
     .nullable()
     .optional()
     .describe('makes the project a read-only proxy-cache of this registry endpoint (system admins only)'),
 })
-export const projectUpdateSchema = z.strictObject({ public: z.boolean({ error: 'public must be true or false' }) })
+
+export const projectUpdateSchema = z
+  .strictObject({
+    public: z.boolean({ error: 'public must be true or false' }).optional(),
+    proxy: z.strictObject({ tagTtlSeconds: tagTtlSecondsSchema }).optional().describe("a proxy-cache project's tag TTL (system admins)"),
+  })
+  .refine((update) => update.public !== undefined || update.proxy !== undefined, { message: 'nothing to change: give public or proxy' })
 
 export interface ProjectView {
   id: number
@@ -198,14 +205,33 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
 
 export async function updateProject(prisma: PrismaClient, caller: Caller, name: string, update: z.infer<typeof projectUpdateSchema>): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, caller.subject, name, 'project:update')
+  if (update.proxy) {
+    if (caller.subject.kind !== 'user' || !caller.subject.isAdmin) throw forbidden("only system administrators change a proxy-cache project's upstream settings")
+    if (!(await projectProxy(prisma, project.id))) throw invalid(`project ${name} is not a proxy-cache project`)
+  }
   const updated = await prisma.$transaction(async (tx) => {
-    const row = await tx.project.update({ where: { id: project.id }, data: { public: update.public } })
+    const before = await tx.project.findUniqueOrThrow({ where: { id: project.id }, select: { proxyTagTtlSeconds: true } })
+    const row = await tx.project.update({
+      where: { id: project.id },
+      data: { public: update.public, ...(update.proxy ? { proxyTagTtlSeconds: update.proxy.tagTtlSeconds } : {}) },
+    })
     if (row.public !== project.public) {
       await recordAudit(tx, { ...auditActor(caller), action: 'project.visibility', resourceType: 'project', resource: name, projectId: project.id, detail: { public: row.public } })
+    }
+    if (row.proxyTagTtlSeconds !== before.proxyTagTtlSeconds) {
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'project.proxy',
+        resourceType: 'project',
+        resource: name,
+        projectId: project.id,
+        detail: { tagTtlSeconds: row.proxyTagTtlSeconds },
+      })
     }
     return row
   })
   invalidateProjectAccess()
+  invalidateProxyRoutes()
   const [repositoryCount, proxy] = await Promise.all([prisma.repository.count({ where: { projectId: project.id } }), projectProxy(prisma, project.id)])
   const { id, createdAt, updatedAt } = updated
   return {

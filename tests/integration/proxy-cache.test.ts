@@ -93,6 +93,12 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expect(refused.status, refused.describe()).toBe(403)
     const hosted = await api.post('/api/v1/projects', { name: 'hosted', public: true }, { auth: admin })
     expect(hosted.json().proxy).toBeNull()
+    // The tag TTL changes later (system admins only; proxy-cache projects only).
+    const ttl = await api.patch('/api/v1/projects/cache', { proxy: { tagTtlSeconds: 600 } }, { auth: admin })
+    expect(ttl.status, ttl.describe()).toBe(200)
+    expect(ttl.json().proxy.tagTtlSeconds).toBe(600)
+    expect((await api.patch('/api/v1/projects/hosted', { proxy: { tagTtlSeconds: 600 } }, { auth: admin })).status).toBe(400)
+    expect((await api.patch('/api/v1/projects/cache', {}, { auth: admin })).status).toBe(400)
     // An endpoint in use cannot be deleted.
     expect((await api.delete(`/api/v1/registries/${registryId}`, { auth: admin })).status).toBe(409)
   })
