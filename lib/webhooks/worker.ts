@@ -24,7 +24,7 @@ export interface WebhookWorkerOptions {
 }
 
 /** The policy's signing secret and Authorization value, opened; SecretEnvelopeError when the key cannot open them. */
-export function openDeliverySecrets(delivery: ClaimedDelivery, secrets: SecretBox): DeliverySecrets {
+function openDeliverySecrets(delivery: ClaimedDelivery, secrets: SecretBox): DeliverySecrets {
   return {
     secret: delivery.secretEnvelope === null ? null : secrets.open(delivery.secretEnvelope, SECRET_CONTEXT.webhookSecret),
     authHeader: delivery.authHeaderEnvelope === null ? null : secrets.open(delivery.authHeaderEnvelope, SECRET_CONTEXT.webhookAuthHeader),

@@ -1,17 +1,18 @@
 // Blobs of a proxy-cache repository missing from the cache: one upstream GET per blob, streamed to
-// the client that started it while it is written to the store. The blob is hashed as it passes; its
-// last byte is held back until the digest is verified and the blob committed and linked, so a client
-// never receives a complete body that is not stored (on a mismatch its connection is destroyed
-// before the last byte, and the store refuses the bytes). A client that goes away only stops being
+// the client that started it while it is written to the store. The store hashes it on the way and
+// commits it only when it matches its digest (the BlobStore contract); the client's last byte is held
+// back until the blob is committed and linked, so a client never receives a complete body that is not
+// stored (on a mismatch its connection is destroyed before the last byte). A client that goes away only stops being
 // written to: the fetch goes on for the requests waiting on it. Those (and ranged requests) wait for
-// the commit and are then served from the store.
-import { createHash } from 'node:crypto'
+// the commit and are then served from the store: tailing the write in progress would need the store
+// to serve an unfinished upload (object storage cannot), and fanning chunks out in memory would let
+// the slowest client hold every byte. A HEAD for a missing blob fetches it too (a pull usually
+// follows), answering as soon as the upstream's size is known.
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { ServerResponse } from 'node:http'
 import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
-import { digestAlgorithm } from '../grammar'
 import { DigestMismatchError, SizeLimitError, UpstreamError, type Digest, type UpstreamSource } from '../ports'
 import { asUpstreamError, callUpstream, logUpstreamFailure, upstreamFailureError } from './upstream-calls'
 
@@ -65,8 +66,6 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     stream.destroy()
     throw new UpstreamError('invalid', `upstream ${source.name} offers blob ${digest} of ${size} bytes, over this registry's limit of ${limit}`)
   }
-  const algorithm = digestAlgorithm(digest)
-  const hash = createHash(algorithm)
   const body = new PassThrough()
   let storeFailure: unknown
   const storing = ctx.blobs.storeBlob(digest, body, size ?? limit)
@@ -87,13 +86,18 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   const refusedByStore = () =>
     (storeFailure instanceof SizeLimitError || storeFailure instanceof DigestMismatchError) &&
     new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest}: ${storeFailure.message}; not stored`)
+  // An upstream that stops sending mid-body fails the fetch (time spent waiting on the client or the
+  // store does not count): the requests waiting on it get an answer, never a hang.
+  const idleMs = ctx.limits.upstreamTimeoutMs
+  const stalled = () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`)
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   sink?.start(size)
   let held: Buffer | undefined
   let received = 0
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let next = await nextChunk(chunks, idleMs, stalled); !next.done; next = await nextChunk(chunks, idleMs, stalled)) {
+      const chunk = next.value
       received += chunk.length
-      hash.update(chunk)
       // All but the last byte so far goes to the client at once.
       if (chunk.length > 0) {
         await sink?.write(held, chunk.subarray(0, -1))
@@ -102,21 +106,16 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
       if (!body.write(chunk)) await Promise.race([once(body, 'drain'), stored])
     }
   } catch (error) {
+    // A store that failed while the upstream was still sending is the store's failure (unless it
+    // refused the bytes); decided before abandoning, which makes the store fail too.
+    const failure = refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
     await abandon()
-    // A store that failed while the upstream was still sending is the store's failure (unless it refused the bytes).
-    throw refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
+    throw failure
   }
   body.end()
-  const actual = `${algorithm}:${hash.digest('hex')}`
-  const wrong =
-    actual !== digest
-      ? `upstream ${source.name} sent blob ${actual} for ${digest}; not stored`
-      : size !== null && received !== size
-        ? `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`
-        : undefined
-  if (wrong !== undefined) {
+  if (size !== null && received !== size) {
     await abandon()
-    throw new UpstreamError('invalid', wrong)
+    throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
   }
   try {
     await ctx.index.linkBlob(name, digest, await stored)
@@ -125,6 +124,22 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     throw refusedByStore() || error
   }
   sink?.end(held)
+}
+
+/** The next chunk, or `stalled()` when none comes within `ms`. */
+async function nextChunk(chunks: AsyncIterator<Buffer>, ms: number, stalled: () => Error): Promise<IteratorResult<Buffer>> {
+  const next = chunks.next()
+  // Settles after the timeout too (when the stream is destroyed): nothing is listening by then.
+  next.catch(() => undefined)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(stalled()), ms)
+  })
+  try {
+    return await Promise.race([next, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: number | null) => Record<string, string>): BlobSink {

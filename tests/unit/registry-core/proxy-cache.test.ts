@@ -284,7 +284,7 @@ describe('proxy-cache manifests', () => {
   })
 
   it('by tag: one HEAD per TTL, a GET only when the digest changed, and the tag re-pointed when it moved', async () => {
-    const h = await start({ tagTtlMs: 400 })
+    const h = await start({ tagTtlMs: 1_000 })
     const v1 = h.upstream.addImage('library/alpine', 'latest')
     const pull = async () => {
       const r = await fetch(`${h.base}/v2/hub/library/alpine/manifests/latest`)
@@ -301,7 +301,7 @@ describe('proxy-cache manifests', () => {
     expect(checked).toBeInstanceOf(Date)
 
     // TTL over, digest unchanged: one HEAD for all concurrent pulls, no GET.
-    await sleep(450)
+    await sleep(1_100)
     expect(await Promise.all(Array.from({ length: 10 }, pull))).toEqual(Array(10).fill(v1.digest))
     expect(h.upstream.calls).toMatchObject({ headManifest: 2, getManifest: 1 })
     expect((await h.index.tagCheckedAt('hub/library/alpine', 'latest'))!.getTime()).toBeGreaterThan(checked!.getTime())
@@ -309,7 +309,7 @@ describe('proxy-cache manifests', () => {
     // The tag moved upstream: after the TTL one HEAD, then one GET by digest, and the tag follows.
     const v2 = h.upstream.addImage('library/alpine', 'latest')
     expect(await pull()).toBe(v1.digest)
-    await sleep(450)
+    await sleep(1_100)
     expect(await pull()).toBe(v2.digest)
     expect(h.upstream.calls).toMatchObject({ headManifest: 3, getManifest: 2 })
     expect((await h.index.getManifest('hub/library/alpine', { tag: 'latest' }))?.digest).toBe(v2.digest)
@@ -437,12 +437,13 @@ describe('proxy-cache blobs', () => {
   it('an upstream that answers after the deadline: the puller gets a timeout and the late blob stream is released', async () => {
     const h = await start({ upstreamTimeoutMs: 200 })
     const image = h.upstream.addImage('library/alpine', undefined, 1000)
-    h.upstream.slowMs = 400
+    h.upstream.slowMs = 1_000
     const started = Date.now()
     const r = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digestOf(image.layer)}`)
     expect(r.status).toBe(504)
-    expect(Date.now() - started).toBeLessThan(390)
-    await sleep(400)
+    // At the deadline, not when the upstream finally answers.
+    expect(Date.now() - started).toBeLessThan(800)
+    await sleep(1_000)
     expect(h.upstream.lastBlobStream?.destroyed).toBe(true)
     expect(await h.blobs.stat(digestOf(image.layer))).toBeNull()
   })
@@ -479,6 +480,23 @@ describe('proxy-cache blobs', () => {
     expect(body.equals(image.layer)).toBe(true)
     expect(h.upstream.calls.getBlob).toBe(1)
     expect(await h.blobs.stat(digest)).toEqual({ size: image.layer.length })
+  })
+
+  it('an upstream that stops sending mid-blob fails the fetch within bounded time; nothing is stored', async () => {
+    const h = await start({ upstreamTimeoutMs: 300 })
+    const image = h.upstream.addImage('library/alpine', undefined, 512 * 1024)
+    const digest = digestOf(image.layer)
+    h.upstream.blobGate = gate()
+    const started = Date.now()
+    const leader = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)
+    expect(leader.status).toBe(200)
+    const follower = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`, { headers: { Range: 'bytes=0-9' } })
+    expect(follower.status).toBe(504)
+    expect((await errorOf(follower)).message).toContain('did not answer in time')
+    await expect(leader.arrayBuffer()).rejects.toThrow()
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await h.blobs.stat(digest)).toBeNull()
+    expect(h.upstream.lastBlobStream?.destroyed).toBe(true)
   })
 
   it('a blob whose bytes do not match its digest is never stored or served whole', async () => {
