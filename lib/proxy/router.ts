@@ -90,7 +90,14 @@ export function createProxyUpstream(services: Runtime): ProxyUpstream {
     const current = clients.get(endpoint.id)
     if (current?.version === endpoint.version) return current.client
     const client = upstreamEndpointOf(services.prisma, endpoint.id).then(
-      (opened) => createUpstreamClient(opened, { allowedNetworks: config.upstream.allowedNetworks, maxManifestBytes: config.maxManifestBytes }),
+      (opened) =>
+        createUpstreamClient(opened, {
+          allowedNetworks: config.upstream.allowedNetworks,
+          maxManifestBytes: config.maxManifestBytes,
+          // The engine bounds each call by the same time; a blob that stops flowing fails within it too.
+          headersTimeoutMs: config.upstream.timeoutMs,
+          bodyIdleTimeoutMs: config.upstream.timeoutMs,
+        }),
       (error: unknown) => {
         // The administrator's problem, reported as the upstream refusing the cache's credentials:
         // cached content is still served, pullers of uncached content are told to ask an administrator.

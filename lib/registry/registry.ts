@@ -34,7 +34,12 @@ export async function createRegistry(services: Runtime): Promise<Registry> {
     upstream,
     publicUrl: config.publicUrl,
     remoteAddress: (req) => clientAddress(req.headers),
-    limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes, uploadExpiryMs: config.uploadPurgeAfterMs },
+    limits: {
+      maxManifestBytes: config.maxManifestBytes,
+      maxBlobBytes: config.maxBlobBytes,
+      uploadExpiryMs: config.uploadPurgeAfterMs,
+      upstreamTimeoutMs: config.upstream.timeoutMs,
+    },
     uploadIdKey: derivedKey(keys, 'registry upload session ids'),
     classifyError: (error) => {
       if (error instanceof AppError && error.kind === 'invalid') return 'bad_input'

@@ -19,6 +19,8 @@ import { startRegistryServer, type RunningServer } from '../support/registry-ser
 const skip = !!process.env.REGISTRY_URL
 const onPostgres = process.env.TEST_DATABASE === 'postgres'
 const LOOPBACK = { UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8' }
+/** How long the server waits for an upstream (UPSTREAM_TIMEOUT) in these tests. */
+const UPSTREAM_TIMEOUT_MS = 2_000
 
 type Reference = Awaited<ReturnType<typeof startReferenceRegistry>>
 
@@ -68,7 +70,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expectStatus(await open.pushImage('team/app', app, 'v1'), 201)
     expectStatus(await open.pushImage('library/alpine', alpine, 'latest'), 201)
     expectStatus(await registryClient(securedUpstream.url, { user: securedUpstream.adminUser, password: securedUpstream.adminPassword }).pushImage('team/app', secured, 'v1'), 201)
-    own = await startOwnServer({ options: () => ({ env: LOOPBACK }) })
+    own = await startOwnServer({ options: () => ({ env: { ...LOOPBACK, UPSTREAM_TIMEOUT: `${UPSTREAM_TIMEOUT_MS}ms` } }) })
     api = apiClient(own.server.url)
     admin = own.admin
     anonymous = registryClient(own.server.url)
@@ -133,6 +135,26 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
       expect(Date.now() - started).toBeLessThan(15_000)
     } finally {
       await relay.up()
+    }
+  })
+
+  it.each([
+    ['answers 429', 429, 429, 'TOOMANYREQUESTS'],
+    ['answers 500', 500, 502, 'UNKNOWN'],
+    ['does not answer', 'stall', 504, 'UNAVAILABLE'],
+  ] as const)('when the upstream %s: cached tags are served with a Warning, uncached content fails in bounded time', async (_what, how, status, code) => {
+    relay.misbehave(how)
+    try {
+      const started = Date.now()
+      expect(await pull(anonymous, 'fresh/team/app', 'v1', app)).toMatch(/^110 /)
+      const uncached = await anonymous.getManifest('fresh/team/other', 'v1')
+      expectStatus(uncached, status)
+      expect(uncached.errors()?.[0].code).toBe(code)
+      expect(uncached.errors()?.[0].message).toContain('upstream registry upstream')
+      if (how === 429) expect(uncached.header('retry-after')).toBe('7')
+      expect(Date.now() - started).toBeLessThan(4 * UPSTREAM_TIMEOUT_MS + 2_000)
+    } finally {
+      relay.misbehave('forward')
     }
   })
 

@@ -3,7 +3,8 @@
  * request to `target` and records it (`METHOD /path`), so a test can count what reached the upstream
  * (one blob GET for 20 concurrent pulls, one HEAD per tag TTL). `down()` stops listening and cuts
  * open connections (the upstream is unreachable, connection refused); `up()` listens again on the
- * same port.
+ * same port. `misbehave()` makes it answer every request with a status instead (429 with
+ * Retry-After, 500) or never answer at all (`'stall'`), until `misbehave('forward')`.
  *
  *   const relay = await startCountingRelay(upstream.url)
  *   relay.count('GET', `/v2/team/app/blobs/${digest}`)
@@ -18,6 +19,7 @@ export interface CountingRelay {
   /** Every request forwarded so far, as `METHOD /path` (query string dropped). */
   requests: string[]
   count(method: string, path: string): number
+  misbehave(how: 'forward' | 'stall' | 429 | 500): void
   down(): Promise<void>
   up(): Promise<void>
   close(): Promise<void>
@@ -29,8 +31,15 @@ export async function startCountingRelay(target: string): Promise<CountingRelay>
   const sockets = new Set<net.Socket>()
   const upstream = new URL(target)
   const agent = new http.Agent({ keepAlive: true })
+  let behaviour: 'forward' | 'stall' | 429 | 500 = 'forward'
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${(req.url ?? '/').split('?')[0]}`)
+    if (behaviour === 'stall') return
+    if (behaviour !== 'forward') {
+      res.writeHead(behaviour, { 'content-type': 'application/json', ...(behaviour === 429 ? { 'retry-after': '7' } : {}) })
+      res.end(JSON.stringify({ errors: [{ code: behaviour === 429 ? 'TOOMANYREQUESTS' : 'UNKNOWN', message: 'the relay says so' }] }))
+      return
+    }
     const headers = { ...req.headers, host: upstream.host }
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (answer) => {
       // Redirects and auth challenges name the upstream; the client follows them there, which is fine.
@@ -56,6 +65,7 @@ export async function startCountingRelay(target: string): Promise<CountingRelay>
     port,
     requests,
     count: (method, path) => requests.filter((r) => r === `${method} ${path}`).length,
+    misbehave: (how) => void (behaviour = how),
     down: stop,
     up: listen,
     async close() {
