@@ -72,6 +72,8 @@ export function createProxyUpstream(services: Runtime): ProxyUpstream {
   const { config, logger } = services
   const lock = exclusiveLock(config.databaseUrl)
   const clients = new Map<number, { version: number; client: Promise<UpstreamClient> }>()
+  /** Said once per name, not on every pull. */
+  let warnedMirror: string | undefined
 
   const projectRoute = (name: string) =>
     cachedRoute<ProjectRoute>(`project\0${name}`, async () => {
@@ -142,7 +144,8 @@ export function createProxyUpstream(services: Runtime): ProxyUpstream {
     if (!mirror) return null
     const project = await projectRoute(mirror)
     if (!project?.proxy) {
-      logger.warn({ mirrorProject: mirror }, 'the mirror project is not a proxy-cache project; names that are not local projects are not mirrored')
+      if (warnedMirror !== mirror) logger.warn({ mirrorProject: mirror }, 'the mirror project is not a proxy-cache project; names that are not local projects are not mirrored')
+      warnedMirror = mirror
       return null
     }
     return project.proxy
