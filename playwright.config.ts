@@ -45,6 +45,8 @@ export default defineConfig({
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
       WEBHOOK_RETRY_BASE: '500ms',
       WEBHOOK_MAX_ATTEMPTS: '3',
+      // e2e/proxy-cache.spec.ts runs its upstream registry on loopback.
+      UPSTREAM_ALLOWED_NETWORKS: '127.0.0.1/32',
     },
   },
 })

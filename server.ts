@@ -75,6 +75,11 @@ const unreadable = await rowsSealedWithOtherKeys(services.prisma, secrets)
 if (unreadable > 0) {
   logger.warn({ rows: unreadable }, 'stored credentials were encrypted with another key: they cannot be used until SECRET_KEY is the key they were saved with')
 }
+if (config.upstream.mirrorProject) {
+  const { applyMirrorProject } = await import('./lib/settings')
+  const problem = await applyMirrorProject(services.prisma, config.upstream.mirrorProject).catch(exitIfDiskFull)
+  if (problem) logger.warn({ mirrorProject: config.upstream.mirrorProject }, `MIRROR_PROJECT: ${problem}; the mirror serves nothing until it is one`)
+}
 const registry = await createRegistry(services)
 const webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
 

@@ -6,6 +6,7 @@ import { useSession } from 'next-auth/react'
 import Link from 'next/link'
 import { CreateUser } from './admin/create-user'
 import { SignupSetting } from './admin/signup-setting'
+import { MirrorSetting } from './admin/mirror-setting'
 import { UsersTable } from './admin/users-table'
 import { Card, focusRing } from './ui'
 import { RegistriesSection } from './registries'
@@ -32,6 +33,7 @@ export function AdminView() {
       <p className="mt-2 text-slate-600">Users of this registry and system settings. Changes are recorded in the audit log.</p>
       <div className="mt-8 space-y-6">
         <SignupSetting />
+        <MirrorSetting />
         <Card title="System webhooks" headingId="system-webhooks-heading" description="Webhooks that receive events from every project, for registry-wide CI, audit or mirroring.">
           <Link
             href="/admin/webhooks"

@@ -15,6 +15,7 @@ import { artifactApi, repositoryPath, shortDigest } from './format'
 import { projectCrumbs } from './repository/crumbs'
 import { ErrorMessage, RepositoryName, focusRing } from './ui'
 import { useProjectAccess } from './use-project-access'
+import { CachedFrom } from './repository/cached-from'
 import { Breadcrumb, LoadingRows, useHost } from './widgets'
 
 export function ArtifactView({ project, repository, digest }: { project: string; repository: string; digest: string }) {
@@ -36,6 +37,7 @@ export function ArtifactView({ project, repository, digest }: { project: string;
           {shortDigest(digest)}
         </span>
       </h1>
+      <CachedFrom project={project} />
       {artifact.isPending ? (
         <LoadingRows rows={6} label="Loading artifact" />
       ) : artifact.isError ? (

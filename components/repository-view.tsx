@@ -10,6 +10,7 @@ import { projectCrumbs } from './repository/crumbs'
 import { useDeleteRepository, useRepository } from './repository/use-repository'
 import { Button, ErrorMessage, RepositoryName } from './ui'
 import { useProjectAccess } from './use-project-access'
+import { CachedFrom } from './repository/cached-from'
 import { Breadcrumb, ConfirmDialog, LoadingRows, TimeAgo, useHost } from './widgets'
 
 export function RepositoryView({ project, repository }: { project: string; repository: string }) {
@@ -33,6 +34,7 @@ export function RepositoryView({ project, repository }: { project: string; repos
           </Button>
         )}
       </div>
+      <CachedFrom project={project} />
       {repo.isPending ? (
         <LoadingRows label="Loading repository" />
       ) : repo.isError ? (

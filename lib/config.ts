@@ -97,6 +97,8 @@ const schema = z.object({
   WEBHOOK_LOG_RETENTION: duration.default(30 * 86_400_000).refine((ms) => ms >= 3_600_000, 'must be at least 1h'),
   WEBHOOK_ALLOWED_NETWORKS: allowedNetworks,
   UPSTREAM_ALLOWED_NETWORKS: allowedNetworks,
+  UPSTREAM_TIMEOUT: duration.default(30_000).refine((ms) => ms >= 100 && ms <= 600_000, 'must be between 100ms and 10m'),
+  MIRROR_PROJECT: z.string().trim().min(1).max(255).optional(),
 })
 
 export interface AppConfig {
@@ -134,6 +136,10 @@ export interface AppConfig {
 export interface UpstreamSettings {
   /** Private networks (CIDRs) upstream registries may nevertheless be in. */
   allowedNetworks: string[]
+  /** UPSTREAM_TIMEOUT: how long a pull waits for an upstream's answer (a manifest, a blob's first bytes) or for more of a blob. */
+  timeoutMs: number
+  /** MIRROR_PROJECT: stored as the `mirrorProject` setting at every start (the transparent mirror). */
+  mirrorProject?: string
 }
 
 export interface WebhookSettings {
@@ -199,6 +205,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedNetworks: values.WEBHOOK_ALLOWED_NETWORKS,
       logRetentionMs: values.WEBHOOK_LOG_RETENTION,
     },
-    upstream: { allowedNetworks: values.UPSTREAM_ALLOWED_NETWORKS },
+    upstream: { allowedNetworks: values.UPSTREAM_ALLOWED_NETWORKS, timeoutMs: values.UPSTREAM_TIMEOUT, mirrorProject: values.MIRROR_PROJECT },
   }
 }

@@ -28,6 +28,11 @@ export function ArtifactTags({ project, repository, digest, pullBase, canDelete 
             <span className="break-all rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">{tag.name}</span>
             <span className="text-xs text-slate-500">
               pushed <TimeAgo value={tag.pushedAt} />
+              {tag.checkedUpstreamAt && (
+                <>
+                  , checked upstream <TimeAgo value={tag.checkedUpstreamAt} />
+                </>
+              )}
             </span>
             {canDelete && (
               <Button variant="ghost" className="ml-auto px-2 py-0.5 text-xs text-red-700" aria-label={`Delete tag ${tag.name}`} onClick={() => deletion.ask(tag.name)}>

@@ -1,16 +1,18 @@
 'use client'
-// The form on the projects page that creates a project (name and visibility).
+// The form on the projects page that creates a project (name, visibility and, for system admins, the
+// registry endpoint it is a proxy cache of).
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import type { Project } from '@/lib/projects/schema'
 import { api, errorMessage } from '../api'
 import { Button, Card, ErrorMessage, NAME_PATTERN, SuccessMessage, TextField } from '../ui'
+import { ProxyCacheSelect, proxyOf } from './proxy-cache-select'
 
 export function CreateProjectForm() {
   const queryClient = useQueryClient()
   const [created, setCreated] = useState<string | null>(null)
   const create = useMutation({
-    mutationFn: (input: { name: string; public: boolean }) => api<Project>('/api/v1/projects', { method: 'POST', body: input }),
+    mutationFn: (input: { name: string; public: boolean; proxy?: { registryId: number } }) => api<Project>('/api/v1/projects', { method: 'POST', body: input }),
     onSuccess: (_response, input) => {
       setCreated(input.name)
       return queryClient.invalidateQueries({ queryKey: ['projects'] })
@@ -22,7 +24,7 @@ export function CreateProjectForm() {
     const formElement = event.currentTarget
     const form = new FormData(formElement)
     setCreated(null)
-    create.mutate({ name: String(form.get('name') ?? '').trim(), public: form.get('visibility') === 'public' }, { onSuccess: () => formElement.reset() })
+    create.mutate({ name: String(form.get('name') ?? '').trim(), public: form.get('visibility') === 'public', proxy: proxyOf(form) }, { onSuccess: () => formElement.reset() })
   }
 
   return (
@@ -58,6 +60,7 @@ export function CreateProjectForm() {
             </label>
           </div>
         </fieldset>
+        <ProxyCacheSelect />
         <ErrorMessage testId="create-project-error">{create.isError ? errorMessage(create.error) : null}</ErrorMessage>
         <SuccessMessage>{created ? `Project ${created} created.` : null}</SuccessMessage>
         <Button type="submit" disabled={create.isPending} className="w-full">

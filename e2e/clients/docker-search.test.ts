@@ -2,30 +2,15 @@
 // registry in insecure-registries: dockerd pings /v1/_ping (https, then http), then GETs
 // /v1/search?q=<term>&n=<--limit>, with the login's Basic credentials when the CLI is logged in.
 // Then `docker pull <host>/<a result's name>` through the same daemon.
-import { spawnSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as path from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient } from '../../tests/support/api'
 import { startDockerd, dockerdUnavailable, type Dockerd } from '../../tests/support/dockerd'
-import { MT, blobOf, descriptor, ociManifest, registryClient, type Image } from '../../tests/support/oci'
-import { clientEnv, registry, run, runId, type ClientEnv } from './fixtures'
+import { registryClient } from '../../tests/support/oci'
+import { clientEnv, registry, run, runId, tinyImage, type ClientEnv } from './fixtures'
 
 const ours = registry().flavour === 'ours'
 const unavailable = dockerdUnavailable()
 if (unavailable) console.warn(`e2e/clients/docker-search: skipped: ${unavailable}`)
-
-/** A one-file image dockerd can unpack: a real gzipped tar layer and its diff_id in the config. */
-function tinyImage(dir: string, text: string): Image {
-  fs.writeFileSync(path.join(dir, 'hello.txt'), text)
-  const tar = spawnSync('tar', ['--numeric-owner', '-C', dir, '-cf', '-', 'hello.txt'])
-  if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`)
-  const layer = blobOf(gzipSync(tar.stdout))
-  const config = blobOf(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/hello.txt'] }, rootfs: { type: 'layers', diff_ids: [blobOf(tar.stdout).digest] } }))
-  const manifest = ociManifest({ config: descriptor(MT.ociConfig, config), layers: [descriptor(MT.ociLayerGzip, layer)] })
-  return { config, layers: [layer], blobs: [config, layer], manifest }
-}
 
 describe.runIf(ours && !unavailable)('docker search through dockerd', () => {
   const reg = registry()

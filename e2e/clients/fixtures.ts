@@ -29,7 +29,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { isMainThread } from 'node:worker_threads'
 import { registryUnderTest, type RegistryContext } from '../../tests/support/context'
-import { MT as SUPPORT_MT, type RegistryResponse } from '../../tests/support/oci'
+import { gzipSync } from 'node:zlib'
+import { MT as SUPPORT_MT, blobOf, descriptor, ociManifest, type Image, type RegistryResponse } from '../../tests/support/oci'
 
 // ---------------------------------------------------------------------------------------------
 // Registry under test
@@ -650,4 +651,15 @@ export function expectUploaded(debugLog: string, digests: string[], repository: 
 /** Read a small JSON file. */
 export function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'))
+}
+
+/** A one-file image dockerd can unpack: a real gzipped tar layer and its diff_id in the config. */
+export function tinyImage(dir: string, text: string): Image {
+  fs.writeFileSync(path.join(dir, 'hello.txt'), text)
+  const tar = spawnSync('tar', ['--numeric-owner', '-C', dir, '-cf', '-', 'hello.txt'])
+  if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`)
+  const layer = blobOf(gzipSync(tar.stdout))
+  const config = blobOf(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/hello.txt'] }, rootfs: { type: 'layers', diff_ids: [blobOf(tar.stdout).digest] } }))
+  const manifest = ociManifest({ config: descriptor(SUPPORT_MT.ociConfig, config), layers: [descriptor(SUPPORT_MT.ociLayerGzip, layer)] })
+  return { config, layers: [layer], blobs: [config, layer], manifest }
 }

@@ -14,7 +14,7 @@ import { currentUserSchema, passwordChangeSchema, signupSchema, userSchema, user
 import { accessTokenSchema, createdAccessTokenSchema, tokenCreateSchema } from '../tokens'
 import { searchQuerySchema, searchResultSchema } from '../search'
 import { dockerPingSchema, dockerSearchQuerySchema, dockerSearchResultSchema } from '../search/docker'
-import { registryCreateSchema, registryEndpointSchema, registryUpdateSchema } from '../registries'
+import { registryCreateSchema, registryEndpointSchema, registryPingSchema, registryUpdateSchema } from '../registries'
 import { deliveryFilterSchema, webhookCreateSchema, webhookDeliveryDetailSchema, webhookDeliverySchema, webhookPolicySchema, webhookUpdateSchema } from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -121,9 +121,24 @@ export const ROUTES: RouteSpec[] = [
     paginated: true,
     response: z.array(projectSchema),
   },
-  { method: 'post', path: '/api/v1/projects', summary: 'Create a project', tag: 'projects', body: projectCreateSchema, status: 201, response: projectSchema },
+  {
+    method: 'post',
+    path: '/api/v1/projects',
+    summary: 'Create a project (with proxy: a read-only proxy-cache of a registry endpoint; system admins)',
+    tag: 'projects',
+    body: projectCreateSchema,
+    status: 201,
+    response: projectSchema,
+  },
   { method: 'get', path: P, summary: 'One project', tag: 'projects', response: projectSchema },
-  { method: 'patch', path: P, summary: 'Change visibility', tag: 'projects', body: projectUpdateSchema, response: projectSchema },
+  {
+    method: 'patch',
+    path: P,
+    summary: "Change visibility, or a proxy-cache project's tag TTL (system admins)",
+    tag: 'projects',
+    body: projectUpdateSchema,
+    response: projectSchema,
+  },
   { method: 'delete', path: P, summary: 'Delete a project', tag: 'projects', status: 204, response: null },
   { method: 'get', path: `${P}/audit-logs`, summary: "The project's audit log", tag: 'audit', query: auditFilterSchema, paginated: true, response: z.array(auditEntrySchema) },
   { method: 'get', path: `${P}/members`, summary: 'Members', tag: 'members', paginated: true, response: z.array(memberSchema) },
@@ -212,6 +227,13 @@ function registryRoutes(): RouteSpec[] {
     { method: 'put', summary: updateSummary, ...update },
     { method: 'patch', summary: updateSummary, ...update },
     { method: 'delete', path: item, summary: 'Delete a registry endpoint (409 while a proxy-cache project uses it)', tag, status: 204, response: null },
+    {
+      method: 'post',
+      path: `${item}/ping`,
+      summary: 'Check that the endpoint answers /v2/ with its stored credentials; says what failed',
+      tag,
+      response: registryPingSchema,
+    },
   ]
 }
 

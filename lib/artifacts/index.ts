@@ -121,11 +121,11 @@ type ArtifactRow = Prisma.ArtifactGetPayload<{ select: typeof listSelect }>
  */
 async function embeddedTags(prisma: PrismaClient, artifactIds: number[], match: string | null) {
   const [tags, counts] = await Promise.all([
-    prisma.$queryRaw<{ artifactId: number; name: string; updatedAt: Date }[]>`
-      SELECT a."id" AS "artifactId", t."name", t."updatedAt"
+    prisma.$queryRaw<{ artifactId: number; name: string; updatedAt: Date; checkedUpstreamAt: Date | null }[]>`
+      SELECT a."id" AS "artifactId", t."name", t."updatedAt", t."checkedUpstreamAt"
         FROM unnest(${artifactIds}::int[]) AS a("id")
         CROSS JOIN LATERAL (
-          SELECT "name", "updatedAt", "id" FROM "Tag"
+          SELECT "name", "updatedAt", "checkedUpstreamAt", "id" FROM "Tag"
            WHERE "artifactId" = a."id"
            ORDER BY (${match}::text IS NOT NULL AND strpos("name", ${match}::text) > 0) DESC, "updatedAt" DESC, "id" DESC
            LIMIT ${EMBEDDED_TAG_LIMIT}
@@ -240,7 +240,11 @@ export async function listArtifacts(
   return { items: await toViews(prisma, repository.id, rows, filter.tag || null), total }
 }
 
-const toTagView = (tag: { name: string; updatedAt: Date }): TagView => ({ name: tag.name, pushedAt: new Date(tag.updatedAt).toISOString() })
+const toTagView = (tag: { name: string; updatedAt: Date; checkedUpstreamAt: Date | null }): TagView => ({
+  name: tag.name,
+  pushedAt: new Date(tag.updatedAt).toISOString(),
+  checkedUpstreamAt: tag.checkedUpstreamAt ? new Date(tag.checkedUpstreamAt).toISOString() : null,
+})
 
 /** The id of the artifact `reference` names in the repository: a digest, or one of its tags; null when none. */
 async function findArtifactId(prisma: PrismaClient, repositoryId: number, reference: string): Promise<number | null> {
@@ -315,7 +319,7 @@ export async function listArtifactTags(prisma: PrismaClient, caller: Caller, pro
   if (artifactId === null) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const where = { artifactId }
   const [rows, total] = await Promise.all([
-    prisma.tag.findMany({ where, select: { name: true, updatedAt: true }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
+    prisma.tag.findMany({ where, select: { name: true, updatedAt: true, checkedUpstreamAt: true }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.tag.count({ where }),
   ])
   return { items: rows.map(toTagView), total }

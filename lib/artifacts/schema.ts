@@ -5,7 +5,11 @@ import { z } from 'zod'
 export const platformSchema = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() })
 
 /** A tag as the API shows it; `pushedAt` is when the tag last moved to its artifact. */
-export const tagSchema = z.object({ name: z.string(), pushedAt: z.iso.datetime() })
+export const tagSchema = z.object({
+  name: z.string(),
+  pushedAt: z.iso.datetime(),
+  checkedUpstreamAt: z.iso.datetime().nullable().describe('proxy-cache projects: when the tag was last confirmed against the upstream; null otherwise'),
+})
 
 /**
  * Tags are ordered as Harbor orders them: newest push first, then the newest tag row. The artifact

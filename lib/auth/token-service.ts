@@ -29,6 +29,7 @@ import { clientAddress } from '../client-address'
 import { runtime } from '../runtime'
 import { ANONYMOUS_SUBJECT, registryActions, subjectName, type RobotAction, type Subject } from './permissions'
 import { actorFor, projectContexts, projectNameOf } from './project-access'
+import { mirroredPullNames } from '../proxy/grants'
 
 // ---------------------------------------------------------------- keys
 
@@ -175,6 +176,8 @@ function validRepositoryName(name: string): boolean {
  * a login still finds them once /v2/_catalog has challenged it).
  * A repository in a missing project gets the empty grant, exactly as one in a project the caller
  * cannot read: /v2 tells the two apart only for those who may know (`mayLearnProjectIsMissing`).
+ * A pull of a name in no local project is also granted under the proxy-cache projects the caller may
+ * pull from, which is where the transparent mirror serves it (lib/proxy/grants.ts).
  */
 export async function grantAccess(prisma: PrismaClient, subject: Subject, scopes: ResourceScope[]): Promise<AccessEntry[]> {
   const repositories = new Map<string, Set<RobotAction>>()
@@ -199,6 +202,10 @@ export async function grantAccess(prisma: PrismaClient, subject: Subject, scopes
     const project = projectName === null ? undefined : projects.get(projectName)
     const held = project ? registryActions(subject, project) : []
     entries.push({ type: 'repository', name, actions: REGISTRY_ACTIONS.filter((a) => requested.has(a) && held.includes(a)) })
+  }
+  const pulls = [...repositories].filter(([name, requested]) => requested.has('pull') && validRepositoryName(name)).map(([name]) => name)
+  for (const name of await mirroredPullNames(prisma, subject, pulls, new Set(projects.keys()))) {
+    if (validRepositoryName(name)) entries.push({ type: 'repository', name, actions: ['pull'] })
   }
   if (catalog) entries.push({ type: 'registry', name: 'catalog', actions: ['*'] })
   return entries

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import type { Prisma } from '../generated/prisma/client'
 import { can, canSystem, permittedActions, type ProjectAction, type ProjectRole, type Subject } from '../auth/permissions'
-import { conflict, forbidden, isUniqueViolation, precondition, unauthorized } from '../errors'
+import { conflict, forbidden, invalid, isUniqueViolation, precondition, unauthorized } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject } from './access'
@@ -12,6 +12,8 @@ import { invalidateProjectAccess } from '../auth/project-access'
 import { namespaceNameSchema } from './names'
 import { likeLiteral } from '../db/like'
 import { countOf } from '../plural'
+import { invalidateProxyRoutes } from '../proxy/route-cache'
+import type { ProjectProxy } from './schema'
 
 // The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
 export * from './schema'
@@ -19,11 +21,34 @@ export * from './schema'
 export { requireProject, loadProject } from './access'
 export { namespaceNameSchema } from './names'
 
+/** Harbor and distribution HEAD the upstream on every pull of a tag; five minutes spares the upstream most of those. */
+export const DEFAULT_PROXY_TAG_TTL_SECONDS = 300
+
+const tagTtlSecondsSchema = z
+  .number({ error: 'proxy.tagTtlSeconds must be a number of seconds' })
+  .int()
+  .min(0)
+  .max(7 * 86_400)
+
 export const projectCreateSchema = z.strictObject({
   name: namespaceNameSchema,
   public: z.boolean({ error: 'public must be true or false' }).default(false),
+  proxy: z
+    .strictObject({
+      registryId: z.number({ error: 'proxy.registryId must be the id of a registry endpoint' }).int().positive(),
+      tagTtlSeconds: tagTtlSecondsSchema.default(DEFAULT_PROXY_TAG_TTL_SECONDS),
+    })
+    .nullable()
+    .optional()
+    .describe('makes the project a read-only proxy-cache of this registry endpoint (system admins only)'),
 })
-export const projectUpdateSchema = z.strictObject({ public: z.boolean({ error: 'public must be true or false' }) })
+
+export const projectUpdateSchema = z
+  .strictObject({
+    public: z.boolean({ error: 'public must be true or false' }).optional(),
+    proxy: z.strictObject({ tagTtlSeconds: tagTtlSecondsSchema }).optional().describe("a proxy-cache project's tag TTL (system admins)"),
+  })
+  .refine((update) => update.public !== undefined || update.proxy !== undefined, { message: 'nothing to change: give public or proxy' })
 
 export interface ProjectView {
   id: number
@@ -36,6 +61,19 @@ export interface ProjectView {
   repositoryCount: number
   /** What the caller may do in the project (`permittedActions`), so clients offer only that. */
   permissions: ProjectAction[]
+  proxy: ProjectProxy | null
+}
+
+const PROXY_SELECT = { proxyTagTtlSeconds: true, proxyRegistry: { select: { id: true, name: true, url: true } } } as const
+
+function proxyView(row: { proxyTagTtlSeconds: number; proxyRegistry: { id: number; name: string; url: string } | null }): ProjectProxy | null {
+  const endpoint = row.proxyRegistry
+  return endpoint ? { registryId: endpoint.id, registryName: endpoint.name, url: endpoint.url, tagTtlSeconds: row.proxyTagTtlSeconds } : null
+}
+
+async function projectProxy(prisma: Pick<PrismaClient, 'project'>, projectId: number): Promise<ProjectProxy | null> {
+  const row = await prisma.project.findUnique({ where: { id: projectId }, select: PROXY_SELECT })
+  return row ? proxyView(row) : null
 }
 
 export async function createProject(prisma: PrismaClient, caller: Caller, input: z.infer<typeof projectCreateSchema>): Promise<ProjectView> {
@@ -44,12 +82,21 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
   if (!canSystem(subject, 'project:create') || subject.kind !== 'user') {
     throw forbidden('projects are created by users signed in with a password or session, not by access tokens or robots')
   }
+  const proxy = input.proxy ?? null
+  // As in Harbor: a proxy-cache project spends the registry's upstream quota and bandwidth.
+  if (proxy && !subject.isAdmin) throw forbidden('only system administrators create proxy-cache projects')
   try {
-    return await prisma.$transaction(async (tx) => {
+    const created = await prisma.$transaction(async (tx) => {
       // One namespace: a project may carry a username only for that user (recreating a personal project).
       const owner = await tx.user.findUnique({ where: { username: input.name }, select: { id: true } })
       if (owner && owner.id !== subject.userId) throw conflict(`the name ${input.name} is already taken`)
-      const project = await tx.project.create({ data: { name: input.name, public: input.public } })
+      if (proxy && !(await tx.registryEndpoint.findUnique({ where: { id: proxy.registryId }, select: { id: true } }))) {
+        throw invalid(`proxy.registryId: there is no registry endpoint ${proxy.registryId}`)
+      }
+      const project = await tx.project.create({
+        data: { name: input.name, public: input.public, ...(proxy ? { proxyRegistryId: proxy.registryId, proxyTagTtlSeconds: proxy.tagTtlSeconds } : {}) },
+        select: { id: true, name: true, public: true, createdAt: true, updatedAt: true, ...PROXY_SELECT },
+      })
       await tx.member.create({ data: { projectId: project.id, userId: subject.userId, role: 'projectAdmin' } })
       await recordAudit(tx, {
         ...auditActor(caller),
@@ -57,11 +104,25 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
         resourceType: 'project',
         resource: project.name,
         projectId: project.id,
-        detail: { public: project.public },
+        detail: { public: project.public, ...(proxy ? { proxy } : {}) },
       })
       const context = { projectId: project.id, public: project.public, role: 'projectAdmin' as const }
-      return { ...project, role: context.role, repositoryCount: 0, permissions: permittedActions(subject, context) }
+      const { id, name, createdAt, updatedAt } = project
+      return {
+        id,
+        name,
+        public: project.public,
+        createdAt,
+        updatedAt,
+        role: context.role,
+        repositoryCount: 0,
+        permissions: permittedActions(subject, context),
+        proxy: proxyView(project),
+      }
     })
+    // A name the transparent mirror served until now is local from now on.
+    invalidateProxyRoutes()
+    return created
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`the name ${input.name} is already taken`)
     throw error
@@ -70,8 +131,8 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
 
 export async function getProject(prisma: PrismaClient, subject: Subject, name: string): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, subject, name, 'project:read')
-  const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
-  return { ...project, role: context.role ?? null, repositoryCount, permissions: permittedActions(subject, context) }
+  const [repositoryCount, proxy] = await Promise.all([prisma.repository.count({ where: { projectId: project.id } }), projectProxy(prisma, project.id)])
+  return { ...project, role: context.role ?? null, repositoryCount, permissions: permittedActions(subject, context), proxy }
 }
 
 /** The projects a subject may see, mirrored from `can(subject, 'project:read', …)` as a query. */
@@ -111,7 +172,10 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
       where,
       orderBy: { name: 'asc' },
       ...skipTake(page),
-      include: { members: subject.kind === 'user' ? { where: { userId: subject.userId }, select: { role: true } } : false },
+      include: {
+        members: subject.kind === 'user' ? { where: { userId: subject.userId }, select: { role: true } } : false,
+        proxyRegistry: { select: PROXY_SELECT.proxyRegistry.select },
+      },
     }),
     prisma.project.count({ where }),
   ])
@@ -133,6 +197,7 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
       role,
       repositoryCount: repositoryCountOf.get(row.id) ?? 0,
       permissions: permittedActions(subject, context),
+      proxy: proxyView(row),
     })
   }
   return { items, total }
@@ -140,16 +205,46 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
 
 export async function updateProject(prisma: PrismaClient, caller: Caller, name: string, update: z.infer<typeof projectUpdateSchema>): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, caller.subject, name, 'project:update')
+  if (update.proxy) {
+    if (caller.subject.kind !== 'user' || !caller.subject.isAdmin) throw forbidden("only system administrators change a proxy-cache project's upstream settings")
+    if (!(await projectProxy(prisma, project.id))) throw invalid(`project ${name} is not a proxy-cache project`)
+  }
   const updated = await prisma.$transaction(async (tx) => {
-    const row = await tx.project.update({ where: { id: project.id }, data: { public: update.public } })
+    const before = await tx.project.findUniqueOrThrow({ where: { id: project.id }, select: { proxyTagTtlSeconds: true } })
+    const row = await tx.project.update({
+      where: { id: project.id },
+      data: { public: update.public, ...(update.proxy ? { proxyTagTtlSeconds: update.proxy.tagTtlSeconds } : {}) },
+    })
     if (row.public !== project.public) {
       await recordAudit(tx, { ...auditActor(caller), action: 'project.visibility', resourceType: 'project', resource: name, projectId: project.id, detail: { public: row.public } })
+    }
+    if (row.proxyTagTtlSeconds !== before.proxyTagTtlSeconds) {
+      await recordAudit(tx, {
+        ...auditActor(caller),
+        action: 'project.proxy',
+        resourceType: 'project',
+        resource: name,
+        projectId: project.id,
+        detail: { tagTtlSeconds: row.proxyTagTtlSeconds },
+      })
     }
     return row
   })
   invalidateProjectAccess()
-  const repositoryCount = await prisma.repository.count({ where: { projectId: project.id } })
-  return { ...updated, role: context.role ?? null, repositoryCount, permissions: permittedActions(caller.subject, { ...context, public: updated.public }) }
+  invalidateProxyRoutes()
+  const [repositoryCount, proxy] = await Promise.all([prisma.repository.count({ where: { projectId: project.id } }), projectProxy(prisma, project.id)])
+  const { id, createdAt, updatedAt } = updated
+  return {
+    id,
+    name: updated.name,
+    public: updated.public,
+    createdAt,
+    updatedAt,
+    role: context.role ?? null,
+    repositoryCount,
+    permissions: permittedActions(caller.subject, { ...context, public: updated.public }),
+    proxy,
+  }
 }
 
 /**
@@ -181,5 +276,6 @@ export async function deleteProject(prisma: PrismaClient, caller: Caller, name: 
   // Its robots went with it (cascade): forget their cached verifications in this process.
   invalidateCredentials()
   invalidateProjectAccess()
+  invalidateProxyRoutes()
   return result
 }

@@ -3,6 +3,14 @@
 import { z } from 'zod'
 import { PROJECT_ACTIONS, PROJECT_ROLES, type ProjectAction, type ProjectRole } from '../auth/permissions'
 
+/** A proxy-cache project's upstream (issue #12). */
+export const projectProxySchema = z.object({
+  registryId: z.number(),
+  registryName: z.string(),
+  url: z.string(),
+  tagTtlSeconds: z.number().describe("how long a tag's cached resolution is served before one HEAD upstream revalidates it"),
+})
+
 /** The wire shape of a ProjectView (OpenAPI). */
 export const projectSchema = z.object({
   id: z.number(),
@@ -16,7 +24,11 @@ export const projectSchema = z.object({
     .describe("the caller's role in the project, if a member"),
   repositoryCount: z.number(),
   permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
+  proxy: projectProxySchema.nullable().describe('the upstream a proxy-cache project caches; null for a hosted project'),
 })
 
 /** A project as the API sends it (dates as ISO strings). */
 export type Project = z.infer<typeof projectSchema>
+
+/** A proxy-cache project's upstream as the API sends it. */
+export type ProjectProxy = z.infer<typeof projectProxySchema>

@@ -191,3 +191,5 @@ export async function upstreamEndpointOf(prisma: Pick<PrismaClient, 'registryEnd
   if (row.username === null) return { ...base, credentials: { kind: 'token', token: secretBox().open(row.credentialEnvelope, SECRET_CONTEXT.registryToken) } }
   return { ...base, credentials: { kind: 'basic', username: row.username, password: secretBox().open(row.credentialEnvelope, SECRET_CONTEXT.registryPassword) } }
 }
+
+export { pingRegistry } from './ping'

@@ -140,3 +140,14 @@ export const registryEndpointSchema = z.object({
 
 /** A registry endpoint as the API sends it (dates as ISO strings). */
 export type RegistryEndpoint = z.infer<typeof registryEndpointSchema>
+
+/** What POST /api/v1/registries/{id}/ping answers: reachable with these credentials, or what failed. */
+export const registryPingSchema = z.object({
+  ok: z.boolean(),
+  kind: z
+    .enum(['not_found', 'unauthorized', 'rate_limited', 'upstream_error', 'unreachable', 'timeout', 'invalid'])
+    .optional()
+    .describe('how it failed: unauthorized (credentials refused), unreachable (DNS, connection, TLS or refused by UPSTREAM_ALLOWED_NETWORKS), timeout, …'),
+  message: z.string().optional(),
+})
+export type RegistryPing = z.infer<typeof registryPingSchema>

@@ -1,6 +1,6 @@
 // Plugs the application into registry-core: the runtime's index (the Prisma index behind a short
 // manifest cache) and blob store, which /api/v1 goes through too, the access policy and the event
-// sink, plus the periodic purge of abandoned uploads.
+// sink, the pull-through cache's routing and lock (lib/proxy), plus the periodic purge of abandoned uploads.
 import { createRegistryHandler, type RegistryHandler } from '@registry-core'
 import type { Runtime } from '../runtime'
 import { RegistryAuthorizer } from '../auth/registry-authorizer'
@@ -9,6 +9,7 @@ import { clientAddress } from '../client-address'
 import { AppError } from '../errors'
 import { databaseFailure } from '../db/errors'
 import { RecordingEventSink } from './event-sink'
+import { createProxyUpstream } from '../proxy'
 
 export interface Registry {
   handle: RegistryHandler
@@ -23,15 +24,22 @@ export async function createRegistry(services: Runtime): Promise<Registry> {
   await services.init()
   const events = new RecordingEventSink(prisma, logger)
   const keys = await loadTokenKeys(config)
+  const upstream = createProxyUpstream(services)
   const handle = createRegistryHandler({
     blobs,
     index,
     authorizer: new RegistryAuthorizer({ prisma, keys, settings: tokenSettings(config), publicUrl: config.publicUrl }),
     events,
     logger,
+    upstream,
     publicUrl: config.publicUrl,
     remoteAddress: (req) => clientAddress(req.headers),
-    limits: { maxManifestBytes: config.maxManifestBytes, maxBlobBytes: config.maxBlobBytes, uploadExpiryMs: config.uploadPurgeAfterMs },
+    limits: {
+      maxManifestBytes: config.maxManifestBytes,
+      maxBlobBytes: config.maxBlobBytes,
+      uploadExpiryMs: config.uploadPurgeAfterMs,
+      upstreamTimeoutMs: config.upstream.timeoutMs,
+    },
     uploadIdKey: derivedKey(keys, 'registry upload session ids'),
     classifyError: (error) => {
       if (error instanceof AppError && error.kind === 'invalid') return 'bad_input'
@@ -58,7 +66,7 @@ export async function createRegistry(services: Runtime): Promise<Registry> {
     },
     async close() {
       clearInterval(purgeTimer)
-      await events.flush()
+      await Promise.all([events.flush(), upstream.close()])
     },
   }
 }

@@ -19,6 +19,8 @@ export interface RuntimeCaches {
   manifests: ManifestCacheState
   /** Image config blobs as JSON, by digest (lib/artifacts). */
   imageConfigs: Map<string, Record<string, unknown> | null>
+  /** What the pull-through cache routes by: projects by name, the proxy projects, the mirror setting (lib/proxy/route-cache.ts). */
+  proxyRoutes: Map<string, { value: unknown; expires: number }>
 }
 
 export function createCaches(): RuntimeCaches {
@@ -27,5 +29,6 @@ export function createCaches(): RuntimeCaches {
     projectAccess: new Map(),
     manifests: createManifestCacheState(),
     imageConfigs: new Map(),
+    proxyRoutes: new Map(),
   }
 }

@@ -3,4 +3,7 @@
 import { z } from 'zod'
 
 /** The wire shape of Settings (OpenAPI). */
-export const settingsSchema = z.object({ signupEnabled: z.boolean() })
+export const settingsSchema = z.object({
+  signupEnabled: z.boolean(),
+  mirrorProject: z.string().nullable().describe('the proxy-cache project serving names that are not local projects (the transparent mirror); null: off'),
+})

@@ -2,6 +2,7 @@
 // lib/registries (stored, credentials decrypted); errors are typed so the pull-through cache can
 // decide between serving stale content, answering the puller, and telling the administrator.
 import type { Readable } from 'node:stream'
+import type { UpstreamErrorKind } from '@registry-core'
 
 export type UpstreamType = 'docker-hub' | 'distribution' | 'harbor'
 
@@ -20,8 +21,8 @@ export interface UpstreamEndpoint {
   credentials: UpstreamCredentials
 }
 
-// The error and content shapes are the engine's (registry-core's Upstream port), so the proxy adapter passes them through.
-import type { UpstreamErrorKind } from '@registry-core'
+// One error type for the client and the pull-through cache: the engine (registry-core) tells an
+// upstream's failure from its own by this class, including when a blob stream errors mid-way.
 export { UpstreamError, type UpstreamErrorKind } from '@registry-core'
 
 export interface ManifestHead {

@@ -28,7 +28,15 @@ import { currentUserSchema, userSchema, type getCurrentUser, type listUsers, typ
 import { accessTokenSchema, createdAccessTokenSchema, type createAccessToken, type listAccessTokens } from '../../../lib/tokens'
 import { searchResultSchema, type search } from '../../../lib/search'
 import { dockerSearchResultSchema, type dockerSearch } from '../../../lib/search/docker'
-import { registryEndpointSchema, type createRegistry, type getRegistry, type listRegistries, type updateRegistry } from '../../../lib/registries'
+import {
+  registryEndpointSchema,
+  registryPingSchema,
+  type createRegistry,
+  type getRegistry,
+  type listRegistries,
+  type pingRegistry,
+  type updateRegistry,
+} from '../../../lib/registries'
 
 const app = join(__dirname, '../../../app')
 const roots = ['api/v1', 'v1']
@@ -136,5 +144,6 @@ describe('OpenAPI response schemas', () => {
     expectTypeOf<Returned<typeof getRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
     expectTypeOf<Returned<typeof createRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
     expectTypeOf<Returned<typeof updateRegistry>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
+    expectTypeOf<Returned<typeof pingRegistry>>().toEqualTypeOf<z.output<typeof registryPingSchema>>()
   })
 })

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Project" ADD COLUMN     "proxyTagTtlSeconds" INTEGER NOT NULL DEFAULT 300;
