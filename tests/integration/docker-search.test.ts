@@ -106,7 +106,7 @@ describe.runIf(ours)('docker search (/v1)', () => {
     expect(names(await search(`q=${term}`))).not.toContain(privateName)
     expect(names(await search(`q=secret&n=100`))).not.toContain(privateName)
 
-    const wrong = await api.get(`/v1/search?q=${term}`, { auth: { user: accounts.outsider.user, password: `${accounts.outsider.password}-wrong` } })
+    const wrong = await api.get(`/v1/search?q=${term}`, { auth: { user: accounts.mistyped.user, password: `${accounts.mistyped.password}-wrong` } })
     expect(wrong.status, wrong.describe()).toBe(401)
     expect(wrong.errorCode()).toBe('UNAUTHORIZED')
     expect(wrong.header('www-authenticate')).toMatch(/^Basic /)

@@ -205,7 +205,7 @@ describe.runIf(ours)('anonymous access and namespaces', () => {
 describe.runIf(ours)('credentials', () => {
   it('wrong, unknown, expired and disabled credentials on /v2 get 401 with the Bearer challenge', async () => {
     for (const creds of [
-      { user: acc!.owner.user, password: 'wrong-password' },
+      { user: acc!.mistyped.user, password: 'wrong-password' },
       { user: `nobody-${suffix()}`, password: 'wrong-password' },
       acc!.tokens.expired,
       acc!.robots.disabled,

@@ -155,7 +155,7 @@ describe.runIf(ours)('POST /service/token', () => {
     const refresh = await form({ grant_type: 'refresh_token', refresh_token: 'x', service: TOKEN_SERVICE, client_id: 'test' })
     expect(refresh.status).toBe(400)
     expect(((await refresh.json()) as { error: string }).error).toBe('unsupported_grant_type')
-    const wrong = await form({ grant_type: 'password', username: acc!.owner.user, password: 'nope-nope', service: TOKEN_SERVICE })
+    const wrong = await form({ grant_type: 'password', username: acc!.mistyped.user, password: 'nope-nope', service: TOKEN_SERVICE })
     expect(wrong.status).toBe(401)
   })
 })

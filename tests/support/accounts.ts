@@ -40,6 +40,11 @@ export interface AccountsFixture {
   tokens: Record<TokenPermission, Account> & { expired: Account }
   /** A user reserved for the login throttle test (nothing else may use it). */
   throttled: Account
+  /**
+   * The user whose wrong passwords suites check: failures on a shared account add up across suites
+   * (a login served from the credential cache never resets them) until the throttle blocks it.
+   */
+  mistyped: Account
   /** The server's token signing key (DATA_DIR/token/private.pem; exists once the server has started). */
   tokenKeyFile: string
 }
@@ -60,6 +65,7 @@ export async function seedAccounts(databaseUrl: string, admin: Account, dataDir:
     const sysadmin = await create('sysadmin', true)
     const outsider = await create('outsider')
     const throttled = await create('throttled')
+    const mistyped = await create('mistyped')
     const roleUsers = {} as Record<ProjectRole, Account & { id: number }>
     for (const [role, name] of [
       ['projectAdmin', 'padmin'],
@@ -126,6 +132,7 @@ export async function seedAccounts(databaseUrl: string, admin: Account, dataDir:
       robots,
       tokens,
       throttled: strip(throttled),
+      mistyped: strip(mistyped),
       tokenKeyFile: join(dataDir, 'token', 'private.pem'),
     }
   } finally {
