@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto'
 import type http from 'node:http'
 import { Transform, type TransformCallback } from 'node:stream'
-import { isSupportedDigest, isValidName, isValidTag } from '@registry-core'
+import { hexDigest, isSupportedDigest, isValidName, isValidTag, type HashAlgorithm } from '@registry-core'
 import { TokenCache, parseChallenge, readTokenResponse, type Challenge } from './auth'
 import { registryBaseUrl } from './names'
 import { UpstreamTransport } from './transport'
@@ -105,12 +105,7 @@ export class UpstreamClient {
     const { res } = await this.call({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, accept, scope: pullScope(repository) })
     await this.expectSuccess(res, what)
     const bytes = await this.readBody(res, what)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'))
-    } catch {
-      throw this.transport.error('invalid', `${what} is not JSON`)
-    }
+    const parsed = this.parseJson(bytes, what)
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw this.transport.error('invalid', `${what} is not a JSON object`)
     const declared = header(res, 'docker-content-digest')
     const expected = [isDigest(reference) ? reference : undefined, declared && isSupportedDigest(declared) ? declared : undefined].filter((d): d is string => !!d)
@@ -123,7 +118,7 @@ export class UpstreamClient {
     const mediaType =
       contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream' ? contentType : typeof fromBody === 'string' ? fromBody : undefined
     if (!mediaType) throw this.transport.error('invalid', `${what} has no media type (neither Content-Type nor mediaType)`)
-    return { bytes, mediaType, digest: expected[0] ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}` }
+    return { bytes, mediaType, digest: expected[0] ?? `sha256:${hexDigest(bytes)}` }
   }
 
   /**
@@ -149,6 +144,14 @@ export class UpstreamClient {
     return { size: Number.isSafeInteger(declared) && declared >= 0 ? declared : null, stream: verifier }
   }
 
+  private parseJson(bytes: Buffer, what: string): unknown {
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown
+    } catch {
+      throw this.transport.error('invalid', `${what} is not JSON`)
+    }
+  }
+
   /** The referrers index of a manifest; `{ supported: false }` when the upstream has no referrers API (404). */
   async getReferrers(repository: string, digest: string): Promise<FetchedReferrers> {
     this.checkReference(repository, digest)
@@ -160,12 +163,7 @@ export class UpstreamClient {
     }
     await this.expectSuccess(res, what)
     const bytes = await this.readBody(res, what)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'))
-    } catch {
-      throw this.transport.error('invalid', `${what} is not JSON`)
-    }
+    const parsed = this.parseJson(bytes, what)
     if (!Array.isArray((parsed as { manifests?: unknown } | null)?.manifests)) throw this.transport.error('invalid', `${what} is not an image index`)
     return { supported: true, bytes, mediaType: bareMediaType(header(res, 'content-type')) ?? OCI_INDEX }
   }
@@ -388,8 +386,8 @@ function isDigest(reference: string): boolean {
 }
 
 function digestOf(bytes: Buffer, like: string): string {
-  const algorithm = like.slice(0, like.indexOf(':'))
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`
+  const algorithm = like.slice(0, like.indexOf(':')) as HashAlgorithm
+  return `${algorithm}:${hexDigest(bytes, algorithm)}`
 }
 
 function header(res: http.IncomingMessage, name: string): string | undefined {
