@@ -1,6 +1,6 @@
 // What every handler receives: the ports, the limits, and the parsed request.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RequestInfo, Upstream, UpstreamSource } from './ports'
+import type { Actor, Authorizer, BlobStore, EventSink, Logger, RegistryIndex, RegistryObserver, RequestInfo, Upstream, UpstreamSource } from './ports'
 import type { Flights } from './proxy/flights'
 import type { TagChecks } from './proxy/tag-checks'
 import type { UploadIds } from './upload-ids'
@@ -38,6 +38,8 @@ export interface RegistryOptions {
    * `bad_input` (400, text the store cannot hold) or `storage_full` (507). Unrecognised errors are 500s.
    */
   classifyError?: (error: unknown) => ErrorClass | undefined
+  /** Told the route of each request (metrics); absent: nobody is told. */
+  observer?: RegistryObserver
 }
 
 export type ErrorClass = 'bad_input' | 'storage_full'

@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type ErrorClass, type RegistryContext, type RegistryOpt
 import { RegistryError, errorResponse } from './errors'
 import { API_VERSION, API_VERSION_HEADER, drainRequest } from './http'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type AccessRequest, type AuthDecision, type RequestInfo, type UpstreamSource } from './ports'
-import { endpoint, matchRoute } from './routes'
+import { endpoint, matchRoute, routeTemplate } from './routes'
 import { UploadIds } from './upload-ids'
 import { purgeStaleUploads } from './handlers/uploads'
 import { assertName } from './grammar'
@@ -70,6 +70,7 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
     remoteAddress: options.remoteAddress ?? ((req) => req.socket.remoteAddress),
   }
   const classifyError = options.classifyError ?? (() => undefined)
+  const observer = options.observer
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(API_VERSION_HEADER, API_VERSION)
@@ -89,6 +90,7 @@ export function createRegistryHandler(options: RegistryOptions): RegistryHandler
         match = { ...match, name: route.repository }
         source = route.source
       }
+      observer?.routed(req, routeTemplate(match), source)
       const { access, handle: serve } = endpoint(match, method)
       const info: RequestInfo = { method, path: url.pathname, headers: req.headers, remoteAddress: ctx.remoteAddress(req) }
       const decision = await ctx.authorizer.authorize(info, access)

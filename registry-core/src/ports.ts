@@ -1,7 +1,7 @@
 // The engine's ports: everything registry-core needs from the outside world.
 // The application (lib/) implements them; the engine never imports the application.
 import type { Readable } from 'node:stream'
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 
 /** `algorithm:hex`, already validated against the spec grammar. */
 export type Digest = string
@@ -58,6 +58,8 @@ export interface BlobStore {
    * whole-blob write that a crash interrupted), by then unknown to the index. Resolves how many went.
    */
   sweepUploads(before: Date): Promise<number>
+  /** Rejects when the store cannot serve (its folder or bucket unreachable): a cheap probe for readiness checks. */
+  check?(): Promise<void>
 }
 
 export class DigestMismatchError extends Error {
@@ -399,6 +401,17 @@ export interface RegistryEvent {
 /** Receives what happened. Must not throw; slow work must be deferred by the sink itself. */
 export interface EventSink {
   emit(event: RegistryEvent): void
+}
+
+// ---------------------------------------------------------------- RegistryObserver
+
+/** Told what each request is, for metrics. Must be cheap and must not throw: it runs on every request. */
+export interface RegistryObserver {
+  /**
+   * `req` matched the route named by `template` (e.g. `/v2/{name}/blobs/{digest}`: no repository
+   * name or digest in it); `upstream` is the source when a proxy-cache repository serves it.
+   */
+  routed(req: IncomingMessage, template: string, upstream: UpstreamSource | null): void
 }
 
 // ---------------------------------------------------------------- Logger

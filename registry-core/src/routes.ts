@@ -44,6 +44,8 @@ interface Endpoint<P> {
 }
 
 interface Route<P> {
+  /** The path with its parameters named, not filled in: a label for the route that holds no repository name. */
+  template: string
   /** The route's parameters when `pathname` is its path; throws NAME_INVALID for a malformed name. */
   match: (pathname: string) => P | undefined
   methods: Partial<Record<string, Endpoint<P>>>
@@ -97,18 +99,22 @@ const serveBase = async (_ctx: RegistryContext, rc: RequestContext): Promise<voi
 
 const ROUTES: { [K in RouteName]: Route<RouteParams[K]> } = {
   base: {
+    template: '/v2/',
     match: exactPath('/v2', '/v2/'),
     methods: { GET: { access: baseAccess, handle: serveBase }, HEAD: { access: baseAccess, handle: serveBase } },
   },
   catalog: {
+    template: '/v2/_catalog',
     match: exactPath('/v2/_catalog'),
     methods: { GET: { access: catalogAccess, handle: (ctx, rc) => listCatalog(ctx, rc) } },
   },
   uploadStart: {
+    template: '/v2/{name}/blobs/uploads/',
     match: repositoryPath(/^\/v2\/(.+)\/blobs\/uploads\/?$/),
     methods: { POST: { access: push, handle: (ctx, rc, { name }) => startUpload(ctx, rc, name) } },
   },
   upload: {
+    template: '/v2/{name}/blobs/uploads/{uuid}',
     match: referencePath(/^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/),
     methods: {
       GET: { access: push, handle: (ctx, rc, { name, reference }) => getUploadStatus(ctx, rc, name, reference) },
@@ -118,10 +124,12 @@ const ROUTES: { [K in RouteName]: Route<RouteParams[K]> } = {
     },
   },
   tags: {
+    template: '/v2/{name}/tags/list',
     match: repositoryPath(/^\/v2\/(.+)\/tags\/list$/),
     methods: { GET: { access: pull, handle: (ctx, rc, { name }) => listTags(ctx, rc, name) } },
   },
   manifest: {
+    template: '/v2/{name}/manifests/{reference}',
     match: referencePath(/^\/v2\/(.+)\/manifests\/([^/]+)$/),
     methods: {
       GET: { access: pull, handle: (ctx, rc, { name, reference }) => getManifest(ctx, rc, name, reference) },
@@ -131,10 +139,12 @@ const ROUTES: { [K in RouteName]: Route<RouteParams[K]> } = {
     },
   },
   referrers: {
+    template: '/v2/{name}/referrers/{digest}',
     match: referencePath(/^\/v2\/(.+)\/referrers\/([^/]+)$/),
     methods: { GET: { access: pull, handle: (ctx, rc, { name, reference }) => listReferrers(ctx, rc, name, reference) } },
   },
   blob: {
+    template: '/v2/{name}/blobs/{digest}',
     match: referencePath(/^\/v2\/(.+)\/blobs\/([^/]+)$/),
     methods: {
       GET: { access: pull, handle: (ctx, rc, { name, reference }) => getBlob(ctx, rc, name, reference) },
@@ -170,6 +180,11 @@ export interface BoundEndpoint {
   /** What the caller must be allowed to do. */
   access: AccessRequest
   handle: (ctx: RegistryContext, rc: RequestContext) => Promise<void>
+}
+
+/** The template of a matched route's path, e.g. `/v2/{name}/manifests/{reference}`. */
+export function routeTemplate(match: RouteMatch): string {
+  return ROUTES[match.route].template
 }
 
 /** The endpoint serving `method` on a matched route; throws 405 UNSUPPORTED for methods it does not serve. */

@@ -12,7 +12,7 @@
 // the stored file (restart, another replica appended), it is rebuilt from the stored bytes.
 import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { constants } from 'node:fs'
-import { lstat, mkdir, open, readdir, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
+import { access, lstat, mkdir, open, readdir, rename, stat as fsStat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
@@ -84,6 +84,11 @@ export class FilesystemBlobStore implements BlobStore {
     await mkdir(join(this.blobsDir, 'sha256'), { recursive: true })
     await mkdir(join(this.blobsDir, 'sha512'), { recursive: true })
     await this.ensureUploadsDir()
+  }
+
+  /** Rejects when the blobs folder cannot be written (gone, unmounted, read-only). */
+  async check(): Promise<void> {
+    await access(join(this.blobsDir, 'sha256'), constants.W_OK)
   }
 
   /** Releases the directory handles kept for fsync. The store must not be used afterwards. */
