@@ -13,6 +13,7 @@ export type { PrismaClient }
 // Asked for by the index and the event sink, which are built where their client is (the runtime's
 // in the server bundle), so this module's own map always holds the executor.
 const executors = new WeakMap<PrismaClient, SqlExecutor>()
+const pools = new WeakMap<PrismaClient, pg.Pool>()
 
 /**
  * A client for `url` (postgresql://…, pglite:<dir>, pglite:memory://). For PGlite it shares the
@@ -28,6 +29,7 @@ export function createPrisma(url: string): PrismaClient {
     pool.on('error', () => {})
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
     executors.set(prisma, pgExecutor(pool))
+    pools.set(prisma, pool)
     return prisma
   }
   const { db } = openPglite(target.dataDir)
@@ -41,4 +43,9 @@ export function sqlExecutor(prisma: PrismaClient): SqlExecutor {
   const executor = executors.get(prisma)
   if (!executor) throw new Error('sqlExecutor: this Prisma client was not created by createPrisma()')
   return executor
+}
+
+/** The pg Pool under `prisma` (for its connection counts); undefined on PGlite. */
+export function poolOf(prisma: PrismaClient): pg.Pool | undefined {
+  return pools.get(prisma)
 }

@@ -2,6 +2,7 @@
 // endpoint's client (lib/upstream) bound to the repository name upstream.
 import { MediaTypes, UpstreamError, type Digest, type UpstreamSource } from '@registry-core'
 import type { UpstreamClient } from '../upstream'
+import { countUpstreamCall } from '../metrics'
 
 /** Every manifest type the cache stores; the upstream picks its best (an index for a multi-platform image). */
 const MANIFEST_TYPES = [MediaTypes.ociIndex, MediaTypes.dockerManifestList, MediaTypes.ociManifest, MediaTypes.dockerManifest]
@@ -17,16 +18,23 @@ export interface SourceOptions {
 }
 
 export function upstreamSource({ name, client, repository, tagTtlMs }: SourceOptions): UpstreamSource {
-  return {
+  // Every call is counted (lib/metrics): a request whose source was never called was a cache hit.
+  const source: UpstreamSource = {
     name,
     tagTtlMs,
-    async headManifest(reference) {
-      const head = await (await client).headManifest(repository, reference, MANIFEST_TYPES)
-      if (!head) throw new UpstreamError('not_found', `upstream ${name} has no manifest ${repository}:${reference}`, { upstream: name, status: 404 })
-      return head
-    },
-    getManifest: async (reference) => (await client).getManifest(repository, reference, MANIFEST_TYPES),
-    getBlob: async (digest: Digest, signal) => (await client).getBlob(repository, digest, { signal }),
-    getReferrers: async (digest: Digest) => (await client).getReferrers(repository, digest),
+    headManifest: (reference) =>
+      countUpstreamCall(
+        source,
+        'head_manifest',
+        (async () => {
+          const head = await (await client).headManifest(repository, reference, MANIFEST_TYPES)
+          if (!head) throw new UpstreamError('not_found', `upstream ${name} has no manifest ${repository}:${reference}`, { upstream: name, status: 404 })
+          return head
+        })(),
+      ),
+    getManifest: (reference) => countUpstreamCall(source, 'get_manifest', (async () => (await client).getManifest(repository, reference, MANIFEST_TYPES))()),
+    getBlob: (digest: Digest, signal) => countUpstreamCall(source, 'get_blob', (async () => (await client).getBlob(repository, digest, { signal }))()),
+    getReferrers: (digest: Digest) => countUpstreamCall(source, 'get_referrers', (async () => (await client).getReferrers(repository, digest))()),
   }
+  return source
 }

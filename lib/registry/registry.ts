@@ -10,6 +10,7 @@ import { AppError } from '../errors'
 import { databaseFailure } from '../db/errors'
 import { RecordingEventSink } from './event-sink'
 import { createProxyUpstream } from '../proxy'
+import { registryObserver } from '../metrics'
 
 export interface Registry {
   handle: RegistryHandler
@@ -41,6 +42,7 @@ export async function createRegistry(services: Runtime): Promise<Registry> {
       upstreamTimeoutMs: config.upstream.timeoutMs,
     },
     uploadIdKey: derivedKey(keys, 'registry upload session ids'),
+    observer: registryObserver,
     classifyError: (error) => {
       if (error instanceof AppError && error.kind === 'invalid') return 'bad_input'
       const failure = databaseFailure(error)

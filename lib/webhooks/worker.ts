@@ -10,6 +10,7 @@ import { onOutboxSignal } from './outbox'
 import { sendWebhook, type OutboundResult } from './outbound'
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature'
 import { SECRET_CONTEXT, type SecretBox } from '../secrets/envelope'
+import { countWebhookAttempt } from '../metrics'
 
 const PURGE_INTERVAL_MS = 3_600_000
 
@@ -153,6 +154,7 @@ export class WebhookWorker {
       logger.warn({ err: error, delivery: delivery.id }, 'webhook delivery could not be sent; marking it failed')
       result = { kind: 'refused', reason: `the delivery could not be sent: ${error instanceof Error ? error.message : String(error)}`, latencyMs: Date.now() - startedAt.getTime() }
     }
+    countWebhookAttempt(result)
     try {
       const recorded = await recordAttempt(prisma, delivery, { startedAt, requestHeaders: logged, result }, settings)
       if (!recorded) logger.warn({ delivery: delivery.id }, 'webhook delivery was taken over by another process before its attempt was recorded')
