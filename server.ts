@@ -1,5 +1,7 @@
-// One process, one port: /v2 goes to the registry engine, everything else to Next.js.
-import { createServer } from 'node:http'
+// One process, one port: /v2 goes to the registry engine, everything else to Next.js; /healthz and
+// /readyz are answered here from the moment the port is open (during migrations too), and /metrics
+// on a port of its own (METRICS_PORT) or, with METRICS_TOKEN, here.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import next from 'next'
 import { isRegistryPath } from '@registry-core'
 import { ConfigError, loadConfig, type AppConfig } from './lib/config'
@@ -8,6 +10,13 @@ import { installRuntime } from './lib/runtime'
 import { buildRuntime } from './lib/runtime/build'
 import { stampClientAddress } from './lib/client-address'
 import { capRequestBody } from './lib/http/body-limit'
+import { drainServer } from './lib/http/drain'
+import { HEALTH_PATH, Health, READY_PATH } from './lib/health'
+import { METRICS_PATH, loadAppRouteLabeller, observeDatabase, observeRequest, serveProtectedMetrics, startMetricsServer } from './lib/metrics'
+import { statement } from './lib/db/sql'
+import { sqlExecutor } from './lib/db/prisma'
+import type { Registry } from './lib/registry/registry'
+import type { WebhookWorker as Webhooks } from './lib/webhooks/worker'
 
 function readConfig(): AppConfig {
   try {
@@ -48,6 +57,83 @@ const secrets = (() => {
   }
 })()
 
+// Open the port before the slow start-up (migrations, Next): probes get /healthz at once and a
+// /readyz of 503 until the registry serves; every other request is answered 503 until then.
+const health = new Health({
+  database: () => sqlExecutor(services.prisma).query(statement('readiness_probe', 'SELECT 1'), []),
+  blobStore: () => services.blobs,
+})
+observeDatabase(() => services.prisma)
+/** Paths this file answers itself; everything else is labelled by Next's route (lib/metrics). */
+const ownPaths = new Set([HEALTH_PATH, READY_PATH, METRICS_PATH])
+const appRoutes = loadAppRouteLabeller(process.cwd())
+const routeOf = (pathname: string) => (ownPaths.has(pathname) ? pathname : appRoutes(pathname))
+
+function refuseWhileStarting(res: ServerResponse): void {
+  const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'the registry is starting; try again shortly' }] })
+  res.writeHead(503, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'Retry-After': '5', 'Cache-Control': 'no-store' })
+  res.end(body)
+}
+
+const server = createServer()
+server.on('request', (req, res) => {
+  observeRequest(req, res, routeOf)
+  // Draining: what still arrives on an open connection is served, and the connection then closes.
+  if (health.phase === 'stopping') res.setHeader('Connection', 'close')
+  if (health.handle(req, res)) return
+  if (started.serve) started.serve(req, res)
+  else refuseWhileStarting(res)
+})
+// Next's dev server logs uncaught errors without exiting; a port already in use must stop us.
+server.on('error', (error) => {
+  logger.fatal({ err: error }, 'server error')
+  process.exit(1)
+})
+// Multi-gigabyte uploads over slow links outlive Node's default 300 s request timeout; what ends a
+// connection instead is silence: nothing received or sent for IDLE_TIMEOUT (a stalled body, an idle
+// client holding a descriptor). Headers must be complete within 60 s however slowly they trickle in.
+server.requestTimeout = 0
+server.timeout = config.idleTimeoutMs
+server.headersTimeout = 60_000
+await new Promise<void>((resolve) => server.listen(config.port, config.bindHost, resolve))
+const metricsServer: Server | undefined = config.metricsPort
+  ? await startMetricsServer(config.bindHost, config.metricsPort).catch((error: unknown) => {
+      logger.fatal({ err: error }, `cannot serve metrics on METRICS_PORT ${config.metricsPort}`)
+      process.exit(1)
+    })
+  : undefined
+
+/** What start-up has built so far: what serves requests, and what shutdown must stop. */
+const started: { serve?: (req: IncomingMessage, res: ServerResponse) => void; registry?: Registry; webhooks?: Webhooks } = {}
+
+/**
+ * SIGTERM/SIGINT: /readyz turns 503, the ports stop accepting, requests in flight run to their end
+ * (up to SHUTDOWN_TIMEOUT), then background work stops, buffered events are written and the
+ * database is closed. During start-up nothing is in flight yet: the process exits at once.
+ */
+async function shutdown(signal: string): Promise<void> {
+  if (health.phase === 'stopping') return
+  const starting = health.phase === 'starting'
+  health.stopping()
+  if (starting) {
+    logger.info({ signal }, 'stopped during start-up')
+    process.exit(0)
+  }
+  logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing the requests in flight')
+  metricsServer?.close()
+  metricsServer?.closeAllConnections()
+  const finished = await drainServer(server, config.shutdownTimeoutMs)
+  if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running after SHUTDOWN_TIMEOUT were cut')
+  await started.registry?.close()
+  await started.webhooks?.stop()
+  await services.close()
+  await closeDatabases()
+  logger.info({ signal }, 'stopped')
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))
+
 const { migrateDeploy } = await import('./lib/db/migrate')
 const { databaseFailure } = await import('./lib/db/errors')
 const { closeDatabases, redact } = await import('./lib/db/database-url')
@@ -80,53 +166,25 @@ if (config.upstream.mirrorProject) {
   const problem = await applyMirrorProject(services.prisma, config.upstream.mirrorProject).catch(exitIfDiskFull)
   if (problem) logger.warn({ mirrorProject: config.upstream.mirrorProject }, `MIRROR_PROJECT: ${problem}; the mirror serves nothing until it is one`)
 }
-const registry = await createRegistry(services)
-const webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+const registry = (started.registry = await createRegistry(services))
+const webhooks = (started.webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) }))
 
 const dev = process.env.NODE_ENV !== 'production'
-const server = createServer()
 const app = next({ dev, dir: process.cwd(), hostname: config.bindHost, port: config.port, httpServer: server })
 const handleNext = app.getRequestHandler()
 await app.prepare()
 
-server.on('request', (req, res) => {
+started.serve = (req, res) => {
   stampClientAddress(req, config.trustProxy)
   if (isRegistryPath(req.url)) {
     // Registry responses are data: a browser must never sniff one into a page (next.config.js covers the rest).
     res.setHeader('X-Content-Type-Options', 'nosniff')
     void registry.handle(req, res)
-  } else if (capRequestBody(req, res)) void handleNext(req, res)
-})
-// Next's dev server logs uncaught errors without exiting; a port already in use must stop us.
-server.on('error', (error) => {
-  logger.fatal({ err: error }, 'server error')
-  process.exit(1)
-})
-// Multi-gigabyte uploads over slow links outlive Node's default 300 s request timeout; what ends a
-// connection instead is silence: nothing received or sent for IDLE_TIMEOUT (a stalled body, an idle
-// client holding a descriptor). Headers must be complete within 60 s however slowly they trickle in.
-server.requestTimeout = 0
-server.timeout = config.idleTimeoutMs
-server.headersTimeout = 60_000
-server.listen(config.port, config.bindHost, () => {
-  logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config.publicUrl }, 'registry listening')
-  // Background work starts only once we listen: whatever it meets in the database cannot keep the server down.
-  registry.start()
-  webhooks.start()
-})
-
-let stopping = false
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return
-  stopping = true
-  logger.info({ signal }, 'shutting down')
-  server.close()
-  server.closeAllConnections()
-  await registry.close()
-  await webhooks.stop()
-  await services.close()
-  await closeDatabases()
-  process.exit(0)
+  } else if (config.metricsToken && (req.url ?? '').split('?', 1)[0] === METRICS_PATH) void serveProtectedMetrics(req, res, config.metricsToken)
+  else if (capRequestBody(req, res)) void handleNext(req, res)
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
-process.on('SIGINT', () => void shutdown('SIGINT'))
+health.ready()
+logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config.publicUrl, metricsPort: config.metricsPort }, 'registry listening')
+// Background work starts only once we serve: whatever it meets in the database cannot keep the server down.
+registry.start()
+webhooks.start()

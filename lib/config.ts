@@ -99,6 +99,9 @@ const schema = z.object({
   UPSTREAM_ALLOWED_NETWORKS: allowedNetworks,
   UPSTREAM_TIMEOUT: duration.default(30_000).refine((ms) => ms >= 100 && ms <= 600_000, 'must be between 100ms and 10m'),
   MIRROR_PROJECT: z.string().trim().min(1).max(255).optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').optional(),
+  SHUTDOWN_TIMEOUT: duration.default(30_000),
 })
 
 export interface AppConfig {
@@ -131,6 +134,12 @@ export interface AppConfig {
   secretKeyFile?: string
   webhooks: WebhookSettings
   upstream: UpstreamSettings
+  /** METRICS_PORT: a port of its own serving /metrics on BIND_HOST; absent: none. */
+  metricsPort?: number
+  /** METRICS_TOKEN: /metrics on the main port to callers with this Bearer token; absent: not on the main port. */
+  metricsToken?: string
+  /** SHUTDOWN_TIMEOUT: how long requests in flight may run on after SIGTERM before they are cut. */
+  shutdownTimeoutMs: number
 }
 
 export interface UpstreamSettings {
@@ -172,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
   }
   if (parsed.data.SECRET_KEY && parsed.data.SECRET_KEY_FILE) throw new ConfigError(['SECRET_KEY_FILE: set SECRET_KEY or SECRET_KEY_FILE, not both'])
+  if (parsed.data.METRICS_PORT === parsed.data.PORT) throw new ConfigError(['METRICS_PORT: must differ from PORT (set METRICS_TOKEN to serve /metrics on the main port)'])
   const values = parsed.data
   const dataDir = resolve(values.DATA_DIR)
   return {
@@ -206,5 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       logRetentionMs: values.WEBHOOK_LOG_RETENTION,
     },
     upstream: { allowedNetworks: values.UPSTREAM_ALLOWED_NETWORKS, timeoutMs: values.UPSTREAM_TIMEOUT, mirrorProject: values.MIRROR_PROJECT },
+    metricsPort: values.METRICS_PORT,
+    metricsToken: values.METRICS_TOKEN,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT,
   }
 }
