@@ -10,7 +10,7 @@ import { installRuntime } from './lib/runtime'
 import { buildRuntime } from './lib/runtime/build'
 import { stampClientAddress } from './lib/client-address'
 import { capRequestBody } from './lib/http/body-limit'
-import { drainServer } from './lib/http/drain'
+import { Drain } from './lib/http/drain'
 import { HEALTH_PATH, Health, READY_PATH } from './lib/health'
 import { METRICS_PATH, loadAppRouteLabeller, observeDatabase, observeRequest, serveProtectedMetrics, startMetricsServer } from './lib/metrics'
 import { statement } from './lib/db/sql'
@@ -76,10 +76,11 @@ function refuseWhileStarting(res: ServerResponse): void {
 }
 
 const server = createServer()
+// Draining: what is in flight or still arrives on an open connection is served, and the connection then closes.
+const drain = new Drain(server)
 server.on('request', (req, res) => {
   observeRequest(req, res, routeOf)
-  // Draining: what still arrives on an open connection is served, and the connection then closes.
-  if (health.phase === 'stopping') res.setHeader('Connection', 'close')
+  drain.track(res)
   if (health.handle(req, res)) return
   if (started.serve) started.serve(req, res)
   else refuseWhileStarting(res)
@@ -122,7 +123,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing the requests in flight')
   metricsServer?.close()
   metricsServer?.closeAllConnections()
-  const finished = await drainServer(server, config.shutdownTimeoutMs)
+  const finished = await drain.stop(config.shutdownTimeoutMs)
   if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running after SHUTDOWN_TIMEOUT were cut')
   await started.registry?.close()
   await started.webhooks?.stop()

@@ -37,11 +37,14 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** The route label of a finished request: the /v2 route the engine matched, else `appRoute`'s label of its path. */
-export function routeLabel(req: IncomingMessage, appRoute: AppRouteLabeller): string {
+/**
+ * The route label of a finished request: the /v2 route the engine matched, else `appRoute`'s label
+ * of its path. `url` is the request's as it arrived (Next rewrites `req.url` while it serves).
+ */
+export function routeLabel(req: IncomingMessage, url: string | undefined, appRoute: AppRouteLabeller): string {
   const route = routed.get(req)
   if (route) return route.template
-  const pathname = pathOf(req.url)
+  const pathname = pathOf(url)
   return isV2Path(pathname) ? UNMATCHED_V2_ROUTE : appRoute(pathname)
 }
 
@@ -90,12 +93,13 @@ function countRegistryWork(req: IncomingMessage, route: Routed, method: string, 
  */
 export function observeRequest(req: IncomingMessage, res: ServerResponse, appRoute: AppRouteLabeller): void {
   const started = performance.now()
+  const url = req.url
   const socket = req.socket
   const readBefore = socket.bytesRead
   const writtenBefore = socket.bytesWritten
   res.once('close', () => {
     const method = req.method ?? 'GET'
-    const route = routeLabel(req, appRoute)
+    const route = routeLabel(req, url, appRoute)
     const status = res.writableFinished ? res.statusCode : 0
     httpRequestDuration.labels(route, method, status ? String(status) : CLOSED_EARLY_STATUS).observe((performance.now() - started) / 1000)
     httpReceivedBytes.labels(route).inc(Math.max(0, socket.bytesRead - readBefore))

@@ -153,6 +153,8 @@ export async function startRegistryServer(options: StartOptions = {}): Promise<R
     WEBHOOK_RETRY_BASE: '100ms',
     WEBHOOK_RETRY_MAX: '800ms',
     WEBHOOK_TIMEOUT: '2s',
+    // stop() waits 20 s before SIGKILL: a request a test left stalled must not hold the shutdown that long.
+    SHUTDOWN_TIMEOUT: '5s',
     ...(options.env ?? {}),
   }
   // Variables of the surrounding test run that would point the server elsewhere.

@@ -28,6 +28,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ IDLE_TIMEOUT: 'soon' })).toThrow(/IDLE_TIMEOUT/)
   })
 
+  it('serves metrics on METRICS_PORT and behind METRICS_TOKEN only when set, and drains for SHUTDOWN_TIMEOUT (default 30 s)', () => {
+    const defaults = loadConfig({})
+    expect(defaults.metricsPort).toBeUndefined()
+    expect(defaults.metricsToken).toBeUndefined()
+    expect(defaults.shutdownTimeoutMs).toBe(30_000)
+    const set = loadConfig({ METRICS_PORT: '9102', METRICS_TOKEN: 'a-metrics-token-0123456789', SHUTDOWN_TIMEOUT: '2m' })
+    expect(set).toMatchObject({ metricsPort: 9102, metricsToken: 'a-metrics-token-0123456789', shutdownTimeoutMs: 120_000 })
+    expect(() => loadConfig({ METRICS_PORT: '5000' })).toThrow(/METRICS_PORT: must differ from PORT/)
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/)
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/)
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT: 'later' })).toThrow(/SHUTDOWN_TIMEOUT/)
+  })
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).port).toBe(5000)
   })
