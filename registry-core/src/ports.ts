@@ -58,6 +58,11 @@ export interface BlobStore {
    * whole-blob write that a crash interrupted), by then unknown to the index. Resolves how many went.
    */
   sweepUploads(before: Date): Promise<number>
+  /**
+   * Optional: a URL the client may fetch a committed blob from directly (e.g. a presigned S3 URL,
+   * which honours `Range` itself), or null to have the registry stream it. Blob GETs then answer 307.
+   */
+  redirectUrl?(digest: Digest): Promise<string | null>
 }
 
 export class DigestMismatchError extends Error {

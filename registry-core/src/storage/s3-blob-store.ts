@@ -59,8 +59,8 @@ export interface S3BlobStoreOptions {
   endpoint?: string
   region: string
   bucket: string
-  accessKeyId: string
-  secretAccessKey: string
+  /** Without them the SDK's default chain applies (environment, shared files, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
   /** Path-style URLs (http://host/bucket/key): what Ceph and MinIO need. */
   forcePathStyle?: boolean
   /** A key prefix for everything the store writes (e.g. `registry/`). */
@@ -116,7 +116,7 @@ export class S3BlobStore implements BlobStore {
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle ?? false,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      credentials: options.credentials,
       // Checksums only where S3 requires them: Ceph 16 and other S3-compatible services refuse the
       // aws-chunked bodies with checksum trailers that the SDK sends by default since 3.729.
       requestChecksumCalculation: 'WHEN_REQUIRED',
