@@ -42,6 +42,12 @@ const allowedNetworks = z
     }
   })
 
+/** `1`/`true` or `0`/`false`. */
+const flag = z
+  .enum(['0', '1', 'false', 'true'])
+  .default('0')
+  .transform((value) => value === '1' || value === 'true')
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(5000),
   BIND_HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -102,6 +108,23 @@ const schema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').optional(),
   SHUTDOWN_TIMEOUT: duration.default(30_000),
+  BLOB_STORE: z.enum(['filesystem', 's3']).default('filesystem'),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as http://127.0.0.1:7480' }).optional(),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)')
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+  S3_FORCE_PATH_STYLE: flag,
+  S3_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, "must be a key prefix of letters, digits and !_.*'()-/")
+    .optional(),
+  S3_REDIRECT: flag,
 })
 
 export interface AppConfig {
@@ -140,6 +163,23 @@ export interface AppConfig {
   metricsToken?: string
   /** SHUTDOWN_TIMEOUT: how long requests in flight may run on after SIGTERM before they are cut. */
   shutdownTimeoutMs: number
+  /** BLOB_STORE: where blobs live (default: the filesystem under DATA_DIR/registry). */
+  blobStore: BlobStoreSettings
+}
+
+export type BlobStoreSettings = { kind: 'filesystem' } | ({ kind: 's3' } & S3Settings)
+
+export interface S3Settings {
+  /** S3_ENDPOINT: an S3-compatible service (Ceph, MinIO); unset for AWS itself. */
+  endpoint?: string
+  region: string
+  bucket: string
+  /** Both or neither: without them the AWS SDK's default chain (environment, instance role) applies. */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+  forcePathStyle: boolean
+  prefix?: string
+  /** S3_REDIRECT: blob GETs answer 307 to a presigned URL instead of streaming. */
+  redirect: boolean
 }
 
 export interface UpstreamSettings {
@@ -183,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.SECRET_KEY && parsed.data.SECRET_KEY_FILE) throw new ConfigError(['SECRET_KEY_FILE: set SECRET_KEY or SECRET_KEY_FILE, not both'])
   if (parsed.data.METRICS_PORT === parsed.data.PORT) throw new ConfigError(['METRICS_PORT: must differ from PORT (set METRICS_TOKEN to serve /metrics on the main port)'])
   const values = parsed.data
+  const blobStore = blobStoreSettings(values)
   const dataDir = resolve(values.DATA_DIR)
   return {
     port: values.PORT,
@@ -219,5 +260,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: values.METRICS_PORT,
     metricsToken: values.METRICS_TOKEN,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT,
+    blobStore,
+  }
+}
+
+function blobStoreSettings(values: z.infer<typeof schema>): BlobStoreSettings {
+  if (values.BLOB_STORE === 'filesystem') return { kind: 'filesystem' }
+  const problems: string[] = []
+  if (!values.S3_BUCKET) problems.push('S3_BUCKET: required with BLOB_STORE=s3')
+  if (!values.S3_ACCESS_KEY_ID !== !values.S3_SECRET_ACCESS_KEY) problems.push('S3_ACCESS_KEY_ID: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither')
+  if (problems.length > 0) throw new ConfigError(problems)
+  return {
+    kind: 's3',
+    endpoint: values.S3_ENDPOINT,
+    region: values.S3_REGION,
+    bucket: values.S3_BUCKET!,
+    credentials: values.S3_ACCESS_KEY_ID ? { accessKeyId: values.S3_ACCESS_KEY_ID, secretAccessKey: values.S3_SECRET_ACCESS_KEY! } : undefined,
+    forcePathStyle: values.S3_FORCE_PATH_STYLE,
+    prefix: values.S3_PREFIX,
+    redirect: values.S3_REDIRECT,
   }
 }

@@ -2,7 +2,7 @@
 // The Prisma client, the blob store and the index over them are created on first access, so a
 // process (or a test) that never touches them opens no database.
 import { join } from 'node:path'
-import { FilesystemBlobStore, type BlobStore, type RegistryIndex } from '@registry-core'
+import { FilesystemBlobStore, S3BlobStore, type BlobStore, type RegistryIndex } from '@registry-core'
 import { loadConfig, type AppConfig } from '../config'
 import { createPrisma, type PrismaClient } from '../db/prisma'
 import { createLogger, type Logger } from '../logger'
@@ -16,11 +16,11 @@ import type { Runtime } from '.'
 export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
   const caches = createCaches()
   let prisma: PrismaClient | undefined
-  let blobs: FilesystemBlobStore | undefined
+  let blobs: FilesystemBlobStore | S3BlobStore | undefined
   let index: RegistryIndex | undefined
   let secrets: SecretBox | undefined
   const openPrisma = () => (prisma ??= createPrisma(config.databaseUrl))
-  const openBlobs = () => (blobs ??= new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger }))
+  const openBlobs = () => (blobs ??= createBlobStore(config, logger))
   return {
     config,
     logger,
@@ -46,6 +46,13 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
       await client?.$disconnect()
     },
   }
+}
+
+function createBlobStore(config: AppConfig, logger: Logger): FilesystemBlobStore | S3BlobStore {
+  const settings = config.blobStore
+  if (settings.kind === 'filesystem') return new FilesystemBlobStore({ root: join(config.dataDir, 'registry'), logger })
+  const { kind: _kind, ...s3 } = settings
+  return new S3BlobStore({ ...s3, logger })
 }
 
 /** The runtime built from the environment, as server.ts builds it. */

@@ -9,6 +9,7 @@ export { assertName, isValidName, isValidTag, isSupportedDigest, looksLikeDigest
 export { MediaTypes, parseManifest } from './manifest'
 export { hexDigest, type HashAlgorithm } from './hash'
 export { FilesystemBlobStore } from './storage/filesystem-blob-store'
+export { S3BlobStore, type S3BlobStoreOptions } from './storage/s3-blob-store'
 
 // In-memory ports: for tests and for running the engine in-process.
 export { MemoryBlobStore } from './memory/memory-blob-store'

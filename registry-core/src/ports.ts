@@ -60,6 +60,11 @@ export interface BlobStore {
   sweepUploads(before: Date): Promise<number>
   /** Rejects when the store cannot serve (its folder or bucket unreachable): a cheap probe for readiness checks. */
   check?(): Promise<void>
+  /**
+   * Optional: a URL the client may fetch a committed blob from directly (e.g. a presigned S3 URL,
+   * which honours `Range` itself), or null to have the registry stream it. Blob GETs then answer 307.
+   */
+  redirectUrl?(digest: Digest): Promise<string | null>
 }
 
 export class DigestMismatchError extends Error {

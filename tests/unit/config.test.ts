@@ -41,6 +41,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT: 'later' })).toThrow(/SHUTDOWN_TIMEOUT/)
   })
 
+  it('selects the S3 blob store with BLOB_STORE=s3 and its S3_* settings; the filesystem by default', () => {
+    expect(loadConfig({}).blobStore).toEqual({ kind: 'filesystem' })
+    const s3 = {
+      BLOB_STORE: 's3',
+      S3_ENDPOINT: 'http://127.0.0.1:7480',
+      S3_BUCKET: 'registry',
+      S3_ACCESS_KEY_ID: 'AK',
+      S3_SECRET_ACCESS_KEY: 'SK',
+      S3_FORCE_PATH_STYLE: '1',
+      S3_PREFIX: 'blobs/prod',
+      S3_REDIRECT: 'true',
+    }
+    expect(loadConfig(s3).blobStore).toEqual({
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      bucket: 'registry',
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      forcePathStyle: true,
+      prefix: 'blobs/prod',
+      redirect: true,
+    })
+    expect(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'registry' }).blobStore).toMatchObject({ credentials: undefined, forcePathStyle: false, redirect: false })
+    expect(() => loadConfig({ BLOB_STORE: 's3' })).toThrow(/S3_BUCKET: required with BLOB_STORE=s3/)
+    expect(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'registry', S3_ACCESS_KEY_ID: 'AK' })).toThrow(/S3_ACCESS_KEY_ID: set both/)
+    expect(() => loadConfig({ BLOB_STORE: 'ftp' })).toThrow(/BLOB_STORE/)
+    expect(() => loadConfig({ ...s3, S3_BUCKET: 'No_Such' })).toThrow(/S3_BUCKET: must be an S3 bucket name/)
+    expect(() => loadConfig({ ...s3, S3_REDIRECT: 'yes' })).toThrow(/S3_REDIRECT/)
+  })
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', PUBLIC_URL: '' }).port).toBe(5000)
   })

@@ -37,6 +37,12 @@ export async function getBlob(ctx: RegistryContext, rc: RequestContext, name: st
     rc.res.end()
     return
   }
+  // distribution's `redirect`: the client fetches the bytes from the store itself, Range and all.
+  const redirect = await ctx.blobs.redirectUrl?.(digest)
+  if (redirect) {
+    sendEmpty(rc.res, 307, { Location: redirect, 'Docker-Content-Digest': digest })
+    return
+  }
   const stream = await openBlob(ctx, name, digest, range)
   rc.res.writeHead(status, headers)
   try {
