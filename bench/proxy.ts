@@ -254,7 +254,7 @@ const proxyWarm: Scenario = {
   id: 'proxy-warm',
   title: 'pull-through cache: warm pull',
   params: (s) =>
-    `the images of proxy-cold pulled once through the cache (untimed), then ${s.proxyWarmRounds} rounds of pulling them again, alternating with the same images pushed into the same registry (hosted); medians`,
+    `fresh images of the proxy-cold sizes pulled once through the cache (untimed), then ${s.proxyWarmRounds} rounds of pulling them again, alternating with images of the same sizes hosted in the same registry; medians`,
   serverEnv: SERVER_ENV,
   metrics: [
     { key: 'blob_ttfb', label: 'warm blob: time to first byte', unit: 'ms', better: 'lower', digits: 2 },

@@ -218,7 +218,7 @@ function buildRows(outcomes: ScenarioOutcome[]): Row[] {
         target = `< ${m.maxOurs} ${m.unit}`
         pass = ok(ours) ? ours < m.maxOurs : o.errors.ours ? false : null
       } else if (m.minOurs !== undefined) {
-        target = `>= ${m.minOurs} ${m.unit}`
+        target = `>= ${m.minOurs}${m.unit === 'x' ? 'x' : ` ${m.unit}`}`
         pass = ok(ours) ? ours >= m.minOurs : o.errors.ours ? false : null
       }
       rows.push({
