@@ -211,9 +211,15 @@ function buildRows(outcomes: ScenarioOutcome[]): Row[] {
       if (m.minRatio !== undefined) {
         target = `>= ${m.minRatio}x`
         pass = ratio === null ? (o.errors.ours ? false : null) : ratio >= m.minRatio
+      } else if (m.maxRatio !== undefined) {
+        target = `<= ${m.maxRatio}x`
+        pass = ratio === null ? (o.errors.ours ? false : null) : ratio <= m.maxRatio
       } else if (m.maxOurs !== undefined) {
         target = `< ${m.maxOurs} ${m.unit}`
         pass = ok(ours) ? ours < m.maxOurs : o.errors.ours ? false : null
+      } else if (m.minOurs !== undefined) {
+        target = `>= ${m.minOurs}${m.unit === 'x' ? 'x' : ` ${m.unit}`}`
+        pass = ok(ours) ? ours >= m.minOurs : o.errors.ours ? false : null
       }
       rows.push({
         scenario: o.id,
@@ -395,7 +401,9 @@ async function main(): Promise<number> {
     const adminUser = opts.user ?? 'admin'
     const adminPassword = opts.password ?? randomBytes(12).toString('base64url')
     log(`starting our server: node dist/server.mjs (DATABASE_URL=${databaseUrl ?? 'pglite:<tmp>/db'})`)
-    const ours = await startOurs({ root: ROOT, databaseUrl, adminUser, adminPassword, extraEnv: opts.serverEnv, nodeArgs: opts.serverNodeArgs, keep: opts.keep })
+    // What the selected scenarios need (the pull-through cache: a loopback upstream), under --server-env.
+    const extraEnv = Object.assign({}, ...selected.map((s) => s.serverEnv ?? {}), opts.serverEnv) as Record<string, string>
+    const ours = await startOurs({ root: ROOT, databaseUrl, adminUser, adminPassword, extraEnv, nodeArgs: opts.serverNodeArgs, keep: opts.keep })
     oursUrl = ours.url
     creds = { user: adminUser, password: adminPassword }
     oursInfo = {
@@ -454,8 +462,10 @@ async function main(): Promise<number> {
       runId,
       sizes,
       shared,
-      begin: () => sampler.begin(label),
+      begin: (process?: string) => sampler.begin(process ?? label),
       end: (w: unknown) => sampler.end(w as ReturnType<Sampler['begin']>),
+      watch: (name: string, pid: number) => sampler.watch(name, pid),
+      keep: opts.keep,
       log: (m: string) => log(`[${sc.id}/${label}] ${m}`),
     }))
     if (sc.prepare) {

@@ -22,6 +22,7 @@ import {
 } from './lib/oci'
 import { mergeStats, type WatchStats } from './lib/procs'
 import { MiB, median, now, runFor, runPool, sleep, summarize } from './lib/util'
+import { PROXY_SCENARIOS } from './proxy'
 
 export interface Sizes {
   bigBlob: number
@@ -47,6 +48,13 @@ export interface Sizes {
   deletes: number
   deleteConc: number
   memoryBlob: number
+  /** Pull-through cache (bench/proxy.ts): the single-blob image's layer, the multi-layer image, warm rounds, pulls within one TTL, the large cold blob. */
+  proxyBlob: number
+  proxyLayers: number
+  proxyLayerSize: number
+  proxyWarmRounds: number
+  proxyPulls: number
+  proxyMemoryBlob: number
 }
 
 export const FULL: Sizes = {
@@ -73,6 +81,12 @@ export const FULL: Sizes = {
   deletes: 200,
   deleteConc: 16,
   memoryBlob: 1024 * MiB,
+  proxyBlob: 64 * MiB,
+  proxyLayers: 5,
+  proxyLayerSize: 8 * MiB,
+  proxyWarmRounds: 5,
+  proxyPulls: 20,
+  proxyMemoryBlob: 1024 * MiB,
 }
 
 export const QUICK: Sizes = {
@@ -90,6 +104,11 @@ export const QUICK: Sizes = {
   e2eImages: 8,
   deletes: 40,
   memoryBlob: 256 * MiB,
+  proxyBlob: 16 * MiB,
+  proxyLayerSize: 2 * MiB,
+  proxyWarmRounds: 2,
+  proxyPulls: 5,
+  proxyMemoryBlob: 256 * MiB,
 }
 
 export type Better = 'higher' | 'lower'
@@ -101,8 +120,12 @@ export interface MetricDef {
   better: Better
   /** ours/distribution must reach this (higher-is-better metrics). */
   minRatio?: number
-  /** ours must stay at or below this absolute value. */
+  /** ours/distribution must stay at or below this (lower-is-better metrics). */
+  maxRatio?: number
+  /** ours must stay below this absolute value. */
   maxOurs?: number
+  /** ours must reach at least this absolute value (e.g. a ratio to the upstream measured in the same run). */
+  minOurs?: number
   digits?: number
 }
 
@@ -119,8 +142,15 @@ export interface Side {
   ns: string
   runId: string
   sizes: Sizes
-  /** Measurement window on the server process (RSS peak, CPU seconds); undefined when not watched. */
-  begin(): unknown
+  /**
+   * Measurement window (RSS peak, CPU seconds) on this side's server, or on a process registered with
+   * watch(); undefined when not watched.
+   */
+  begin(process?: string): unknown
+  /** Registers another process to sample under `name` (e.g. distribution's proxy instance). */
+  watch(name: string, pid: number): void
+  /** Keep temp dirs of processes a scenario starts (--keep). */
+  keep: boolean
   end(w: unknown): WatchStats | undefined
   /** Per-scenario shared state from prepare() (same for both sides). */
   shared: Record<string, unknown>
@@ -140,6 +170,8 @@ export interface Scenario {
   /** Runs once before both sides (e.g. to pick a method both registries support). */
   prepare?(sides: Side[]): Promise<string[]>
   run(side: Side): Promise<SideResult>
+  /** Environment our server needs for this scenario (under any --server-env). */
+  serverEnv?: Record<string, string>
 }
 
 const repoName = (side: Side, what: string): string => `${side.ns}/${what}-${side.runId}`
@@ -767,6 +799,6 @@ const memory: Scenario = {
   },
 }
 
-export const SCENARIOS: Scenario[] = [blobPush, blobPushChunked, blobPull, smallBlobs, manifestPush, manifestGet, tagsList, catalog, e2ePush, deletes, memory]
+export const SCENARIOS: Scenario[] = [blobPush, blobPushChunked, blobPull, smallBlobs, manifestPush, manifestGet, tagsList, catalog, e2ePush, deletes, memory, ...PROXY_SCENARIOS]
 
 export { HttpError }

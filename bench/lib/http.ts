@@ -39,6 +39,8 @@ export interface Res {
   headers: http.IncomingHttpHeaders
   body: Buffer
   bytes: number
+  /** Milliseconds from sending the request to the first body byte (to the headers for an empty body). */
+  firstByteMs: number
   url: string
 }
 
@@ -157,6 +159,7 @@ function redact(h: Record<string, string>): Record<string, string> {
 }
 
 async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, string>, timeoutMs: number): Promise<Res> {
+  const started = performance.now()
   const url = new URL(r.url)
   const hdrs: Record<string, string> = { ...headers }
   const body = r.body
@@ -230,8 +233,10 @@ async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, str
   }
   const chunks: Buffer[] = []
   let bytes = 0
+  let firstByteMs = performance.now() - started
   try {
     for await (const c of msg as AsyncIterable<Buffer>) {
+      if (bytes === 0) firstByteMs = performance.now() - started
       bytes += c.length
       if (!r.discard) chunks.push(c)
     }
@@ -239,7 +244,7 @@ async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, str
     fail(e, msg.statusCode ?? null, msg.headers)
   }
   if (stoppedEarly) req.destroy() // the connection is in an unknown state: do not reuse it
-  return { status: msg.statusCode ?? 0, headers: msg.headers, body: Buffer.concat(chunks), bytes, url: r.url }
+  return { status: msg.statusCode ?? 0, headers: msg.headers, body: Buffer.concat(chunks), bytes, firstByteMs, url: r.url }
 }
 
 /** A keep-alive client for one target, sized for one scenario's concurrency. */

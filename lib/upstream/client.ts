@@ -1,5 +1,5 @@
 // The client the pull-through cache uses to read from an upstream registry: manifests (HEAD and
-// GET), blobs (streamed, verified while they stream) and referrers, with anonymous, Basic and
+// GET), blobs (streamed as they arrive; the caller verifies them) and referrers, with anonymous, Basic and
 // Docker-token authentication. Everything that goes wrong is an UpstreamError with a kind.
 //
 // Authentication follows what the upstream asks for, as docker does: the first request goes out
@@ -7,9 +7,7 @@
 // makes this client send Basic from then on, a `Bearer realm=…` makes it fetch a token from the
 // realm (with the endpoint's Basic credentials, if any) and retry once. Tokens are cached per
 // scope until shortly before they expire and fetched ahead of the request once the realm is known.
-import { createHash } from 'node:crypto'
 import type http from 'node:http'
-import { Transform, type TransformCallback } from 'node:stream'
 import { hexDigest, isSupportedDigest, isValidName, isValidTag, type HashAlgorithm } from '@registry-core'
 import { TokenCache, parseChallenge, readTokenResponse, type Challenge } from './auth'
 import { registryBaseUrl } from './names'
@@ -122,9 +120,8 @@ export class UpstreamClient {
   }
 
   /**
-   * The blob as a stream, as it arrives (never buffered). The stream is verified while it flows:
-   * when the bytes do not match `digest` it errors (UpstreamError `invalid`) instead of ending, so a
-   * consumer that commits on 'end' never commits wrong content. Redirects (blob storage behind a
+   * The blob as a stream, as it arrives (never buffered) and unverified: the consumer hashes it
+   * against `digest` before it trusts it (the proxy's blob store does as it writes). Redirects (blob storage behind a
    * CDN) are followed, without our credentials when they leave the upstream's origin. When
    * `signal` aborts, the call rejects (or the stream errors) with the signal's reason.
    */
@@ -132,16 +129,11 @@ export class UpstreamClient {
     if (!isValidName(repository)) throw this.transport.error('invalid', `"${repository}" is not a repository name`)
     if (!isSupportedDigest(digest)) throw this.transport.error('invalid', `"${digest}" is not a supported digest`)
     const what = `blob ${digest} in ${repository}`
-    const { res, url } = await this.call({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scope: pullScope(repository), signal: options.signal })
+    const { res } = await this.call({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scope: pullScope(repository), signal: options.signal })
     await this.expectSuccess(res, what)
     const declared = Number(header(res, 'content-length'))
-    const verifier = new DigestVerifier(digest, () => this.transport.error('invalid', `${what} does not match its digest`))
-    res.on('error', (error) => verifier.destroy(options.signal?.aborted ? options.signal.reason : this.transport.classify(error, url)))
-    verifier.on('close', () => {
-      if (!res.complete) res.destroy()
-    })
-    res.pipe(verifier)
-    return { size: Number.isSafeInteger(declared) && declared >= 0 ? declared : null, stream: verifier }
+    // Not hashed here too: that was a second pass over every byte the store hashes anyway.
+    return { size: Number.isSafeInteger(declared) && declared >= 0 ? declared : null, stream: res }
   }
 
   private parseJson(bytes: Buffer, what: string): unknown {
@@ -354,26 +346,6 @@ export async function pingUpstream(endpoint: UpstreamEndpoint, options: Upstream
     return { ok: false, kind: 'unreachable', message: `upstream ${endpoint.url}: ${(error as Error).message}` }
   } finally {
     client.close()
-  }
-}
-
-/** Hashes a stream as it passes and fails it at the end when the digest does not match. */
-class DigestVerifier extends Transform {
-  private readonly hash
-  constructor(
-    private readonly digest: string,
-    private readonly mismatch: () => UpstreamError,
-  ) {
-    super()
-    this.hash = createHash(digest.slice(0, digest.indexOf(':')))
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk)
-    callback(null, chunk)
-  }
-  override _flush(callback: TransformCallback): void {
-    const actual = `${this.digest.slice(0, this.digest.indexOf(':'))}:${this.hash.digest('hex')}`
-    callback(actual === this.digest ? null : this.mismatch())
   }
 }
 

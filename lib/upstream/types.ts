@@ -40,7 +40,7 @@ export interface FetchedManifest {
 export interface FetchedBlob {
   /** From Content-Length; null when the upstream did not say. */
   size: number | null
-  /** The body as it arrives; it errors with an UpstreamError (`invalid`) instead of ending when the bytes do not match the digest. */
+  /** The body as it arrives, unverified: the consumer checks it against the digest. */
   stream: Readable
 }
 

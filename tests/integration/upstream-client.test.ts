@@ -96,7 +96,7 @@ describe('against docker-registry (distribution) without auth', () => {
     }
   })
 
-  it('streams a blob and verifies it on the way', async () => {
+  it('streams a blob as it arrives', async () => {
     const layer = image.layers[0]
     const blob = await client.getBlob(repo, layer.digest)
     expect(blob.size).toBe(layer.size)

@@ -8,20 +8,26 @@
 // to serve an unfinished upload (object storage cannot), and fanning chunks out in memory would let
 // the slowest client hold every byte. A HEAD for a missing blob fetches it too (a pull usually
 // follows), answering as soon as the upstream's size is known.
-import { once } from 'node:events'
-import { PassThrough } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { ServerResponse } from 'node:http'
 import type { RegistryContext, RequestContext } from '../context'
 import { RegistryError } from '../errors'
 import { DigestMismatchError, SizeLimitError, UpstreamError, type Digest, type UpstreamSource } from '../ports'
 import { asUpstreamError, callUpstream, logUpstreamFailure, upstreamFailureError } from './upstream-calls'
 
+/** Bytes buffered toward the client and toward the store before the upstream is read no further. */
+const WINDOW_BYTES = 4 * 1024 * 1024
+
 /** Where the fetching request's client receives the blob. */
 interface BlobSink {
   readonly started: boolean
   start(size: number | null): void
-  /** Writes `held` (when any) then `chunk`; resolves once the client may take more (at once when it is gone). */
-  write(held: Buffer | undefined, chunk: Buffer): Promise<void>
+  /** Writes `held` (when any) then `chunk`; never waits (see `full`). */
+  write(held: Buffer | undefined, chunk: Buffer): void
+  /** The client has a full window of bytes it has not taken yet. */
+  full(): boolean
+  /** Resolves once the client has taken what it was sent (at once when it is gone). */
+  drained(): Promise<void>
   end(last: Buffer | undefined): void
   abort(): void
 }
@@ -66,10 +72,10 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     stream.destroy()
     throw new UpstreamError('invalid', `upstream ${source.name} offers blob ${digest} of ${size} bytes, over this registry's limit of ${limit}`)
   }
-  const body = new PassThrough()
+  const feed = new StoreFeed()
   let storeFailure: unknown
-  const storing = ctx.blobs.storeBlob(digest, body, size ?? limit)
-  // Settles with the store: a store that fails early stops the pump instead of leaving it waiting for `drain`.
+  const storing = ctx.blobs.storeBlob(digest, feed, size ?? limit)
+  // Settles with the store: a store that fails early stops the pump instead of leaving it paused.
   const stored = storing.catch((error: unknown) => {
     storeFailure = error
     throw error
@@ -78,7 +84,7 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   /** Stops everything: the client's response, the store's write, the upstream's body. */
   const abandon = async (): Promise<void> => {
     sink?.abort()
-    body.destroy()
+    feed.destroy()
     stream.destroy()
     await stored.catch(() => undefined)
   }
@@ -86,25 +92,11 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   const refusedByStore = () =>
     (storeFailure instanceof SizeLimitError || storeFailure instanceof DigestMismatchError) &&
     new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest}: ${storeFailure.message}; not stored`)
-  // An upstream that stops sending mid-body fails the fetch (time spent waiting on the client or the
-  // store does not count): the requests waiting on it get an answer, never a hang.
   const idleMs = ctx.limits.upstreamTimeoutMs
-  const stalled = () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`)
-  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   sink?.start(size)
-  let held: Buffer | undefined
-  let received = 0
+  let pumped: Pumped
   try {
-    for (let next = await nextChunk(chunks, idleMs, stalled); !next.done; next = await nextChunk(chunks, idleMs, stalled)) {
-      const chunk = next.value
-      received += chunk.length
-      // All but the last byte so far goes to the client at once.
-      if (chunk.length > 0) {
-        await sink?.write(held, chunk.subarray(0, -1))
-        held = chunk.subarray(-1)
-      }
-      if (!body.write(chunk)) await Promise.race([once(body, 'drain'), stored])
-    }
+    pumped = await pump(stream, size, sink, feed, stored, idleMs, () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`))
   } catch (error) {
     // A store that failed while the upstream was still sending is the store's failure (unless it
     // refused the bytes); decided before abandoning, which makes the store fail too.
@@ -112,7 +104,8 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     await abandon()
     throw failure
   }
-  body.end()
+  feed.push(null)
+  const { received, held } = pumped
   if (size !== null && received !== size) {
     await abandon()
     throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
@@ -126,20 +119,76 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   sink?.end(held)
 }
 
-/** The next chunk, or `stalled()` when none comes within `ms`. */
-async function nextChunk(chunks: AsyncIterator<Buffer>, ms: number, stalled: () => Error): Promise<IteratorResult<Buffer>> {
-  const next = chunks.next()
-  // Settles after the timeout too (when the stream is destroyed): nothing is listening by then.
-  next.catch(() => undefined)
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(stalled()), ms)
-  })
-  try {
-    return await Promise.race([next, timeout])
-  } finally {
-    clearTimeout(timer)
+/** What the store reads: the pump pushes into it and waits for `room()` when it is full. */
+class StoreFeed extends Readable {
+  private wants: (() => void) | undefined
+  constructor() {
+    super({ highWaterMark: WINDOW_BYTES })
   }
+  override _read(): void {
+    this.wants?.()
+  }
+  room(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wants = resolve))
+  }
+}
+
+interface Pumped {
+  received: number
+  /** The last byte, held back from the client until the blob is committed. */
+  held: Buffer | undefined
+}
+
+/**
+ * Streams the upstream's body to the client and to the store side by side. Each gets a window of
+ * WINDOW_BYTES; the body flows until one of them has a full window and is paused until both have
+ * room (awaiting each of them chunk by chunk made the processes take turns, at a fraction of the
+ * throughput). A body silent for `idleMs` fails with `stalled()` (time spent paused does not count):
+ * the requests waiting on the fetch get an answer, never a hang. Fails too when the store does.
+ */
+function pump(stream: Readable, size: number | null, sink: BlobSink | undefined, feed: StoreFeed, stored: Promise<unknown>, idleMs: number, stalled: () => Error): Promise<Pumped> {
+  return new Promise<Pumped>((resolve, reject) => {
+    let received = 0
+    let held: Buffer | undefined
+    let settled = false
+    const settle = (error?: unknown) => {
+      if (settled) return
+      settled = true
+      clearTimeout(watchdog)
+      stream.off('data', onData)
+      if (error === undefined) resolve({ received, held })
+      else reject(error)
+    }
+    const stall = () => settle(stalled())
+    let watchdog = setTimeout(stall, idleMs)
+    const onData = (chunk: Buffer) => {
+      received += chunk.length
+      // All but the blob's last byte goes to the client at once (of a blob of unknown size, all but
+      // the last byte so far).
+      if (size !== null && received < size) {
+        sink?.write(held, chunk)
+        held = undefined
+      } else if (chunk.length > 0) {
+        sink?.write(held, chunk.subarray(0, -1))
+        held = chunk.subarray(-1)
+      }
+      const storeFull = !feed.push(chunk)
+      const clientFull = sink?.full() ?? false
+      if (!storeFull && !clientFull) return void watchdog.refresh()
+      clearTimeout(watchdog)
+      stream.pause()
+      void Promise.all([storeFull && feed.room(), clientFull && sink?.drained()]).then(() => {
+        if (settled) return
+        watchdog = setTimeout(stall, idleMs)
+        stream.resume()
+      })
+    }
+    stream.on('data', onData)
+    stream.once('end', () => settle())
+    stream.once('error', settle)
+    stream.once('close', () => settle(new Error('the blob ended early: the connection was closed')))
+    stored.then(undefined, settle)
+  })
 }
 
 function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: number | null) => Record<string, string>): BlobSink {
@@ -154,15 +203,21 @@ function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: nu
       res.writeHead(200, headers(size))
       if (headOnly) res.end()
     },
-    async write(held, chunk) {
+    write(held, chunk) {
       if (!open()) return
+      if (!held) return void res.write(chunk)
       // One write to the socket for both (a 1-byte write of its own would be a packet of its own).
       res.cork()
-      if (held) res.write(held)
-      const ready = res.write(chunk)
+      res.write(held)
+      res.write(chunk)
       res.uncork()
-      if (ready) return
-      await new Promise<void>((resolve) => {
+    },
+    full() {
+      return open() && res.writableLength >= WINDOW_BYTES
+    },
+    drained() {
+      if (!open() || res.writableLength === 0) return Promise.resolve()
+      return new Promise<void>((resolve) => {
         const done = () => {
           res.off('drain', done).off('close', done)
           resolve()
