@@ -2,53 +2,22 @@
 // (distribution 2.8) is the upstream, once open (behind a counting relay, which also plays the
 // outage) and once behind htpasswd Basic; this registry reaches it on loopback through
 // UPSTREAM_ALLOWED_NETWORKS. Endpoints and proxy projects are made through /api/v1, pulls go
-// through /v2 as any client's. Starts its OWN servers (two, on one PostgreSQL, with TEST_DATABASE=postgres).
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+// through /v2 as any client's. Starts its OWN server. Faults (a client going away, a corrupt upstream,
+// replicas) are in proxy-cache-faults.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../support/api'
 import { expectOciError, expectStatus } from '../support/assertions'
 import { startCountingRelay, type CountingRelay } from '../support/counting-relay'
-import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type Image, type RegistryClient } from '../support/oci'
+import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type RegistryClient } from '../support/oci'
 import { startOwnServer, type OwnServer } from '../support/own-server'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
+import { LOOPBACK, proxyProject, pull, registryEndpoint } from '../support/proxy-cache'
 import { startReferenceRegistry } from '../support/reference-registry'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
 
 const skip = !!process.env.REGISTRY_URL
-const onPostgres = process.env.TEST_DATABASE === 'postgres'
-const LOOPBACK = { UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8' }
 /** How long the server waits for an upstream (UPSTREAM_TIMEOUT) in these tests. */
 const UPSTREAM_TIMEOUT_MS = 2_000
 
 type Reference = Awaited<ReturnType<typeof startReferenceRegistry>>
-
-/** Pulls `repo:tag` as a client does: the manifest, then every blob it names, each verified. */
-async function pull(client: RegistryClient, repo: string, tag: string, image: Image): Promise<string> {
-  const manifest = await client.getManifest(repo, tag, { headers: { accept: ACCEPT_ALL_MANIFESTS } })
-  expectStatus(manifest, 200)
-  expect(manifest.body.equals(image.manifest.content)).toBe(true)
-  expect(manifest.header('docker-content-digest')).toBe(image.manifest.digest)
-  for (const blob of image.blobs) {
-    const got = await client.getBlob(repo, blob.digest)
-    expectStatus(got, 200)
-    expect(sha256(got.body)).toBe(blob.digest)
-  }
-  return manifest.header('warning') ?? ''
-}
-
-async function registryEndpoint(api: ApiClient, auth: { user: string; password: string }, body: Record<string, unknown>): Promise<number> {
-  const res = await api.post('/api/v1/registries', body, { auth })
-  expect(res.status, res.describe()).toBe(201)
-  return res.json().id as number
-}
-
-async function proxyProject(api: ApiClient, auth: { user: string; password: string }, name: string, registryId: number, tagTtlSeconds?: number) {
-  const res = await api.post('/api/v1/projects', { name, public: true, proxy: { registryId, tagTtlSeconds } }, { auth })
-  expect(res.status, res.describe()).toBe(201)
-  return res.json()
-}
 
 describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
   let upstream: Reference
@@ -266,44 +235,4 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
       expectStatus(await anonymous.request('GET', '/v2/library/alpine/manifests/latest'), 401, 404)
     })
   })
-})
-
-describe.skipIf(skip || !onPostgres)('proxy-cache fetches across two server processes on one PostgreSQL', () => {
-  let upstream: Reference
-  let relay: CountingRelay
-  let db: TestDatabase
-  let dataDir: string
-  let servers: RunningServer[] = []
-
-  beforeAll(async () => {
-    upstream = await startReferenceRegistry()
-    relay = await startCountingRelay(upstream.url)
-    db = await createTestDatabase()
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'proxy-replicas-'))
-    const first = await startRegistryServer({ databaseUrl: db.url, dataDir, env: LOOPBACK })
-    const second = await startRegistryServer({ databaseUrl: db.url, dataDir, env: { ...LOOPBACK, ADMIN_PASSWORD: first.adminPassword } })
-    servers = [first, second]
-    const api = apiClient(first.url)
-    const admin = { user: first.adminUser, password: first.adminPassword }
-    await proxyProject(api, admin, 'cache', await registryEndpoint(api, admin, { name: 'upstream', type: 'distribution', url: relay.url }))
-  }, 300_000)
-  afterAll(async () => {
-    for (const s of servers) await s.dispose()
-    await db?.drop()
-    await rm(dataDir ?? '', { recursive: true, force: true })
-    await relay?.close()
-    await upstream?.dispose()
-  })
-
-  it('20 concurrent pulls of one cold blob, split over both replicas, make one upstream GET', async () => {
-    const big = randomBlob(16 * 1024 * 1024)
-    expectStatus(await registryClient(upstream.url).pushBlob('team/big', big), 201)
-    const clients = servers.map((s) => registryClient(s.url))
-    const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 2].getBlob('cache/team/big', big.digest)))
-    for (const body of bodies) {
-      expectStatus(body, 200)
-      expect(sha256(body.body)).toBe(big.digest)
-    }
-    expect(relay.count('GET', `/v2/team/big/blobs/${big.digest}`)).toBe(1)
-  }, 120_000)
 })
