@@ -171,6 +171,49 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expect(Date.now() - Date.parse(tags.json()[0].checkedUpstreamAt)).toBeLessThan(10_000)
   })
 
+  it("changes a proxy project's endpoint (system admins): the cache stays, tags are revalidated at the new endpoint when their TTL expires", async () => {
+    const ttlSeconds = 4
+    await proxyProject(api, admin, 'moving', registryId, ttlSeconds)
+    const movedTo = await registryEndpoint(api, admin, {
+      name: 'moved-to',
+      type: 'distribution',
+      url: securedUpstream.url,
+      username: securedUpstream.adminUser,
+      password: securedUpstream.adminPassword,
+    })
+    const plain = await api.signup()
+    expect((await api.patch('/api/v1/projects/moving', { proxy: { registryId: movedTo } }, { auth: plain })).status).toBe(403)
+    const unknown = await api.patch('/api/v1/projects/moving', { proxy: { registryId: 999_999 } }, { auth: admin })
+    expect(unknown.status, unknown.describe()).toBe(400)
+    expect(unknown.text).toContain('999999')
+    await pull(anonymous, 'moving/team/app', 'v1', app)
+    const pulledAt = Date.now()
+    const heads = relay.count('HEAD', '/v2/team/app/manifests/v1')
+    const moved = await api.patch('/api/v1/projects/moving', { proxy: { registryId: movedTo } }, { auth: admin })
+    expect(moved.status, moved.describe()).toBe(200)
+    expect(moved.json().proxy).toEqual({ registryId: movedTo, registryName: 'moved-to', url: securedUpstream.url, tagTtlSeconds: ttlSeconds })
+    // Within the TTL the cached resolution is served; content addressed by digest is served from the cache for good.
+    expect(Date.now() - pulledAt).toBeLessThan(ttlSeconds * 1000)
+    expect((await anonymous.getManifest('moving/team/app', 'v1')).header('docker-content-digest')).toBe(app.manifest.digest)
+    await pull(anonymous, 'moving/team/app', app.manifest.digest, app)
+    // Once it expired, the tag is revalidated at the new endpoint (where it names another image), never at the old one.
+    await new Promise((resolve) => setTimeout(resolve, ttlSeconds * 1000 - (Date.now() - pulledAt) + 200))
+    await pull(anonymous, 'moving/team/app', 'v1', secured)
+    expect(relay.count('HEAD', '/v2/team/app/manifests/v1')).toBe(heads)
+    expect((await api.get('/api/v1/projects/moving', { auth: admin })).json().proxy).toMatchObject({ registryId: movedTo, registryName: 'moved-to' })
+  })
+
+  it('never turns a proxy project into a hosted one, nor a hosted project into a proxy one (400)', async () => {
+    const unproxied = await api.patch('/api/v1/projects/cache', { proxy: null }, { auth: admin })
+    expect(unproxied.status, unproxied.describe()).toBe(400)
+    expect(unproxied.text).toContain('stays one')
+    const proxied = await api.patch('/api/v1/projects/hosted', { proxy: { registryId } }, { auth: admin })
+    expect(proxied.status, proxied.describe()).toBe(400)
+    expect(proxied.text).toContain('cannot become one')
+    expect((await api.get('/api/v1/projects/cache', { auth: admin })).json().proxy).toMatchObject({ registryId })
+    expect((await api.get('/api/v1/projects/hosted', { auth: admin })).json().proxy).toBeNull()
+  })
+
   it('coalesces 20 concurrent pulls of one cold blob into one upstream GET', async () => {
     const big = randomBlob(8 * 1024 * 1024)
     expectStatus(await registryClient(upstream.url).pushBlob('team/big', big), 201)
