@@ -9,9 +9,10 @@ import { apiClient, type ApiClient } from '../support/api'
 import { expectOciError, expectStatus } from '../support/assertions'
 import { startCountingRelay, type CountingRelay } from '../support/counting-relay'
 import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type RegistryClient } from '../support/oci'
-import { startOwnServer, type OwnServer } from '../support/own-server'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
 import { LOOPBACK, proxyProject, pull, registryEndpoint } from '../support/proxy-cache'
 import { startReferenceRegistry } from '../support/reference-registry'
+import type { ReceivedRequest } from '../support/webhook-receiver'
 
 const skip = !!process.env.REGISTRY_URL
 /** How long the server waits for an upstream (UPSTREAM_TIMEOUT) in these tests. */
@@ -23,7 +24,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
   let upstream: Reference
   let securedUpstream: Reference
   let relay: CountingRelay
-  let own: OwnServer
+  let own: OwnServerWithReceiver
   let api: ApiClient
   let admin: { user: string; password: string }
   let anonymous: RegistryClient
@@ -39,7 +40,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expectStatus(await open.pushImage('team/app', app, 'v1'), 201)
     expectStatus(await open.pushImage('library/alpine', alpine, 'latest'), 201)
     expectStatus(await registryClient(securedUpstream.url, { user: securedUpstream.adminUser, password: securedUpstream.adminPassword }).pushImage('team/app', secured, 'v1'), 201)
-    own = await startOwnServer({ options: () => ({ env: { ...LOOPBACK, UPSTREAM_TIMEOUT: `${UPSTREAM_TIMEOUT_MS}ms` } }) })
+    own = await startOwnServer({ receiver: true, options: () => ({ env: { ...LOOPBACK, UPSTREAM_TIMEOUT: `${UPSTREAM_TIMEOUT_MS}ms` } }) })
     api = apiClient(own.server.url)
     admin = own.admin
     anonymous = registryClient(own.server.url)
@@ -169,6 +170,27 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     const tags = await api.get('/api/v1/projects/ttl/repositories/team%2Fapp/artifacts/v1/tags', { auth: admin })
     expect(tags.json()).toEqual([{ name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: expect.any(String) }])
     expect(Date.now() - Date.parse(tags.json()[0].checkedUpstreamAt)).toBeLessThan(10_000)
+  })
+
+  it('fires PULL_ARTIFACT for pulls through a proxy project, cold and warm, and no PUSH_ARTIFACT for the cache fill', async () => {
+    await proxyProject(api, admin, 'events', registryId)
+    const hook = await api.post('/api/v1/projects/events/webhooks', { name: 'all', eventTypes: ['PUSH_ARTIFACT', 'PULL_ARTIFACT'], targetUrl: own.receiver.url }, { auth: admin })
+    expect(hook.status, hook.describe()).toBe(201)
+    const ofThisProject = (event: string) => (r: ReceivedRequest) => r.event === event && r.json().event_data.repository.namespace === 'events'
+    const pulled = (count: number) => own.receiver.waitForCount(ofThisProject('PULL_ARTIFACT'), count, 15_000)
+    // Cold: fetched from the upstream (and recorded), then a pull like any other.
+    await pull(anonymous, 'events/team/app', 'v1', app)
+    const [cold] = await pulled(1)
+    expect(cold.json()).toMatchObject({
+      operator: 'anonymous',
+      event_data: { resources: [{ digest: app.manifest.digest, tag: 'v1' }], repository: { name: 'team/app', namespace: 'events' } },
+    })
+    // Warm: served from the cache.
+    await pull(anonymous, 'events/team/app', 'v1', app)
+    const [, warm] = await pulled(2)
+    expect(warm.json()).toMatchObject({ operator: 'anonymous', event_data: { resources: [{ digest: app.manifest.digest, tag: 'v1' }] } })
+    // The fill's event would have been queued before the pulls': none came, so none was queued.
+    expect(own.receiver.requests.filter(ofThisProject('PUSH_ARTIFACT'))).toEqual([])
   })
 
   it("changes a proxy project's endpoint (system admins): the cache stays, tags are revalidated at the new endpoint when their TTL expires", async () => {
