@@ -87,9 +87,9 @@ describe.skipIf(skip)('proxy-cache faults on one server', () => {
     expectStatus(await registryClient(upstream.url).pushBlob('team/big', blob), 201)
     const upstreamGets = () => relay.count('GET', `/v2/team/big/blobs/${blob.digest}`)
     relay.misbehave('corrupt')
-    /** One cold pull by two clients, the second joining the first's fetch (slowed down so that it can). */
+    /** One cold pull by two clients, the second joining the first's fetch (slowed down to a second so that it can). */
     const corruptPull = async () => {
-      relay.throttle(8 * MiB)
+      relay.throttle(4 * MiB)
       try {
         let waiting: Promise<StreamedBody> | undefined
         const fetcher = await streamBody(blobUrl(blob.digest), () => void (waiting ??= streamBody(blobUrl(blob.digest))))

@@ -194,7 +194,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
   })
 
   it("changes a proxy project's endpoint (system admins): the cache stays, tags are revalidated at the new endpoint when their TTL expires", async () => {
-    const ttlSeconds = 4
+    const ttlSeconds = 6
     await proxyProject(api, admin, 'moving', registryId, ttlSeconds)
     const movedTo = await registryEndpoint(api, admin, {
       name: 'moved-to',
