@@ -127,6 +127,30 @@ describe.skipIf(skip)('proxy-cache faults on one server', () => {
     expectWhole(await streamBody(blobUrl(blob.digest)), blob.digest, blob.size)
     expect(upstreamGets()).toBe(3)
   }, 120_000)
+
+  it('an upstream sending a manifest that is not its digest: the client gets an error, nothing is stored', async () => {
+    const image = ociImage()
+    expectStatus(await registryClient(upstream.url).pushImage('team/corrupt', image, 'v1'), 201)
+    const client = registryClient(own.server.url)
+    const upstreamGets = () => relay.count('GET', `/v2/team/corrupt/manifests/${image.manifest.digest}`)
+    relay.misbehave('corrupt')
+    try {
+      for (const reference of ['v1', image.manifest.digest]) {
+        const refused = await client.getManifest('cache/team/corrupt', reference, { headers: { accept: ACCEPT_ALL_MANIFESTS } })
+        expectStatus(refused, 502)
+        expect(refused.errors()?.[0]).toEqual({ code: 'UNKNOWN', message: 'upstream registry upstream sent content that failed verification' })
+      }
+    } finally {
+      relay.misbehave('forward')
+    }
+    expect(upstreamGets()).toBe(2)
+    // Nothing was stored: the next pull fetches it again, and right.
+    const fixed = await client.getManifest('cache/team/corrupt', 'v1', { headers: { accept: ACCEPT_ALL_MANIFESTS } })
+    expectStatus(fixed, 200)
+    expect(fixed.header('docker-content-digest')).toBe(image.manifest.digest)
+    expect(fixed.body.equals(image.manifest.content)).toBe(true)
+    expect(upstreamGets()).toBe(3)
+  })
 })
 
 describe.skipIf(skip || !onPostgres)('proxy-cache fetches across two server processes on one PostgreSQL', () => {

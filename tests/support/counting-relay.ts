@@ -5,8 +5,8 @@
  * open connections (the upstream is unreachable, connection refused); `up()` listens again on the
  * same port. `misbehave()` makes it answer every request with a status instead (429 with
  * Retry-After, 500) or never answer at all (`'stall'`), until `misbehave('forward')`; `'corrupt'`
- * forwards everything but flips one byte in the middle of every blob GET's body (same length, wrong
- * digest). `throttle(bytesPerSecond)` slows blob GET bodies down (null: full speed), so a test can act
+ * forwards everything but flips one byte in the middle of the body of every GET of a blob or of a
+ * manifest by digest (same length, wrong digest). `throttle(bytesPerSecond)` slows blob GET bodies down (null: full speed), so a test can act
  * in the middle of a cold pull.
  *
  *   const relay = await startCountingRelay(upstream.url)
@@ -33,6 +33,7 @@ export interface CountingRelay {
 type Behaviour = 'forward' | 'corrupt' | 'stall' | 429 | 500
 
 const BLOB_PATH = /^\/v2\/.+\/blobs\/[^/]+$/
+const MANIFEST_BY_DIGEST_PATH = /^\/v2\/.+\/manifests\/sha256:[a-f0-9]{64}$/
 
 /** Flips the byte at `offset` of the stream, if it gets that far. */
 function flipByteAt(offset: number): Transform {
@@ -80,7 +81,8 @@ export async function startCountingRelay(target: string): Promise<CountingRelay>
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       const blobBody = req.method === 'GET' && answer.statusCode === 200 && BLOB_PATH.test((req.url ?? '/').split('?')[0])
       const stages: Transform[] = []
-      if (blobBody && behaviour === 'corrupt') stages.push(flipByteAt(Math.floor(Number(answer.headers['content-length'] ?? 0) / 2)))
+      const digestedBody = blobBody || (req.method === 'GET' && answer.statusCode === 200 && MANIFEST_BY_DIGEST_PATH.test((req.url ?? '/').split('?')[0]))
+      if (digestedBody && behaviour === 'corrupt') stages.push(flipByteAt(Math.floor(Number(answer.headers['content-length'] ?? 0) / 2)))
       if (blobBody && bytesPerSecond !== null) stages.push(throttled(bytesPerSecond))
       pipeline([answer, ...stages, res], () => undefined)
     })
