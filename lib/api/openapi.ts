@@ -134,7 +134,7 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'patch',
     path: P,
-    summary: "Change visibility, or a proxy-cache project's tag TTL (system admins)",
+    summary: "Change visibility, or a proxy-cache project's upstream endpoint and tag TTL (system admins)",
     tag: 'projects',
     body: projectUpdateSchema,
     response: projectSchema,

@@ -46,7 +46,17 @@ export const projectCreateSchema = z.strictObject({
 export const projectUpdateSchema = z
   .strictObject({
     public: z.boolean({ error: 'public must be true or false' }).optional(),
-    proxy: z.strictObject({ tagTtlSeconds: tagTtlSecondsSchema }).optional().describe("a proxy-cache project's tag TTL (system admins)"),
+    proxy: z
+      .strictObject({
+        registryId: z.number({ error: 'proxy.registryId must be the id of a registry endpoint' }).int().positive().optional(),
+        tagTtlSeconds: tagTtlSecondsSchema.optional(),
+      })
+      .refine((proxy) => proxy.registryId !== undefined || proxy.tagTtlSeconds !== undefined, { message: 'nothing to change: give proxy.registryId or proxy.tagTtlSeconds' })
+      .nullable()
+      .optional()
+      .describe(
+        "a proxy-cache project's upstream endpoint and tag TTL (system admins). A new endpoint keeps the cached content; each tag is revalidated against it when its TTL expires. A proxy-cache project never becomes hosted (null is refused), nor a hosted project a proxy-cache one",
+      ),
   })
   .refine((update) => update.public !== undefined || update.proxy !== undefined, { message: 'nothing to change: give public or proxy' })
 
@@ -205,27 +215,40 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
 
 export async function updateProject(prisma: PrismaClient, caller: Caller, name: string, update: z.infer<typeof projectUpdateSchema>): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, caller.subject, name, 'project:update')
-  if (update.proxy) {
+  const proxyUpdate = update.proxy
+  if (proxyUpdate !== undefined) {
     if (caller.subject.kind !== 'user' || !caller.subject.isAdmin) throw forbidden("only system administrators change a proxy-cache project's upstream settings")
-    if (!(await projectProxy(prisma, project.id))) throw invalid(`project ${name} is not a proxy-cache project`)
+    const current = await projectProxy(prisma, project.id)
+    // Unsafe either way: a cached manifest's layers are fetched only when pulled (hosted, they would be
+    // missing for good), and a hosted project's tags would be resolved upstream (where they are not).
+    if (proxyUpdate === null || !current) {
+      throw invalid(
+        current
+          ? `project ${name} is a proxy-cache project and stays one (its cached images may lack layers never pulled); create a hosted project instead`
+          : `project ${name} is not a proxy-cache project, and a hosted project cannot become one; create a proxy-cache project instead`,
+      )
+    }
   }
   const updated = await prisma.$transaction(async (tx) => {
-    const before = await tx.project.findUniqueOrThrow({ where: { id: project.id }, select: { proxyTagTtlSeconds: true } })
+    const before = await tx.project.findUniqueOrThrow({ where: { id: project.id }, select: { proxyTagTtlSeconds: true, proxyRegistryId: true } })
+    if (proxyUpdate?.registryId !== undefined && !(await tx.registryEndpoint.findUnique({ where: { id: proxyUpdate.registryId }, select: { id: true } }))) {
+      throw invalid(`proxy.registryId: there is no registry endpoint ${proxyUpdate.registryId}`)
+    }
     const row = await tx.project.update({
       where: { id: project.id },
-      data: { public: update.public, ...(update.proxy ? { proxyTagTtlSeconds: update.proxy.tagTtlSeconds } : {}) },
+      data: { public: update.public, proxyRegistryId: proxyUpdate?.registryId, proxyTagTtlSeconds: proxyUpdate?.tagTtlSeconds },
     })
     if (row.public !== project.public) {
       await recordAudit(tx, { ...auditActor(caller), action: 'project.visibility', resourceType: 'project', resource: name, projectId: project.id, detail: { public: row.public } })
     }
-    if (row.proxyTagTtlSeconds !== before.proxyTagTtlSeconds) {
+    if (row.proxyTagTtlSeconds !== before.proxyTagTtlSeconds || row.proxyRegistryId !== before.proxyRegistryId) {
       await recordAudit(tx, {
         ...auditActor(caller),
         action: 'project.proxy',
         resourceType: 'project',
         resource: name,
         projectId: project.id,
-        detail: { tagTtlSeconds: row.proxyTagTtlSeconds },
+        detail: { registryId: row.proxyRegistryId, tagTtlSeconds: row.proxyTagTtlSeconds },
       })
     }
     return row

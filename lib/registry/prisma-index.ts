@@ -169,7 +169,8 @@ const MANIFEST_BY_DIGEST = statement(
 // array element per reference) is present in repository $6 (KEY SHARE locks keep a concurrent unlink
 // or delete from removing them before commit), and only when none is missing, create the repository
 // if needed (in project $7), upsert the artifact (idempotent by digest; a re-push refreshes
-// pushedAt), its references (when new) and the tag $16 (moved if needed).
+// pushedAt), its references (when new) and the tag $16 (moved if needed). A manifest cached from an
+// upstream ($18) need not have its references present, and is no push: it queues no PUSH_ARTIFACT.
 // The repository's lastPushedAt is refreshed at most once a second: writing the one repository row
 // on every push would make concurrent pushes into a repository wait for each other's commit.
 const PUT_MANIFEST = statement(
@@ -228,7 +229,7 @@ const PUT_MANIFEST = statement(
      SELECT 'PUSH_ARTIFACT', saved_repo."projectId", $6, $8, CASE WHEN $16::text IS NULL THEN '{}'::text[] ELSE ARRAY[$16::text] END,
             $9, $13::bigint, $17
        FROM saved_repo
-      WHERE ${policyWantsSql('PUSH_ARTIFACT', 'saved_repo."projectId"')}
+      WHERE NOT $18::boolean AND ${policyWantsSql('PUSH_ARTIFACT', 'saved_repo."projectId"')}
      RETURNING 1
    )
    SELECT ARRAY(SELECT "digest" FROM missing) AS "missing", EXISTS (SELECT 1 FROM saved_repo) AS "saved",

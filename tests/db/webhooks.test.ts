@@ -82,6 +82,17 @@ describe.each(BACKENDS)('webhook outbox and deliveries on %s', (backendName) => 
     expect(await prisma.webhookEvent.count()).toBe(0)
   })
 
+  it('writes no PUSH_ARTIFACT for a manifest cached from an upstream (a cache fill is no push); its pulls write PULL_ARTIFACT', async () => {
+    await policy()
+    const m = configLessArtifact()
+    expect(await index.putManifest('hooks/cached', m, 'v1', { name: 'puller' }, { cached: true })).toEqual({ ok: true })
+    expect(await prisma.webhookEvent.count()).toBe(0)
+    const sink = new RecordingEventSink(prisma, silentLogger, 60_000)
+    sink.emit({ type: 'manifest.pulled', repository: 'hooks/cached', digest: m.digest, tag: 'v1', actor: { name: 'puller' }, at: new Date() })
+    await sink.flush()
+    expect((await prisma.webhookEvent.findMany()).map((e) => [e.type, e.operator, e.tags])).toEqual([['PULL_ARTIFACT', 'puller', ['v1']]])
+  })
+
   it('coalesces pulls of one artifact by one operator into one event carrying the count', async () => {
     await policy({ eventTypes: ['PULL_ARTIFACT'] })
     const m = configLessArtifact()

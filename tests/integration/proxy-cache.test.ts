@@ -2,59 +2,29 @@
 // (distribution 2.8) is the upstream, once open (behind a counting relay, which also plays the
 // outage) and once behind htpasswd Basic; this registry reaches it on loopback through
 // UPSTREAM_ALLOWED_NETWORKS. Endpoints and proxy projects are made through /api/v1, pulls go
-// through /v2 as any client's. Starts its OWN servers (two, on one PostgreSQL, with TEST_DATABASE=postgres).
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+// through /v2 as any client's. Starts its OWN server. Faults (a client going away, a corrupt upstream,
+// replicas) are in proxy-cache-faults.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiClient, type ApiClient } from '../support/api'
 import { expectOciError, expectStatus } from '../support/assertions'
 import { startCountingRelay, type CountingRelay } from '../support/counting-relay'
-import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type Image, type RegistryClient } from '../support/oci'
-import { startOwnServer, type OwnServer } from '../support/own-server'
-import { createTestDatabase, type TestDatabase } from '../support/postgres'
+import { ACCEPT_ALL_MANIFESTS, ociImage, parseChallenge, randomBlob, registryClient, sha256, type RegistryClient } from '../support/oci'
+import { startOwnServer, type OwnServerWithReceiver } from '../support/own-server'
+import { LOOPBACK, proxyProject, pull, registryEndpoint } from '../support/proxy-cache'
 import { startReferenceRegistry } from '../support/reference-registry'
-import { startRegistryServer, type RunningServer } from '../support/registry-server'
+import type { ReceivedRequest } from '../support/webhook-receiver'
 
 const skip = !!process.env.REGISTRY_URL
-const onPostgres = process.env.TEST_DATABASE === 'postgres'
-const LOOPBACK = { UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8' }
 /** How long the server waits for an upstream (UPSTREAM_TIMEOUT) in these tests. */
 const UPSTREAM_TIMEOUT_MS = 2_000
 
 type Reference = Awaited<ReturnType<typeof startReferenceRegistry>>
 
-/** Pulls `repo:tag` as a client does: the manifest, then every blob it names, each verified. */
-async function pull(client: RegistryClient, repo: string, tag: string, image: Image): Promise<string> {
-  const manifest = await client.getManifest(repo, tag, { headers: { accept: ACCEPT_ALL_MANIFESTS } })
-  expectStatus(manifest, 200)
-  expect(manifest.body.equals(image.manifest.content)).toBe(true)
-  expect(manifest.header('docker-content-digest')).toBe(image.manifest.digest)
-  for (const blob of image.blobs) {
-    const got = await client.getBlob(repo, blob.digest)
-    expectStatus(got, 200)
-    expect(sha256(got.body)).toBe(blob.digest)
-  }
-  return manifest.header('warning') ?? ''
-}
-
-async function registryEndpoint(api: ApiClient, auth: { user: string; password: string }, body: Record<string, unknown>): Promise<number> {
-  const res = await api.post('/api/v1/registries', body, { auth })
-  expect(res.status, res.describe()).toBe(201)
-  return res.json().id as number
-}
-
-async function proxyProject(api: ApiClient, auth: { user: string; password: string }, name: string, registryId: number, tagTtlSeconds?: number) {
-  const res = await api.post('/api/v1/projects', { name, public: true, proxy: { registryId, tagTtlSeconds } }, { auth })
-  expect(res.status, res.describe()).toBe(201)
-  return res.json()
-}
-
 describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
   let upstream: Reference
   let securedUpstream: Reference
   let relay: CountingRelay
-  let own: OwnServer
+  let own: OwnServerWithReceiver
   let api: ApiClient
   let admin: { user: string; password: string }
   let anonymous: RegistryClient
@@ -70,7 +40,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expectStatus(await open.pushImage('team/app', app, 'v1'), 201)
     expectStatus(await open.pushImage('library/alpine', alpine, 'latest'), 201)
     expectStatus(await registryClient(securedUpstream.url, { user: securedUpstream.adminUser, password: securedUpstream.adminPassword }).pushImage('team/app', secured, 'v1'), 201)
-    own = await startOwnServer({ options: () => ({ env: { ...LOOPBACK, UPSTREAM_TIMEOUT: `${UPSTREAM_TIMEOUT_MS}ms` } }) })
+    own = await startOwnServer({ receiver: true, options: () => ({ env: { ...LOOPBACK, UPSTREAM_TIMEOUT: `${UPSTREAM_TIMEOUT_MS}ms` } }) })
     api = apiClient(own.server.url)
     admin = own.admin
     anonymous = registryClient(own.server.url)
@@ -202,6 +172,70 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expect(Date.now() - Date.parse(tags.json()[0].checkedUpstreamAt)).toBeLessThan(10_000)
   })
 
+  it('fires PULL_ARTIFACT for pulls through a proxy project, cold and warm, and no PUSH_ARTIFACT for the cache fill', async () => {
+    await proxyProject(api, admin, 'events', registryId)
+    const hook = await api.post('/api/v1/projects/events/webhooks', { name: 'all', eventTypes: ['PUSH_ARTIFACT', 'PULL_ARTIFACT'], targetUrl: own.receiver.url }, { auth: admin })
+    expect(hook.status, hook.describe()).toBe(201)
+    const ofThisProject = (event: string) => (r: ReceivedRequest) => r.event === event && r.json().event_data.repository.namespace === 'events'
+    const pulled = (count: number) => own.receiver.waitForCount(ofThisProject('PULL_ARTIFACT'), count, 15_000)
+    // Cold: fetched from the upstream (and recorded), then a pull like any other.
+    await pull(anonymous, 'events/team/app', 'v1', app)
+    const [cold] = await pulled(1)
+    expect(cold.json()).toMatchObject({
+      operator: 'anonymous',
+      event_data: { resources: [{ digest: app.manifest.digest, tag: 'v1' }], repository: { name: 'team/app', namespace: 'events' } },
+    })
+    // Warm: served from the cache.
+    await pull(anonymous, 'events/team/app', 'v1', app)
+    const [, warm] = await pulled(2)
+    expect(warm.json()).toMatchObject({ operator: 'anonymous', event_data: { resources: [{ digest: app.manifest.digest, tag: 'v1' }] } })
+    // The fill's event would have been queued before the pulls': none came, so none was queued.
+    expect(own.receiver.requests.filter(ofThisProject('PUSH_ARTIFACT'))).toEqual([])
+  })
+
+  it("changes a proxy project's endpoint (system admins): the cache stays, tags are revalidated at the new endpoint when their TTL expires", async () => {
+    const ttlSeconds = 6
+    await proxyProject(api, admin, 'moving', registryId, ttlSeconds)
+    const movedTo = await registryEndpoint(api, admin, {
+      name: 'moved-to',
+      type: 'distribution',
+      url: securedUpstream.url,
+      username: securedUpstream.adminUser,
+      password: securedUpstream.adminPassword,
+    })
+    const plain = await api.signup()
+    expect((await api.patch('/api/v1/projects/moving', { proxy: { registryId: movedTo } }, { auth: plain })).status).toBe(403)
+    const unknown = await api.patch('/api/v1/projects/moving', { proxy: { registryId: 999_999 } }, { auth: admin })
+    expect(unknown.status, unknown.describe()).toBe(400)
+    expect(unknown.text).toContain('999999')
+    await pull(anonymous, 'moving/team/app', 'v1', app)
+    const pulledAt = Date.now()
+    const heads = relay.count('HEAD', '/v2/team/app/manifests/v1')
+    const moved = await api.patch('/api/v1/projects/moving', { proxy: { registryId: movedTo } }, { auth: admin })
+    expect(moved.status, moved.describe()).toBe(200)
+    expect(moved.json().proxy).toEqual({ registryId: movedTo, registryName: 'moved-to', url: securedUpstream.url, tagTtlSeconds: ttlSeconds })
+    // Within the TTL the cached resolution is served; content addressed by digest is served from the cache for good.
+    expect(Date.now() - pulledAt).toBeLessThan(ttlSeconds * 1000)
+    expect((await anonymous.getManifest('moving/team/app', 'v1')).header('docker-content-digest')).toBe(app.manifest.digest)
+    await pull(anonymous, 'moving/team/app', app.manifest.digest, app)
+    // Once it expired, the tag is revalidated at the new endpoint (where it names another image), never at the old one.
+    await new Promise((resolve) => setTimeout(resolve, ttlSeconds * 1000 - (Date.now() - pulledAt) + 200))
+    await pull(anonymous, 'moving/team/app', 'v1', secured)
+    expect(relay.count('HEAD', '/v2/team/app/manifests/v1')).toBe(heads)
+    expect((await api.get('/api/v1/projects/moving', { auth: admin })).json().proxy).toMatchObject({ registryId: movedTo, registryName: 'moved-to' })
+  })
+
+  it('never turns a proxy project into a hosted one, nor a hosted project into a proxy one (400)', async () => {
+    const unproxied = await api.patch('/api/v1/projects/cache', { proxy: null }, { auth: admin })
+    expect(unproxied.status, unproxied.describe()).toBe(400)
+    expect(unproxied.text).toContain('stays one')
+    const proxied = await api.patch('/api/v1/projects/hosted', { proxy: { registryId } }, { auth: admin })
+    expect(proxied.status, proxied.describe()).toBe(400)
+    expect(proxied.text).toContain('cannot become one')
+    expect((await api.get('/api/v1/projects/cache', { auth: admin })).json().proxy).toMatchObject({ registryId })
+    expect((await api.get('/api/v1/projects/hosted', { auth: admin })).json().proxy).toBeNull()
+  })
+
   it('coalesces 20 concurrent pulls of one cold blob into one upstream GET', async () => {
     const big = randomBlob(8 * 1024 * 1024)
     expectStatus(await registryClient(upstream.url).pushBlob('team/big', big), 201)
@@ -266,44 +300,4 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
       expectStatus(await anonymous.request('GET', '/v2/library/alpine/manifests/latest'), 401, 404)
     })
   })
-})
-
-describe.skipIf(skip || !onPostgres)('proxy-cache fetches across two server processes on one PostgreSQL', () => {
-  let upstream: Reference
-  let relay: CountingRelay
-  let db: TestDatabase
-  let dataDir: string
-  let servers: RunningServer[] = []
-
-  beforeAll(async () => {
-    upstream = await startReferenceRegistry()
-    relay = await startCountingRelay(upstream.url)
-    db = await createTestDatabase()
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'proxy-replicas-'))
-    const first = await startRegistryServer({ databaseUrl: db.url, dataDir, env: LOOPBACK })
-    const second = await startRegistryServer({ databaseUrl: db.url, dataDir, env: { ...LOOPBACK, ADMIN_PASSWORD: first.adminPassword } })
-    servers = [first, second]
-    const api = apiClient(first.url)
-    const admin = { user: first.adminUser, password: first.adminPassword }
-    await proxyProject(api, admin, 'cache', await registryEndpoint(api, admin, { name: 'upstream', type: 'distribution', url: relay.url }))
-  }, 300_000)
-  afterAll(async () => {
-    for (const s of servers) await s.dispose()
-    await db?.drop()
-    await rm(dataDir ?? '', { recursive: true, force: true })
-    await relay?.close()
-    await upstream?.dispose()
-  })
-
-  it('20 concurrent pulls of one cold blob, split over both replicas, make one upstream GET', async () => {
-    const big = randomBlob(16 * 1024 * 1024)
-    expectStatus(await registryClient(upstream.url).pushBlob('team/big', big), 201)
-    const clients = servers.map((s) => registryClient(s.url))
-    const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 2].getBlob('cache/team/big', big.digest)))
-    for (const body of bodies) {
-      expectStatus(body, 200)
-      expect(sha256(body.body)).toBe(big.digest)
-    }
-    expect(relay.count('GET', `/v2/team/big/blobs/${big.digest}`)).toBe(1)
-  }, 120_000)
 })
