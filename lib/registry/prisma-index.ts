@@ -310,7 +310,8 @@ export class PrismaRegistryIndex implements RegistryIndex {
     try {
       return await statement()
     } catch (error) {
-      throw (await quotaDenial(this.db, error, repository, digest, operatorOf(actor))) ?? error
+      // The blob paths are not told who pushes: their events name no operator (as Harbor's quota events).
+      throw (await quotaDenial(this.db, error, repository, digest, actor ? operatorOf(actor) : '')) ?? error
     }
   }
 
