@@ -70,7 +70,7 @@ export async function quotaDenial(prisma: PrismaClient, error: unknown, reposito
     SELECT EXISTS (SELECT 1 FROM event) AS "queued"`
   if (rows[0]?.queued) signalOutbox()
   return new RegistryError('DENIED', {
-    message: `${quotaExceededMessage(project, figures.used, figures.limit)} (the push needs ${figures.needed} more bytes)`,
+    message: quotaExceededMessage(project, figures.used, figures.limit, figures.needed),
     detail: { project, storageUsed: figures.used, storageLimit: figures.limit, needed: figures.needed },
   })
 }

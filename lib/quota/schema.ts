@@ -34,9 +34,9 @@ export function formatLimit(limit: number): string {
   return limit < 0 ? 'unlimited' : formatBytes(limit)
 }
 
-/** Harbor's message shape: "quota exceeded: <project> uses X of Y". */
-export function quotaExceededMessage(project: string, used: number, limit: number): string {
-  return `quota exceeded: ${project} uses ${formatBytes(used)} of ${formatLimit(limit)}`
+/** Harbor's message shape, "quota exceeded: <project> uses X of Y", and what the refused change would have added. */
+export function quotaExceededMessage(project: string, used: number, limit: number, needed: number): string {
+  return `quota exceeded: ${project} uses ${formatBytes(used)} of ${formatLimit(limit)} (adding ${formatBytes(needed)} would pass it)`
 }
 
 /** The share of the limit used, 0-100 (0 when unlimited). */

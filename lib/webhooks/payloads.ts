@@ -120,7 +120,7 @@ function eventDataJson(event: WebhookEventData, registryHost: string): EventData
 function quotaAttributes(type: WebhookEventType, project: string, quota: NonNullable<WebhookEventData['quota']>): NonNullable<EventDataJson['custom_attributes']> {
   const details =
     type === 'QUOTA_EXCEED'
-      ? quotaExceededMessage(project, quota.used, quota.limit)
+      ? quotaExceededMessage(project, quota.used, quota.limit, quota.needed)
       : `quota warning: ${project} uses ${formatBytes(quota.used)} of ${formatBytes(quota.limit)} (${Math.round(usedPercent(quota.used, quota.limit))}%)`
   return { details, storage_used: quota.used, storage_limit: quota.limit, needed: quota.needed }
 }

@@ -111,7 +111,7 @@ describe('quota events', () => {
 
   it('words a QUOTA_EXCEED as the DENIED message the pusher saw', () => {
     const body = JSON.parse(renderPayload('default', event({ type: 'QUOTA_EXCEED', resources: [{ digest, size: 512 }], quota }), options).body)
-    expect(body.event_data.custom_attributes.details).toBe('quota exceeded: library uses 9.0 MiB of 10.0 MiB')
+    expect(body.event_data.custom_attributes.details).toBe('quota exceeded: library uses 9.0 MiB of 10.0 MiB (adding 512 B would pass it)')
   })
 })
 
