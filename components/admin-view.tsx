@@ -7,6 +7,7 @@ import Link from 'next/link'
 import { CreateUser } from './admin/create-user'
 import { SignupSetting } from './admin/signup-setting'
 import { MirrorSetting } from './admin/mirror-setting'
+import { QuotaDefaults } from './admin/quota-defaults'
 import { UsersTable } from './admin/users-table'
 import { Card, focusRing } from './ui'
 import { RegistriesSection } from './registries'
@@ -34,6 +35,7 @@ export function AdminView() {
       <div className="mt-8 space-y-6">
         <SignupSetting />
         <MirrorSetting />
+        <QuotaDefaults />
         <Card title="System webhooks" headingId="system-webhooks-heading" description="Webhooks that receive events from every project, for registry-wide CI, audit or mirroring.">
           <Link
             href="/admin/webhooks"

@@ -41,19 +41,7 @@ export function exactTime(value: string | number | Date | null | undefined): str
   return date ? `${exactFormat.format(date)} UTC` : undefined
 }
 
-/** 0 B, 512 B, 1.5 KiB, 23.4 MiB … */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—'
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let value = bytes / 1024
-  let i = 0
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024
-    i++
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[i]}`
-}
+export { formatBytes } from '@/lib/quota/schema'
 
 /** sha256:0123456789ab (12 hex characters). */
 export function shortDigest(digest: string | null | undefined, length = 12): string {

@@ -17,6 +17,7 @@ import { ROLE_NAMES, SignInHint, allows, type Project } from './projects-view'
 import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
 import { TimeAgo, Tabs } from './widgets'
 import { WebhookManager } from './webhooks'
+import { StorageUsage } from './quota/storage-usage'
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
@@ -78,6 +79,14 @@ export function ProjectDetail({ name }: { name: string }) {
                 <div className="flex gap-2">
                   <dt className="text-slate-500">Repositories</dt>
                   <dd>{project.data.repositoryCount}</dd>
+                </div>
+              )}
+              {typeof project.data.storageUsed === 'number' && (
+                <div className="flex items-center gap-2">
+                  <dt className="text-slate-500">Storage</dt>
+                  <dd>
+                    <StorageUsage used={project.data.storageUsed} limit={project.data.storageLimit} />
+                  </dd>
                 </div>
               )}
               <div className="flex gap-2">

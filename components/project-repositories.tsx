@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react'
 import type { Repository } from '@/lib/repositories/schema'
 import { apiList } from './api'
 import { DataTable, EmptyNote, PageFooter, QueryList, type Column } from './data-table'
-import { excerpt, formatCount, repositoryPath, shortRepositoryName } from './format'
+import { excerpt, formatBytes, formatCount, repositoryPath, shortRepositoryName } from './format'
 import { Panel, SearchField } from './panel'
 import { allows, type Project } from './projects-view'
 import { CreateRepository } from './repositories/create-repository'
@@ -23,6 +23,7 @@ const PAGE_SIZE = 20
 const COLUMNS: Column[] = [
   { label: 'Name' },
   { label: 'Artifacts', className: 'px-4 py-2 text-right' },
+  { label: 'Size', className: 'px-4 py-2 text-right' },
   { label: 'Pulls', className: 'px-4 py-2 text-right' },
   { label: 'Last push' },
 ]
@@ -90,6 +91,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
                         {repository.description ? <p className="mt-0.5 text-xs text-slate-500">{excerpt(repository.description)}</p> : null}
                       </td>
                       <td className="px-4 py-2.5 text-right tabular-nums">{formatCount(repository.artifactCount)}</td>
+                      <td className="px-4 py-2.5 text-right tabular-nums whitespace-nowrap">{formatBytes(repository.storageUsed)}</td>
                       <td className="px-4 py-2.5 text-right tabular-nums">{formatCount(Number(repository.pullCount ?? 0))}</td>
                       <td className="px-4 py-2.5">
                         <TimeAgo value={repository.lastPushedAt} />

@@ -1,5 +1,5 @@
 'use client'
-// Project settings: visibility (`project:update`), and deletion with the name typed as confirmation
+// Project settings: visibility (`project:update`), the storage quota (system administrators), and deletion with the name typed as confirmation
 // (`project:delete`).
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRouter } from 'next/navigation'
@@ -9,6 +9,7 @@ import { countOf } from './format'
 import { allows, type Project } from './projects-view'
 import { Button, Card, ErrorMessage, SuccessMessage } from './ui'
 import { ConfirmDialog } from './widgets'
+import { QuotaSetting } from './quota/quota-setting'
 
 export function ProjectSettings({ project }: { project: Project }) {
   const queryClient = useQueryClient()
@@ -76,6 +77,7 @@ export function ProjectSettings({ project }: { project: Project }) {
           <ErrorMessage testId="visibility-error">{visibility.isError ? errorMessage(visibility.error) : null}</ErrorMessage>
         </div>
       </Card>
+      <QuotaSetting project={project} />
       {canDelete && (
         <section aria-labelledby="danger-heading" className="rounded-xl border border-red-200 bg-white p-5 shadow-sm">
           <h2 id="danger-heading" className="text-lg font-semibold text-red-800">

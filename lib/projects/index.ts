@@ -14,6 +14,7 @@ import { likeLiteral } from '../db/like'
 import { countOf } from '../plural'
 import { invalidateProxyRoutes } from '../proxy/route-cache'
 import type { ProjectProxy } from './schema'
+import { projectStorage, setStorageLimit, storageLimitSchema, type ProjectStorage } from '../quota'
 
 // The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
 export * from './schema'
@@ -57,10 +58,13 @@ export const projectUpdateSchema = z
       .describe(
         "a proxy-cache project's upstream endpoint and tag TTL (system admins). A new endpoint keeps the cached content; each tag is revalidated against it when its TTL expires. A proxy-cache project never becomes hosted (null is refused), nor a hosted project a proxy-cache one",
       ),
+    storageLimit: storageLimitSchema.optional().describe('storage quota in bytes, -1 for none (system admins)'),
   })
-  .refine((update) => update.public !== undefined || update.proxy !== undefined, { message: 'nothing to change: give public or proxy' })
+  .refine((update) => update.public !== undefined || update.proxy !== undefined || update.storageLimit !== undefined, {
+    message: 'nothing to change: give public, proxy or storageLimit',
+  })
 
-export interface ProjectView {
+export interface ProjectView extends ProjectStorage {
   id: number
   name: string
   public: boolean
@@ -118,6 +122,8 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
       })
       const context = { projectId: project.id, public: project.public, role: 'projectAdmin' as const }
       const { id, name, createdAt, updatedAt } = project
+      // Made by the database with the project, limited by the defaultStorageLimit setting.
+      const storage = (await projectStorage(tx, [id])).get(id)!
       return {
         id,
         name,
@@ -128,6 +134,7 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
         repositoryCount: 0,
         permissions: permittedActions(subject, context),
         proxy: proxyView(project),
+        ...storage,
       }
     })
     // A name the transparent mirror served until now is local from now on.
@@ -141,8 +148,12 @@ export async function createProject(prisma: PrismaClient, caller: Caller, input:
 
 export async function getProject(prisma: PrismaClient, subject: Subject, name: string): Promise<ProjectView> {
   const { project, context } = await requireProject(prisma, subject, name, 'project:read')
-  const [repositoryCount, proxy] = await Promise.all([prisma.repository.count({ where: { projectId: project.id } }), projectProxy(prisma, project.id)])
-  return { ...project, role: context.role ?? null, repositoryCount, permissions: permittedActions(subject, context), proxy }
+  const [repositoryCount, proxy, storage] = await Promise.all([
+    prisma.repository.count({ where: { projectId: project.id } }),
+    projectProxy(prisma, project.id),
+    projectStorage(prisma, [project.id]),
+  ])
+  return { ...project, role: context.role ?? null, repositoryCount, permissions: permittedActions(subject, context), proxy, ...storage.get(project.id)! }
 }
 
 /** The projects a subject may see, mirrored from `can(subject, 'project:read', …)` as a query. */
@@ -192,6 +203,10 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
   // Counted over just this page's projects (Prisma's relation `_count` would group every repository of the registry).
   const repositoryCounts = await prisma.repository.groupBy({ by: ['projectId'], where: { projectId: { in: rows.map((row) => row.id) } }, _count: { _all: true } })
   const repositoryCountOf = new Map(repositoryCounts.map((c) => [c.projectId, c._count._all]))
+  const storage = await projectStorage(
+    prisma,
+    rows.map((row) => row.id),
+  )
   const items: ProjectView[] = []
   for (const row of rows) {
     const role = (row.members as { role: ProjectRole }[] | undefined)?.[0]?.role ?? null
@@ -208,6 +223,7 @@ export async function listProjects(prisma: PrismaClient, subject: Subject, query
       repositoryCount: repositoryCountOf.get(row.id) ?? 0,
       permissions: permittedActions(subject, context),
       proxy: proxyView(row),
+      ...storage.get(row.id)!,
     })
   }
   return { items, total }
@@ -228,6 +244,10 @@ export async function updateProject(prisma: PrismaClient, caller: Caller, name: 
           : `project ${name} is not a proxy-cache project, and a hosted project cannot become one; create a proxy-cache project instead`,
       )
     }
+  }
+  // As in Harbor: quotas are the system administrator's, not the project admin's.
+  if (update.storageLimit !== undefined && (caller.subject.kind !== 'user' || !caller.subject.isAdmin)) {
+    throw forbidden("only system administrators change a project's storage quota")
   }
   const updated = await prisma.$transaction(async (tx) => {
     const before = await tx.project.findUniqueOrThrow({ where: { id: project.id }, select: { proxyTagTtlSeconds: true, proxyRegistryId: true } })
@@ -251,11 +271,16 @@ export async function updateProject(prisma: PrismaClient, caller: Caller, name: 
         detail: { registryId: row.proxyRegistryId, tagTtlSeconds: row.proxyTagTtlSeconds },
       })
     }
+    if (update.storageLimit !== undefined) await setStorageLimit(tx, caller, project, update.storageLimit)
     return row
   })
   invalidateProjectAccess()
   invalidateProxyRoutes()
-  const [repositoryCount, proxy] = await Promise.all([prisma.repository.count({ where: { projectId: project.id } }), projectProxy(prisma, project.id)])
+  const [repositoryCount, proxy, storage] = await Promise.all([
+    prisma.repository.count({ where: { projectId: project.id } }),
+    projectProxy(prisma, project.id),
+    projectStorage(prisma, [project.id]),
+  ])
   const { id, createdAt, updatedAt } = updated
   return {
     id,
@@ -267,6 +292,7 @@ export async function updateProject(prisma: PrismaClient, caller: Caller, name: 
     repositoryCount,
     permissions: permittedActions(caller.subject, { ...context, public: updated.public }),
     proxy,
+    ...storage.get(project.id)!,
   }
 }
 

@@ -25,6 +25,8 @@ export const projectSchema = z.object({
   repositoryCount: z.number(),
   permissions: z.array(z.enum(PROJECT_ACTIONS as [ProjectAction, ...ProjectAction[]])).describe('the project actions the caller may perform'),
   proxy: projectProxySchema.nullable().describe('the upstream a proxy-cache project caches; null for a hosted project'),
+  storageLimit: z.number().describe('storage quota in bytes; -1: unlimited'),
+  storageUsed: z.number().describe("bytes the project's repositories hold, a blob or manifest shared by several of them counted once"),
 })
 
 /** A project as the API sends it (dates as ISO strings). */

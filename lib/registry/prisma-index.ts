@@ -28,6 +28,7 @@ import {
 } from '@registry-core'
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
 import { insertEventSql, policyWantsSql, signalOutbox } from '../webhooks/outbox'
+import { quotaDenial } from '../quota'
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -279,29 +280,40 @@ export class PrismaRegistryIndex implements RegistryIndex {
   }
 
   async completeEmptyUpload(session: UploadSession, digest: Digest, size: number): Promise<{ recorded: boolean } | null> {
-    const rows = await this.sql.query<{ session: boolean; recorded: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
-      session.repository,
-      digest,
-      String(size),
-      projectOf(session.repository),
-      session.id,
-      session.startedAt,
-    ])
+    const rows = await this.quotaChecked(session.repository, digest, undefined, () =>
+      this.sql.query<{ session: boolean; recorded: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
+        session.repository,
+        digest,
+        String(size),
+        projectOf(session.repository),
+        session.id,
+        session.startedAt,
+      ]),
+    )
     if (!rows.length || !rows[0].session) return null
     if (Number(rows[0].linked) === 0) throw missingProject(session.repository)
     return { recorded: rows[0].recorded }
   }
 
   private async link(repository: string, digest: Digest, size: number, upload: UploadSession | null): Promise<void> {
-    const rows = await this.sql.query<{ linked: bigint | string | number }>(LINK_BLOB, [
-      repository,
-      digest,
-      String(size),
-      projectOf(repository),
-      upload?.id ?? null,
-      upload?.startedAt ?? null,
-    ])
+    const rows = await this.quotaChecked(repository, digest, undefined, () =>
+      this.sql.query<{ linked: bigint | string | number }>(LINK_BLOB, [repository, digest, String(size), projectOf(repository), upload?.id ?? null, upload?.startedAt ?? null]),
+    )
     if (!rows.length || Number(rows[0].linked) === 0) throw missingProject(repository)
+  }
+
+  /**
+   * Runs a statement that adds to the project's usage; a quota refusal (raised by the database's
+   * quota triggers, which roll the whole statement back) becomes the registry's DENIED, after the
+   * QUOTA_EXCEED event is recorded.
+   */
+  private async quotaChecked<T>(repository: string, digest: Digest, actor: Actor | undefined, statement: () => Promise<T>): Promise<T> {
+    try {
+      return await statement()
+    } catch (error) {
+      // The blob paths are not told who pushes: their events name no operator (as Harbor's quota events).
+      throw (await quotaDenial(this.db, error, repository, digest, actor ? operatorOf(actor) : '')) ?? error
+    }
   }
 
   async unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
@@ -339,26 +351,28 @@ export class PrismaRegistryIndex implements RegistryIndex {
     const refs = uniqueReferences(manifest.references)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
     const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
-    const rows = await this.sql.query<{ missing: string[]; saved: boolean; queued: boolean }>(PUT_MANIFEST, [
-      refs.map((r) => r.digest),
-      refs.map((r) => r.kind),
-      refs.map((r) => String(r.size)),
-      refs.map((r) => r.mediaType),
-      refs.map((r) => (r.platform ? JSON.stringify(r.platform) : null)),
-      repository,
-      projectOf(repository),
-      manifest.digest,
-      manifest.mediaType,
-      manifest.artifactType ?? null,
-      manifest.content,
-      manifest.content.length,
-      String(size),
-      manifest.subject?.digest ?? null,
-      annotations,
-      tag ?? null,
-      operatorOf(actor),
-      options.cached === true,
-    ])
+    const rows = await this.quotaChecked(repository, manifest.digest, actor, () =>
+      this.sql.query<{ missing: string[]; saved: boolean; queued: boolean }>(PUT_MANIFEST, [
+        refs.map((r) => r.digest),
+        refs.map((r) => r.kind),
+        refs.map((r) => String(r.size)),
+        refs.map((r) => r.mediaType),
+        refs.map((r) => (r.platform ? JSON.stringify(r.platform) : null)),
+        repository,
+        projectOf(repository),
+        manifest.digest,
+        manifest.mediaType,
+        manifest.artifactType ?? null,
+        manifest.content,
+        manifest.content.length,
+        String(size),
+        manifest.subject?.digest ?? null,
+        annotations,
+        tag ?? null,
+        operatorOf(actor),
+        options.cached === true,
+      ]),
+    )
     const missing = rows[0]?.missing ?? []
     if (missing.length) return { ok: false, missing }
     // Nothing missing yet nothing saved: the project named by the repository does not exist.

@@ -8,6 +8,7 @@ import { REPOSITORY_NAME_RULE } from '../name-rules'
 import { conflict, invalid, isUniqueViolation, notFound } from '../errors'
 import type { ProjectAction } from '../auth/permissions'
 import { invalidateManifestCache } from '../registry/manifest-cache'
+import { repositoryStorage } from '../quota'
 import { runtime } from '../runtime'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
@@ -46,6 +47,8 @@ export interface RepositoryView {
   projectName: string
   description: string
   artifactCount: number
+  /** Bytes of the distinct blobs and manifests it holds (lib/quota). */
+  storageUsed: number
   pullCount: bigint
   createdAt: Date
   updatedAt: Date
@@ -71,7 +74,7 @@ export async function createRepository(prisma: PrismaClient, caller: Caller, pro
     return await prisma.$transaction(async (tx) => {
       const row = await tx.repository.create({ data: { name: fullName, projectId: project.id, description: input.description }, select: VIEW_FIELDS })
       await recordAudit(tx, { ...auditActor(caller), action: 'repository.create', resourceType: 'repository', resource: fullName, projectId: project.id })
-      return { ...row, projectName: project.name, artifactCount: 0 }
+      return { ...row, projectName: project.name, artifactCount: 0, storageUsed: 0 }
     })
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`repository ${fullName} already exists`)
@@ -100,12 +103,10 @@ export async function listRepositories(prisma: PrismaClient, caller: Caller, pro
     prisma.repository.findMany({ where, select: VIEW_FIELDS, orderBy: { name: 'asc' }, ...skipTake(page) }),
     prisma.repository.count({ where }),
   ])
-  const counts = await artifactCounts(
-    prisma,
-    rows.map((row) => row.id),
-  )
+  const ids = rows.map((row) => row.id)
+  const [counts, storage] = await Promise.all([artifactCounts(prisma, ids), repositoryStorage(prisma, ids)])
   return {
-    items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0 })),
+    items: rows.map((row) => ({ ...row, projectName: project.name, artifactCount: counts.get(row.id) ?? 0, storageUsed: storage.get(row.id) ?? 0 })),
     total,
   }
 }
@@ -119,8 +120,9 @@ async function loadRepository(prisma: PrismaClient, caller: Caller, projectName:
   const fullName = `${loaded.project.name}/${name}`
   const row = await prisma.repository.findFirst({ where: { name: fullName, projectId: loaded.project.id }, select: VIEW_FIELDS })
   if (!row) throw notFound(`repository ${fullName} not found`)
-  const artifactCount = (await artifactCounts(prisma, [row.id])).get(row.id) ?? 0
-  return { loaded, view: { ...row, projectName: loaded.project.name, artifactCount } satisfies RepositoryView }
+  const [counts, storage] = await Promise.all([artifactCounts(prisma, [row.id]), repositoryStorage(prisma, [row.id])])
+  const view = { ...row, projectName: loaded.project.name, artifactCount: counts.get(row.id) ?? 0, storageUsed: storage.get(row.id) ?? 0 }
+  return { loaded, view: view satisfies RepositoryView }
 }
 
 export async function getRepository(prisma: PrismaClient, caller: Caller, projectName: string, name: string): Promise<RepositoryView> {

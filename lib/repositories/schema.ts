@@ -9,6 +9,7 @@ export const repositorySchema = z.object({
   projectName: z.string(),
   description: z.string().describe('Markdown'),
   artifactCount: z.number(),
+  storageUsed: z.number().describe("bytes of the distinct blobs and manifests the repository holds (what it adds to its project's usage on its own)"),
   pullCount: z.number(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -6,6 +6,7 @@ import { requireSystem } from '../projects/access'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { invalid } from '../errors'
 import { invalidateProxyRoutes } from '../proxy/route-cache'
+import { DEFAULT_QUOTA_WARNING_PERCENT, UNLIMITED, storageLimitSchema } from '../quota/schema'
 
 // The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
 export * from './schema'
@@ -15,13 +16,24 @@ export interface Settings {
   signupEnabled: boolean
   /** The proxy-cache project that serves names that are not local projects (the transparent mirror); null: none. */
   mirrorProject: string | null
+  /** The storage quota new projects get (bytes, -1 unlimited); read by the database when a project is created (lib/quota). */
+  defaultStorageLimit: number
+  /** QUOTA_WARNING fires when a project's usage crosses this share of its quota; read by the database's quota triggers. */
+  quotaWarningPercent: number
 }
 
-const DEFAULTS: Settings = { signupEnabled: true, mirrorProject: null }
+const DEFAULTS: Settings = { signupEnabled: true, mirrorProject: null, defaultStorageLimit: UNLIMITED, quotaWarningPercent: DEFAULT_QUOTA_WARNING_PERCENT }
 
 export const settingsUpdateSchema = z.strictObject({
   signupEnabled: z.boolean({ error: 'signupEnabled must be true or false' }).optional(),
   mirrorProject: z.string({ error: 'mirrorProject must be the name of a proxy-cache project, or null' }).min(1).max(255).nullable().optional(),
+  defaultStorageLimit: storageLimitSchema.optional(),
+  quotaWarningPercent: z
+    .number({ error: 'quotaWarningPercent must be a percentage between 1 and 100' })
+    .int({ error: 'quotaWarningPercent must be a whole percentage between 1 and 100' })
+    .min(1, { error: 'quotaWarningPercent must be a percentage between 1 and 100' })
+    .max(100, { error: 'quotaWarningPercent must be a percentage between 1 and 100' })
+    .optional(),
 })
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>
 
@@ -33,6 +45,8 @@ export async function readSettings(prisma: SettingReader): Promise<Settings> {
   for (const row of rows) {
     if (row.key === 'signupEnabled' && typeof row.value === 'boolean') settings.signupEnabled = row.value
     if (row.key === 'mirrorProject' && typeof row.value === 'string') settings.mirrorProject = row.value
+    if (row.key === 'defaultStorageLimit' && typeof row.value === 'number') settings.defaultStorageLimit = row.value
+    if (row.key === 'quotaWarningPercent' && typeof row.value === 'number') settings.quotaWarningPercent = row.value
   }
   return settings
 }

@@ -6,4 +6,6 @@ import { z } from 'zod'
 export const settingsSchema = z.object({
   signupEnabled: z.boolean(),
   mirrorProject: z.string().nullable().describe('the proxy-cache project serving names that are not local projects (the transparent mirror); null: off'),
+  defaultStorageLimit: z.number().describe('the storage quota new projects get, in bytes; -1: unlimited'),
+  quotaWarningPercent: z.number().describe('the share of its quota a project uses when QUOTA_WARNING fires'),
 })

@@ -43,6 +43,7 @@ interface OutboxRow {
   size: bigint | null
   operator: string
   pullCount: number | null
+  quota: { used: number; limit: number; needed: number } | null
   occurredAt: Date
   repositoryCreatedAt: Date | null
   projectPublic: boolean | null
@@ -76,6 +77,7 @@ export function eventData(row: Omit<OutboxRow, 'policies'>): WebhookEventData {
     },
     resources: resourcesOf(row),
     ...(row.pullCount !== null ? { pullCount: row.pullCount } : {}),
+    ...(row.quota ? { quota: { used: Number(row.quota.used), limit: Number(row.quota.limit), needed: Number(row.quota.needed) } } : {}),
   }
 }
 
@@ -166,7 +168,7 @@ export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease
   return prisma.$transaction(async (tx) => {
     const events = await tx.$queryRaw<OutboxRow[]>`
       SELECT e."id", e."type", e."projectId", e."repository", e."digest", e."tags", e."mediaType", e."size",
-             e."operator", e."pullCount", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic",
+             e."operator", e."pullCount", e."quota", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic",
              COALESCE((
                SELECT json_agg(json_build_object('id', w."id", 'format', w."format", 'repositoryFilter', w."repositoryFilter", 'tagFilter', w."tagFilter") ORDER BY w."id")
                  FROM "WebhookPolicy" w

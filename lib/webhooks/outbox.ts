@@ -25,10 +25,11 @@ const EVENT_COLUMNS = '"type", "projectId", "repository", "digest", "tags", "med
 /**
  * SQL text: the head of the statement that writes outbox rows, `INSERT INTO "WebhookEvent" (...)`.
  * The SELECT that follows yields, in this order: type, projectId, repository, digest, tags,
- * mediaType, size, operator, and with `pulls` also pullCount and occurredAt.
+ * mediaType, size, operator, with `pulls` also pullCount and occurredAt, with `quota` also the
+ * quota figures (QUOTA_EXCEED).
  */
-export function insertEventSql(options: { pulls?: boolean } = {}): string {
-  return `INSERT INTO "WebhookEvent" (${EVENT_COLUMNS}${options.pulls ? ', "pullCount", "occurredAt"' : ''})`
+export function insertEventSql(options: { pulls?: boolean; quota?: boolean } = {}): string {
+  return `INSERT INTO "WebhookEvent" (${EVENT_COLUMNS}${options.pulls ? ', "pullCount", "occurredAt"' : ''}${options.quota ? ', "quota"' : ''})`
 }
 
 // The listeners are the runtime's: the server bundle (/v2) and Next's bundle (/api/v1) each load this module.

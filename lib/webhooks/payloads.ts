@@ -2,6 +2,7 @@
 // for field, so receivers written for Harbor (CI plugins, Argo CD Image Updater, ...) work unchanged.
 // `cloudevents` is CloudEvents 1.0 in structured JSON mode.
 import type { WebhookEventType } from './event-types'
+import { formatBytes, quotaExceededMessage, usedPercent } from '../quota/schema'
 
 export type PayloadFormat = 'default' | 'cloudevents'
 
@@ -26,6 +27,8 @@ export interface WebhookEventData {
   resources: { digest: string; tag?: string; mediaType?: string; size?: number }[]
   /** Pulls of this artifact coalesced into this one PULL_ARTIFACT event; absent for other types. */
   pullCount?: number
+  /** QUOTA_WARNING and QUOTA_EXCEED: the project's figures in bytes (usage after the change for a warning, before the refused one for an excess). */
+  quota?: { used: number; limit: number; needed: number }
 }
 
 export interface RenderOptions {
@@ -70,6 +73,8 @@ interface EventDataJson {
   // Addition: several pulls of one artifact may be coalesced into one event; the count says how
   // many, so a receiver that counts pulls is not silently undercounted.
   pull_count?: number
+  // Harbor's quota events describe themselves in `custom_attributes.details`; the figures are added.
+  custom_attributes?: { details: string; storage_used: number; storage_limit: number; needed: number }
 }
 
 const CLOUDEVENTS_TYPES: Record<WebhookEventType, string> = {
@@ -77,6 +82,8 @@ const CLOUDEVENTS_TYPES: Record<WebhookEventType, string> = {
   PULL_ARTIFACT: 'registry.artifact.pulled',
   DELETE_ARTIFACT: 'registry.artifact.deleted',
   DELETE_TAG: 'registry.tag.deleted',
+  QUOTA_WARNING: 'registry.quota.warning',
+  QUOTA_EXCEED: 'registry.quota.exceeded',
   TEST: 'registry.webhook.test',
 }
 
@@ -106,7 +113,16 @@ function eventDataJson(event: WebhookEventData, registryHost: string): EventData
       repo_type: repository.public ? 'public' : 'private',
     },
     ...(event.pullCount !== undefined && { pull_count: event.pullCount }),
+    ...(event.quota && { custom_attributes: quotaAttributes(event.type, repository.namespace, event.quota) }),
   }
+}
+
+function quotaAttributes(type: WebhookEventType, project: string, quota: NonNullable<WebhookEventData['quota']>): NonNullable<EventDataJson['custom_attributes']> {
+  const details =
+    type === 'QUOTA_EXCEED'
+      ? quotaExceededMessage(project, quota.used, quota.limit, quota.needed)
+      : `quota warning: ${project} uses ${formatBytes(quota.used)} of ${formatBytes(quota.limit)} (${Math.round(usedPercent(quota.used, quota.limit))}%)`
+  return { details, storage_used: quota.used, storage_limit: quota.limit, needed: quota.needed }
 }
 
 /** Harbor's Default format: `{ type, occur_at, operator, event_data: { resources, repository } }`. */

@@ -159,10 +159,10 @@ describe.runIf(ours)('users API', () => {
   it('settings: admin only; signup disabled refuses signups', async () => {
     expect((await api.get('/api/v1/settings', { auth: alice })).status).toBe(403)
     expect((await api.put('/api/v1/settings', { signupEnabled: false }, { auth: alice })).status).toBe(403)
-    expect((await api.get('/api/v1/settings', { auth: admin })).json()).toEqual({ signupEnabled: true, mirrorProject: null })
+    expect((await api.get('/api/v1/settings', { auth: admin })).json()).toEqual({ signupEnabled: true, mirrorProject: null, defaultStorageLimit: -1, quotaWarningPercent: 85 })
     const off = await api.put('/api/v1/settings', { signupEnabled: false }, { auth: admin })
     expect(off.status, off.describe()).toBe(200)
-    expect(off.json()).toEqual({ signupEnabled: false, mirrorProject: null })
+    expect(off.json()).toEqual({ signupEnabled: false, mirrorProject: null, defaultStorageLimit: -1, quotaWarningPercent: 85 })
     try {
       const username = `late${randomId(8)}`
       const refused = await api.post('/api/v1/users', { username, email: `${username}@example.test`, password: 'long-enough-pw' })

@@ -4,8 +4,8 @@ import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE, WEBHOOK_EVENT_LABELS, WEBHOO
 import { deliveryFilterSchema, webhookUpdateSchema } from '../../lib/webhooks/policies'
 
 describe('webhook event types', () => {
-  it('are the four subscribable Harbor events plus TEST, each with a label', () => {
-    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG'])
+  it("are Harbor's subscribable artifact and quota events plus TEST, each with a label", () => {
+    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'QUOTA_WARNING', 'QUOTA_EXCEED'])
     expect([...WEBHOOK_EVENT_TYPES]).toEqual([...SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE])
     expect(Object.keys(WEBHOOK_EVENT_LABELS).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
   })
@@ -15,7 +15,7 @@ describe('webhook event types', () => {
     expect(source).not.toMatch(/^\s*import\b/m)
   })
 
-  it('drive the API validation: policies subscribe to the four, delivery filters also accept TEST', () => {
+  it('drive the API validation: policies subscribe to the subscribable ones, delivery filters also accept TEST', () => {
     expect(deliveryFilterSchema.safeParse({ event_type: 'TEST' }).success).toBe(true)
     expect(deliveryFilterSchema.safeParse({ event_type: 'PUSH' }).success).toBe(false)
     for (const type of SUBSCRIBABLE_EVENT_TYPES) expect(deliveryFilterSchema.safeParse({ event_type: type }).success).toBe(true)

@@ -95,12 +95,34 @@ describe('default (Harbor) format', () => {
   })
 })
 
+describe('quota events', () => {
+  const quota = { used: 9 * 1024 * 1024, limit: 10 * 1024 * 1024, needed: 512 }
+
+  it.each(['default', 'cloudevents'] as const)('%s carries the figures and a readable detail in custom_attributes', (format) => {
+    const body = JSON.parse(renderPayload(format, event({ type: 'QUOTA_WARNING', resources: [{ digest, size: 512 }], quota }), options).body)
+    const data = format === 'default' ? body.event_data : body.data
+    expect(data.custom_attributes).toEqual({
+      details: 'quota warning: library uses 9.0 MiB of 10.0 MiB (90%)',
+      storage_used: quota.used,
+      storage_limit: quota.limit,
+      needed: 512,
+    })
+  })
+
+  it('words a QUOTA_EXCEED as the DENIED message the pusher saw', () => {
+    const body = JSON.parse(renderPayload('default', event({ type: 'QUOTA_EXCEED', resources: [{ digest, size: 512 }], quota }), options).body)
+    expect(body.event_data.custom_attributes.details).toBe('quota exceeded: library uses 9.0 MiB of 10.0 MiB (adding 512 B would pass it)')
+  })
+})
+
 describe('cloudevents format', () => {
   const ceTypes: Record<WebhookEventType, string> = {
     PUSH_ARTIFACT: 'registry.artifact.pushed',
     PULL_ARTIFACT: 'registry.artifact.pulled',
     DELETE_ARTIFACT: 'registry.artifact.deleted',
     DELETE_TAG: 'registry.tag.deleted',
+    QUOTA_WARNING: 'registry.quota.warning',
+    QUOTA_EXCEED: 'registry.quota.exceeded',
     TEST: 'registry.webhook.test',
   }
 
