@@ -57,6 +57,8 @@ const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaintext')
 const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
+const { startScheduler } = await import('./lib/schedule')
+const { registerGcSchedule } = await import('./lib/gc')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -82,6 +84,8 @@ if (config.upstream.mirrorProject) {
 }
 const registry = await createRegistry(services)
 const webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) })
+registerGcSchedule()
+let scheduler: ReturnType<typeof startScheduler> | undefined
 
 const dev = process.env.NODE_ENV !== 'production'
 const server = createServer()
@@ -113,6 +117,7 @@ server.listen(config.port, config.bindHost, () => {
   // Background work starts only once we listen: whatever it meets in the database cannot keep the server down.
   registry.start()
   webhooks.start()
+  scheduler = startScheduler(services.prisma, logger, config.schedulerIntervalMs)
 })
 
 let stopping = false
@@ -122,6 +127,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down')
   server.close()
   server.closeAllConnections()
+  scheduler?.stop()
   await registry.close()
   await webhooks.stop()
   await services.close()

@@ -11,7 +11,7 @@ import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireSystem } from '../projects/access'
 import { invalidateManifestCache } from '../registry/manifest-cache'
 import { runtime } from '../runtime'
-import { getScheduledJob, nextRunAfter, putScheduledJob, registerScheduledJob, type ScheduledJob } from '../schedule'
+import { deleteScheduledJob, getScheduledJob, nextRunAfter, putScheduledJob, registerScheduledJob, type ScheduledJob } from '../schedule'
 import { collect, CollectionCancelled, type CollectOptions, type CollectTotals } from './collect'
 import { tryCollectionLock, type CollectionLock } from './lock'
 import { gcRequestSchema, type GcRequest, type GcRun, type GcSchedule, type GcScheduleRequest, type GcStatus } from './schema'
@@ -219,6 +219,11 @@ export async function putGcSchedule(prisma: PrismaClient, caller: Caller, input:
   })
   await recordAudit(prisma, { ...actor, action: 'gc.schedule', resourceType: 'gc', resource: 'gc/schedule', detail: { ...input } })
   return scheduleView(job)
+}
+
+export async function deleteGcSchedule(prisma: PrismaClient, caller: Caller): Promise<void> {
+  requireAdmin(caller)
+  if (await deleteScheduledJob(prisma, GC_JOB_KIND)) await recordAudit(prisma, { ...auditActor(caller), action: 'gc.schedule.delete', resourceType: 'gc', resource: 'gc/schedule' })
 }
 
 /** Makes this process run the GC schedule when its scheduler claims it (server.ts, once). */

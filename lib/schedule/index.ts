@@ -138,7 +138,10 @@ async function runClaimed(job: ScheduledJob, logger: Logger): Promise<void> {
 }
 
 export interface Scheduler {
-  stop(): Promise<void>
+  /** No more ticks; jobs already running go on (a collection is not worth holding a shutdown for). */
+  stop(): void
+  /** Settles once the jobs started so far have ended. */
+  idle(): Promise<void>
 }
 
 /** Ticks every `intervalMs`: claims and runs due jobs (a long job does not hold up the next ticks). */
@@ -153,8 +156,8 @@ export function startScheduler(prisma: PrismaClient, logger: Logger, intervalMs:
   timer.unref()
   tick()
   return {
-    async stop() {
-      clearInterval(timer)
+    stop: () => clearInterval(timer),
+    async idle() {
       await Promise.allSettled([...inFlight])
     },
   }

@@ -321,7 +321,8 @@ describe.each(BACKENDS)('garbage collection on %s', (backendName) => {
       await expect.poll(async () => rt().prisma.gcRun.count({ where: { trigger: 'schedule', status: 'succeeded' } }), { timeout: 20_000 }).toBeGreaterThan(0)
     } finally {
       await rt().prisma.scheduledJob.deleteMany({})
-      await scheduler.stop()
+      scheduler.stop()
+      await scheduler.idle()
     }
     expect(await stored(stray.digest)).toBe(false)
   })
