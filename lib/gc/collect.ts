@@ -103,13 +103,17 @@ export async function collect(ctx: CollectContext, options: CollectOptions): Pro
   await step()
 
   // Blobs.
+  const logDeleted = (deleted: string[], bytes: bigint) => {
+    if (deleted.length) ctx.log(`deleted ${deleted.length} blobs (${bytes} bytes): ${deleted.join(', ')}`)
+    totals.blobsDeleted += deleted.length
+    totals.bytesFreed += bytes
+  }
   if (!options.dryRun) {
     // What a collection that stopped between mark and delete left behind is finished first.
     for (let left = await unfinishedDeletions(ctx.prisma, SWEEP_BATCH); left.length; left = await unfinishedDeletions(ctx.prisma, SWEEP_BATCH)) {
       const { deleted, bytes } = await deleteBatch(ctx.prisma, ctx.blobs, left)
-      if (!deleted) break
-      totals.blobsDeleted += deleted
-      totals.bytesFreed += bytes
+      if (!deleted.length) break
+      logDeleted(deleted, bytes)
       await step()
     }
   }
@@ -130,9 +134,7 @@ export async function collect(ctx: CollectContext, options: CollectOptions): Pro
         grace,
       )
       const { deleted, bytes } = await deleteBatch(ctx.prisma, ctx.blobs, marked)
-      if (marked.length) ctx.log(`deleted ${deleted} blobs (${bytes} bytes): ${marked.join(', ')}`)
-      totals.blobsDeleted += deleted
-      totals.bytesFreed += bytes
+      logDeleted(deleted, bytes)
     }
     await step()
   }

@@ -85,9 +85,9 @@ export async function markBatch(prisma: PrismaClient, digests: string[], graceSe
   )
 }
 
-/** Step 2 for a batch: deletes the bytes of the rows still `deletingAt`; resolves how many blobs went and their bytes (as the store held them). */
-export async function deleteBatch(prisma: PrismaClient, blobs: BlobStore, digests: string[]): Promise<{ deleted: number; bytes: bigint }> {
-  if (!digests.length) return { deleted: 0, bytes: 0n }
+/** Step 2 for a batch: deletes the bytes of the rows still `deletingAt`; resolves which blobs went and their bytes (as the store held them). */
+export async function deleteBatch(prisma: PrismaClient, blobs: BlobStore, digests: string[]): Promise<{ deleted: string[]; bytes: bigint }> {
+  if (!digests.length) return { deleted: [], bytes: 0n }
   return prisma.$transaction(
     async (tx) => {
       const rows = await tx.$queryRaw<{ digest: string }[]>`
@@ -105,7 +105,7 @@ export async function deleteBatch(prisma: PrismaClient, blobs: BlobStore, digest
       await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, queue.length) }, worker))
       const gone = rows.map((row) => row.digest)
       await tx.$executeRaw`UPDATE "Blob" SET "goneAt" = now(), "deletingAt" = NULL WHERE "digest" = ANY(${gone}::text[])`
-      return { deleted: gone.length, bytes }
+      return { deleted: gone, bytes }
     },
     { timeout: 300_000 },
   )

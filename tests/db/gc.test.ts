@@ -214,7 +214,7 @@ describe.each(BACKENDS)('garbage collection on %s', (backendName) => {
     expect(await markBatch(rt().prisma, [kept.digest, swept.digest], 60)).toEqual([swept.digest])
     expect(await putManifest('p/a', image([swept]), 'v2')).toEqual({ ok: false, missing: [swept.digest] })
     expect(await rt().index.findBlob('p/a', swept.digest)).toBeNull()
-    expect(await deleteBatch(rt().prisma, rt().blobs, [swept.digest])).toEqual({ deleted: 1, bytes: BigInt(swept.size) })
+    expect(await deleteBatch(rt().prisma, rt().blobs, [swept.digest])).toEqual({ deleted: [swept.digest], bytes: BigInt(swept.size) })
     expect(await stored(kept.digest)).toBe(true)
   })
 
@@ -223,14 +223,14 @@ describe.each(BACKENDS)('garbage collection on %s', (backendName) => {
     await age()
     expect(await markBatch(rt().prisma, [revived.digest], 60)).toEqual([revived.digest])
     await rt().index.linkBlob('p/a', revived.digest, revived.size)
-    expect(await deleteBatch(rt().prisma, rt().blobs, [revived.digest])).toEqual({ deleted: 0, bytes: 0n })
+    expect(await deleteBatch(rt().prisma, rt().blobs, [revived.digest])).toEqual({ deleted: [], bytes: 0n })
     expect(await stored(revived.digest)).toBe(true)
     expect(await putManifest('p/a', image([revived]), 'v1')).toEqual({ ok: true })
 
     const gone = await pushBlob('p/b')
     await age()
     expect(await markBatch(rt().prisma, [gone.digest], 60)).toEqual([gone.digest])
-    expect(await deleteBatch(rt().prisma, rt().blobs, [gone.digest])).toEqual({ deleted: 1, bytes: BigInt(gone.size) })
+    expect(await deleteBatch(rt().prisma, rt().blobs, [gone.digest])).toEqual({ deleted: [gone.digest], bytes: BigInt(gone.size) })
     // Linking without the bytes (they were stored before the delete): BLOB_UNKNOWN, nothing linked.
     const failure = await rt()
       .index.linkBlob('p/b', gone.digest, gone.size)
