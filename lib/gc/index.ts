@@ -23,8 +23,10 @@ export type GcScheduleView = Omit<GcSchedule, 'nextRunAt' | 'lastRunAt'> & { nex
 
 /** The scheduler's kind for GC (one system-wide job). */
 export const GC_JOB_KIND = 'gc'
-/** A run's log keeps at most this many lines (a dry run over many blobs lists each). */
-const MAX_LOG_LINES = 5000
+/** A run's log keeps at most this many characters (a run over many blobs names each); later lines are counted, not kept. */
+const MAX_LOG_CHARS = 1024 * 1024
+/** While a run goes on, its log is saved at most this often (its counters after every batch). */
+const LOG_SAVE_INTERVAL_MS = 2000
 
 function requireAdmin(caller: Caller): void {
   requireSystem(caller.subject, 'system:admin', 'only system administrators run garbage collection')
@@ -76,12 +78,17 @@ export async function beginRun(prisma: PrismaClient, options: CollectOptions, tr
 async function execute(prisma: PrismaClient, row: GcRunRow, lock: CollectionLock): Promise<GcRunView> {
   const { blobs, index, config, logger, caches } = runtime()
   const lines: string[] = []
+  let kept = 0
   let dropped = 0
   const log = (line: string) => {
-    if (lines.length < MAX_LOG_LINES) lines.push(`${new Date().toISOString()} ${line}`)
-    else dropped++
+    const stamped = `${new Date().toISOString()} ${line}`
+    if (kept + stamped.length <= MAX_LOG_CHARS) {
+      lines.push(stamped)
+      kept += stamped.length + 1
+    } else dropped++
   }
   const logText = () => lines.join('\n') + (dropped ? `\n… ${dropped} more lines not kept` : '')
+  let logSavedAt = 0
   const counters = (totals: CollectTotals) => ({ ...totals })
   let status: GcStatus = 'succeeded'
   let error: string | null = null
@@ -97,7 +104,13 @@ async function execute(prisma: PrismaClient, row: GcRunRow, lock: CollectionLock
         log,
         async progress(current) {
           totals = current
-          const saved = await prisma.gcRun.update({ where: { id: row.id }, data: { ...counters(current), log: logText() }, select: { cancelRequested: true } })
+          const saveLog = Date.now() - logSavedAt >= LOG_SAVE_INTERVAL_MS
+          if (saveLog) logSavedAt = Date.now()
+          const saved = await prisma.gcRun.update({
+            where: { id: row.id },
+            data: { ...counters(current), ...(saveLog ? { log: logText() } : {}) },
+            select: { cancelRequested: true },
+          })
           return saved.cancelRequested
         },
       },
