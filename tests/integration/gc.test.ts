@@ -272,7 +272,8 @@ describe.skipIf(skip || !onPostgres)('garbage collection on two processes sharin
     const collector = async (server: RunningServer) => {
       const api = gcApi(server.url, admin)
       while (collecting) {
-        const started = await api.start({ gracePeriodSeconds: 0, deleteUntagged: true })
+        // A grace period of a second: pushes finish within it, the blobs of deleted images outlive it.
+        const started = await api.start({ gracePeriodSeconds: 1, deleteUntagged: true })
         if (started.status === 202) {
           const run = await api.finished(started.json<GcRun>().id)
           expect(run.status).toBe('succeeded')
@@ -286,16 +287,17 @@ describe.skipIf(skip || !onPostgres)('garbage collection on two processes sharin
       const server = servers[w % 2]
       const client = registryClient(server.url, admin)
       const repo = `${project}/load-${w % 3}`
+      let deletedImage: Image | undefined
       for (let i = 0; i < 6; i++) {
         const image = ociImage({ layers: 1, layerSize: 3000 })
         const manifest = JSON.parse(image.manifest.content.toString())
         manifest.layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: base.digest, size: base.size })
         const content = Buffer.from(JSON.stringify(manifest))
-        const pushedImage = {
-          ...image,
-          blobs: [...image.blobs, base],
-          manifest: { ...image.manifest, content, digest: `sha256:${createHash('sha256').update(content).digest('hex')}` },
-        }
+        // Every fourth push brings back the image this worker deleted before, whose blobs may be swept meanwhile.
+        const pushedImage: Image =
+          i % 4 === 3 && deletedImage
+            ? deletedImage
+            : { ...image, blobs: [...image.blobs, base], manifest: { ...image.manifest, content, digest: `sha256:${createHash('sha256').update(content).digest('hex')}` } }
         for (const blob of pushedImage.blobs) sizes.set(blob.digest, blob.size)
         // A client whose blobs were swept before its manifest came pushes them again (what docker does on MANIFEST_BLOB_UNKNOWN).
         let status = 0
@@ -314,7 +316,10 @@ describe.skipIf(skip || !onPostgres)('garbage collection on two processes sharin
             if (got.status === 200) expect(`sha256:${createHash('sha256').update(got.body).digest('hex')}`).toBe(blob.digest)
           }
         }
-        if (i % 2 === 1) expect([202, 404]).toContain((await client.deleteManifest(repo, pushedImage.manifest.digest)).status)
+        if (i % 2 === 1) {
+          expect([202, 404]).toContain((await client.deleteManifest(repo, pushedImage.manifest.digest)).status)
+          deletedImage = pushedImage
+        }
       }
     }
     const collectors = [collector(servers[0]), collector(servers[1])]
