@@ -31,7 +31,7 @@ import type { BlobStore } from '@registry-core'
 import type { PrismaClient } from '../db/prisma'
 
 /** Blobs handled per transaction. */
-export const SWEEP_BATCH = 200
+export const SWEEP_BATCH = 1000
 /** Store deletions in flight at once within a batch (an object store answers each in a round trip). */
 const DELETE_CONCURRENCY = 8
 
