@@ -105,7 +105,7 @@ const metricsServer: Server | undefined = config.metricsPort
   : undefined
 
 /** What start-up has built so far: what serves requests, and what shutdown must stop. */
-const started: { serve?: (req: IncomingMessage, res: ServerResponse) => void; registry?: Registry; webhooks?: Webhooks } = {}
+const started: { serve?: (req: IncomingMessage, res: ServerResponse) => void; registry?: Registry; webhooks?: Webhooks; scheduler?: { stop(): void } } = {}
 
 /**
  * SIGTERM/SIGINT: /readyz turns 503, the ports stop accepting, requests in flight run to their end
@@ -125,6 +125,7 @@ async function shutdown(signal: string): Promise<void> {
   metricsServer?.closeAllConnections()
   const finished = await drain.stop(config.shutdownTimeoutMs)
   if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still running after SHUTDOWN_TIMEOUT were cut')
+  started.scheduler?.stop()
   await started.registry?.close()
   await started.webhooks?.stop()
   await services.close()
@@ -144,6 +145,8 @@ const { WebhookWorker } = await import('./lib/webhooks/worker')
 const { renderSettingsOf } = await import('./lib/webhooks/render-settings')
 const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaintext')
 const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
+const { startScheduler } = await import('./lib/schedule')
+const { registerGcSchedule } = await import('./lib/gc')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -169,6 +172,7 @@ if (config.upstream.mirrorProject) {
 }
 const registry = (started.registry = await createRegistry(services))
 const webhooks = (started.webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) }))
+registerGcSchedule()
 
 const dev = process.env.NODE_ENV !== 'production'
 const app = next({ dev, dir: process.cwd(), hostname: config.bindHost, port: config.port, httpServer: server })
@@ -189,3 +193,4 @@ logger.info({ url: `http://${config.bindHost}:${config.port}`, publicUrl: config
 // Background work starts only once we serve: whatever it meets in the database cannot keep the server down.
 registry.start()
 webhooks.start()
+started.scheduler = startScheduler(services.prisma, logger, config.schedulerIntervalMs)

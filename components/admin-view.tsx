@@ -44,6 +44,14 @@ export function AdminView() {
             Manage system webhooks
           </Link>
         </Card>
+        <Card title="Garbage collection" headingId="gc-heading" description="Free the storage of deleted artifacts: run now, dry run, schedule and history.">
+          <Link
+            href="/admin/gc"
+            className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}
+          >
+            Garbage collection
+          </Link>
+        </Card>
         <RegistriesSection />
         <CreateUser />
         <UsersTable me={session.user.name} />

@@ -73,6 +73,7 @@ const schema = z.object({
   MAX_BLOB_SIZE: byteSize.default(0),
   UPLOAD_PURGE_AFTER: duration.default(24 * 3600 * 1000),
   UPLOAD_PURGE_INTERVAL: duration.default(3600 * 1000),
+  SCHEDULER_INTERVAL: duration.default(30_000).refine((ms) => ms >= 100, 'must be at least 100ms'),
   MANIFEST_CACHE_TTL: duration.default(2000),
   IDLE_TIMEOUT: duration.default(120_000).refine((ms) => ms >= 1000, 'must be at least 1s'),
   TRUST_PROXY: z
@@ -139,6 +140,8 @@ export interface AppConfig {
   maxBlobBytes: number
   uploadPurgeAfterMs: number
   uploadPurgeIntervalMs: number
+  /** How often each process looks for due scheduled jobs (GC, retention). */
+  schedulerIntervalMs: number
   manifestCacheTtlMs: number
   /** A connection on which nothing is received or sent for this long is closed. */
   idleTimeoutMs: number
@@ -237,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBlobBytes: values.MAX_BLOB_SIZE,
     uploadPurgeAfterMs: values.UPLOAD_PURGE_AFTER,
     uploadPurgeIntervalMs: values.UPLOAD_PURGE_INTERVAL,
+    schedulerIntervalMs: values.SCHEDULER_INTERVAL,
     manifestCacheTtlMs: values.MANIFEST_CACHE_TTL,
     idleTimeoutMs: values.IDLE_TIMEOUT,
     trustProxy: values.TRUST_PROXY,

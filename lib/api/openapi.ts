@@ -15,6 +15,7 @@ import { accessTokenSchema, createdAccessTokenSchema, tokenCreateSchema } from '
 import { searchQuerySchema, searchResultSchema } from '../search'
 import { dockerPingSchema, dockerSearchQuerySchema, dockerSearchResultSchema } from '../search/docker'
 import { registryCreateSchema, registryEndpointSchema, registryPingSchema, registryUpdateSchema } from '../registries'
+import { gcRequestSchema, gcRunSchema, gcScheduleRequestSchema, gcScheduleSchema } from '../gc/schema'
 import { deliveryFilterSchema, webhookCreateSchema, webhookDeliveryDetailSchema, webhookDeliverySchema, webhookPolicySchema, webhookUpdateSchema } from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -107,6 +108,7 @@ export const ROUTES: RouteSpec[] = [
     response: z.array(auditEntrySchema),
   },
   ...registryRoutes(),
+  ...gcRoutes(),
   { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true, response: z.array(robotSchema) },
   { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201, response: createdRobotSchema },
   { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema, response: updatedRobotSchema },
@@ -234,6 +236,45 @@ function registryRoutes(): RouteSpec[] {
       tag,
       response: registryPingSchema,
     },
+  ]
+}
+
+/** Garbage collection (issue #13): system admins only. */
+function gcRoutes(): RouteSpec[] {
+  const base = '/api/v1/system/gc'
+  const item = `${base}/{id}`
+  const tag = 'gc'
+  return [
+    {
+      method: 'post',
+      path: base,
+      summary: 'Start a garbage collection (or a dry run) in the background; 409 while one runs in any process',
+      tag,
+      body: gcRequestSchema,
+      status: 202,
+      response: gcRunSchema,
+    },
+    { method: 'get', path: base, summary: 'Garbage collection history, newest first', tag, paginated: true, response: z.array(gcRunSchema) },
+    { method: 'get', path: `${base}/schedule`, summary: 'The garbage collection schedule (schedule null: none)', tag, response: gcScheduleSchema },
+    {
+      method: 'put',
+      path: `${base}/schedule`,
+      summary: 'Set the garbage collection schedule and the options scheduled runs use',
+      tag,
+      body: gcScheduleRequestSchema,
+      response: gcScheduleSchema,
+    },
+    { method: 'delete', path: `${base}/schedule`, summary: 'Remove the garbage collection schedule', tag, status: 204, response: null },
+    { method: 'get', path: item, summary: 'One garbage collection: status (running, succeeded, failed, cancelled), blobsDeleted, bytesFreed…', tag, response: gcRunSchema },
+    {
+      method: 'post',
+      path: `${item}/cancel`,
+      summary: 'Ask a running collection to stop after its current batch (409 when it is not running)',
+      tag,
+      status: 202,
+      response: gcRunSchema,
+    },
+    { method: 'get', path: `${item}/log`, summary: "A collection's log", tag, response: z.object({ id: z.number(), log: z.string() }) },
   ]
 }
 

@@ -9,10 +9,11 @@
 // is also the column collation, so the unique indexes serve them; see prisma/schema.prisma).
 import { Prisma, type PrismaClient } from '../generated/prisma/client'
 import { sqlExecutor } from '../db/prisma'
-import { statement, type SqlExecutor } from '../db/sql'
+import { statement, type SqlExecutor, type Statement } from '../db/sql'
 import {
   RegistryError,
   type Actor,
+  type BlobStore,
   type DeleteManifestResult,
   type Descriptor,
   type Digest,
@@ -90,6 +91,12 @@ const FIND_BLOB = statement(
  * Everything happens only when session $5 is unrecorded, or recorded open with no bytes received
  * (locked, so a concurrent PATCH or cancel is seen); "session" false means nothing was written and
  * the caller takes the ordinary path. "recorded" says whether the session had been recorded.
+ *
+ * Garbage collection (lib/gc/sweep.ts has the whole protocol): the blob row is locked like an update
+ * (ON CONFLICT DO UPDATE locks it even when its WHERE is false), so this waits for a sweep holding it.
+ * A blob the sweep has unlinked but not yet deleted ("deletingAt") is revived here, and the sweep
+ * then leaves it alone. A blob whose bytes the sweep has deleted ("goneAt") is not linked ("gone"
+ * true, nothing else written): the caller checks the store first (`reviveGoneBlob`).
  */
 function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
   const session = onlyIntoEmptySession
@@ -103,7 +110,11 @@ function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
     name,
     `WITH ${session}blob AS (
      INSERT INTO "Blob" ("digest", "size") SELECT $2, $3::bigint WHERE TRUE${gate}
-     ON CONFLICT ("digest") DO NOTHING
+     ON CONFLICT ("digest") DO UPDATE SET "deletingAt" = NULL
+      WHERE "Blob"."deletingAt" IS NOT NULL OR "Blob"."goneAt" IS NOT NULL
+     RETURNING "goneAt"
+   ), gone AS (
+     SELECT 1 FROM blob WHERE "goneAt" IS NOT NULL
    ), existing AS (
      SELECT "id" FROM "Repository" WHERE "name" = $1${gate}
    ), created AS (
@@ -114,18 +125,19 @@ function linkBlobStatement(name: string, onlyIntoEmptySession: boolean) {
      RETURNING "id"
    ), link AS (
      INSERT INTO "RepositoryBlob" ("repositoryId", "digest")
-     SELECT "id", $2 FROM existing UNION ALL SELECT "id", $2 FROM created
+     SELECT "id", $2 FROM (SELECT "id" FROM existing UNION ALL SELECT "id" FROM created) repo WHERE NOT EXISTS (SELECT 1 FROM gone)
      ON CONFLICT DO NOTHING
    ), closed_upload AS (
      INSERT INTO "Upload" ("id", "repositoryName", "size", "startedAt", "updatedAt", "closedAt")
      SELECT $5::text, $1, $3::bigint, $6::timestamptz, now(), now()
-      WHERE $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created)
+      WHERE $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM existing UNION ALL SELECT 1 FROM created) AND NOT EXISTS (SELECT 1 FROM gone)
      ON CONFLICT ("id") DO UPDATE SET "size" = EXCLUDED."size", "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt"
       WHERE "Upload"."closedAt" IS NULL
    )
    SELECT ${onlyIntoEmptySession ? usable : 'true'} AS "session",
           ${onlyIntoEmptySession ? 'EXISTS (SELECT 1 FROM session)' : 'false'} AS "recorded",
-          (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked"`,
+          (SELECT count(*) FROM existing) + (SELECT count(*) FROM created) AS "linked",
+          EXISTS (SELECT 1 FROM gone) AS "gone"`,
   )
 }
 
@@ -257,10 +269,24 @@ const CLOSE_UPLOAD = statement(
    RETURNING "id"`,
 )
 
+export interface PrismaRegistryIndexOptions {
+  /**
+   * The store behind the index: a link to a blob whose bytes garbage collection deleted checks that
+   * the bytes are there again before reviving it. Without it such a link fails with BLOB_UNKNOWN.
+   */
+  blobs?: Pick<BlobStore, 'stat'>
+}
+
+/** How often a link retries after reviving a swept blob (a sweep can take it again in between). */
+const REVIVE_ATTEMPTS = 3
+
 export class PrismaRegistryIndex implements RegistryIndex {
   private readonly sql: SqlExecutor
 
-  constructor(private readonly db: PrismaClient) {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly options: PrismaRegistryIndexOptions = {},
+  ) {
     this.sql = sqlExecutor(db)
   }
 
@@ -281,7 +307,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   async completeEmptyUpload(session: UploadSession, digest: Digest, size: number): Promise<{ recorded: boolean } | null> {
     const rows = await this.quotaChecked(session.repository, digest, undefined, () =>
-      this.sql.query<{ session: boolean; recorded: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, [
+      this.linkRevivingGone<{ session: boolean; recorded: boolean; linked: bigint | string | number }>(COMPLETE_EMPTY_UPLOAD, digest, size, [
         session.repository,
         digest,
         String(size),
@@ -297,7 +323,14 @@ export class PrismaRegistryIndex implements RegistryIndex {
 
   private async link(repository: string, digest: Digest, size: number, upload: UploadSession | null): Promise<void> {
     const rows = await this.quotaChecked(repository, digest, undefined, () =>
-      this.sql.query<{ linked: bigint | string | number }>(LINK_BLOB, [repository, digest, String(size), projectOf(repository), upload?.id ?? null, upload?.startedAt ?? null]),
+      this.linkRevivingGone<{ linked: bigint | string | number }>(LINK_BLOB, digest, size, [
+        repository,
+        digest,
+        String(size),
+        projectOf(repository),
+        upload?.id ?? null,
+        upload?.startedAt ?? null,
+      ]),
     )
     if (!rows.length || Number(rows[0].linked) === 0) throw missingProject(repository)
   }
@@ -314,6 +347,37 @@ export class PrismaRegistryIndex implements RegistryIndex {
       // The blob paths are not told who pushes: their events name no operator (as Harbor's quota events).
       throw (await quotaDenial(this.db, error, repository, digest, actor ? operatorOf(actor) : '')) ?? error
     }
+  }
+
+  /** Runs a link statement; when it meets a blob whose bytes GC deleted, revives it (or fails) and runs it again. */
+  private async linkRevivingGone<Row>(link: Statement, digest: Digest, size: number, values: unknown[]): Promise<Row[]> {
+    for (let attempt = 1; ; attempt++) {
+      const rows = await this.sql.query<Row & { gone: boolean }>(link, values)
+      if (!rows[0]?.gone) return rows
+      if (attempt === REVIVE_ATTEMPTS) throw blobUnknown(digest)
+      await this.reviveGoneBlob(digest, size)
+    }
+  }
+
+  /**
+   * A blob GC deleted is being linked again: its bytes are back only if the client stored them after
+   * the sweep deleted them. Checked while the row is locked (a sweep cannot take it meanwhile); when
+   * they are there the tombstone is cleared, with a fresh creation time (the grace period starts
+   * again), else BLOB_UNKNOWN: the client pushes the blob again.
+   */
+  private async reviveGoneBlob(digest: Digest, size: number): Promise<void> {
+    const store = this.options.blobs
+    if (!store) throw blobUnknown(digest)
+    await this.db.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<{ goneAt: Date | null }[]>`SELECT "goneAt" FROM "Blob" WHERE "digest" = ${digest} FOR UPDATE`
+        if (!rows.length || rows[0].goneAt === null) return
+        const stored = await store.stat(digest)
+        if (!stored || stored.size !== size) throw blobUnknown(digest)
+        await tx.$executeRaw`UPDATE "Blob" SET "goneAt" = NULL, "deletingAt" = NULL, "size" = ${size}, "createdAt" = now() WHERE "digest" = ${digest}`
+      },
+      { timeout: 30_000 },
+    )
   }
 
   async unlinkBlob(repository: string, digest: Digest): Promise<boolean> {
@@ -590,6 +654,10 @@ export class PrismaRegistryIndex implements RegistryIndex {
 }
 
 type UploadRow = { id: string; repositoryName: string; size: bigint | string; startedAt: Date }
+
+function blobUnknown(digest: Digest): RegistryError {
+  return new RegistryError('BLOB_UNKNOWN', { message: 'the blob was garbage-collected meanwhile: push it again', detail: { digest } })
+}
 
 function toSession(row: UploadRow): UploadSession {
   return { id: row.id, repository: row.repositoryName, size: toNumber(row.size), startedAt: row.startedAt }

@@ -36,7 +36,7 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
       return (secrets ??= loadSecretKey(config).box)
     },
     get index(): RegistryIndex {
-      return (index ??= new ManifestCachingIndex(new PrismaRegistryIndex(openPrisma()), config.manifestCacheTtlMs, undefined, caches.manifests))
+      return (index ??= new ManifestCachingIndex(new PrismaRegistryIndex(openPrisma(), { blobs: openBlobs() }), config.manifestCacheTtlMs, undefined, caches.manifests))
     },
     init: () => openBlobs().init(),
     async close() {
