@@ -75,6 +75,8 @@ function refuseWhileStarting(res: ServerResponse): void {
   res.end(body)
 }
 
+/** What start-up has built so far: what serves requests, and what shutdown must stop. */
+const started: { serve?: (req: IncomingMessage, res: ServerResponse) => void; registry?: Registry; webhooks?: Webhooks; scheduler?: { stop(): void } } = {}
 const server = createServer()
 // Draining: what is in flight or still arrives on an open connection is served, and the connection then closes.
 const drain = new Drain(server)
@@ -103,9 +105,6 @@ const metricsServer: Server | undefined = config.metricsPort
       process.exit(1)
     })
   : undefined
-
-/** What start-up has built so far: what serves requests, and what shutdown must stop. */
-const started: { serve?: (req: IncomingMessage, res: ServerResponse) => void; registry?: Registry; webhooks?: Webhooks; scheduler?: { stop(): void } } = {}
 
 /**
  * SIGTERM/SIGINT: /readyz turns 503, the ports stop accepting, requests in flight run to their end

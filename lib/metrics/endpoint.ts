@@ -19,7 +19,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 }
 
 /** Answers a request for METRICS_PATH (GET or HEAD). */
-export async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' })
   try {
     const text = await metricsText()
@@ -33,7 +33,7 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse): P
 const sha256 = (value: string) => createHash('sha256').update(value).digest()
 
 /** Whether `req` carries `Authorization: Bearer <token>` (compared in constant time). */
-export function hasMetricsToken(req: IncomingMessage, token: string): boolean {
+function hasMetricsToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization
   if (!header?.startsWith('Bearer ')) return false
   return timingSafeEqual(sha256(header.slice('Bearer '.length).trim()), sha256(token))

@@ -11,19 +11,22 @@ import { askedUpstream } from './upstream'
 /** A /v2 path no route of the engine matched (an unknown endpoint or a malformed name). */
 export const UNMATCHED_V2_ROUTE = '/v2/*'
 /** The status of a response whose connection closed before it was complete (nginx's convention). */
-export const CLOSED_EARLY_STATUS = '499'
+const CLOSED_EARLY_STATUS = '499'
 
 interface Routed {
   template: string
   upstream: UpstreamSource | null
 }
 
-const routed = new WeakMap<IncomingMessage, Routed>()
+// On the request itself rather than in a WeakMap: this runs on every request, and a WeakMap of
+// short-lived keys costs the garbage collector more than a property does.
+const ROUTED = Symbol('registry route')
+type RoutedRequest = IncomingMessage & { [ROUTED]?: Routed }
 
 /** Tells the metrics which /v2 route each request took; handed to the engine as its observer. */
 export const registryObserver: RegistryObserver = {
   routed(req, template, upstream) {
-    routed.set(req, { template, upstream })
+    ;(req as RoutedRequest)[ROUTED] = { template, upstream }
   },
 }
 
@@ -41,8 +44,8 @@ function pathOf(url: string | undefined): string {
  * The route label of a finished request: the /v2 route the engine matched, else `appRoute`'s label
  * of its path. `url` is the request's as it arrived (Next rewrites `req.url` while it serves).
  */
-export function routeLabel(req: IncomingMessage, url: string | undefined, appRoute: AppRouteLabeller): string {
-  const route = routed.get(req)
+function routeLabel(req: IncomingMessage, url: string | undefined, appRoute: AppRouteLabeller): string {
+  const route = (req as RoutedRequest)[ROUTED]
   if (route) return route.template
   const pathname = pathOf(url)
   return isV2Path(pathname) ? UNMATCHED_V2_ROUTE : appRoute(pathname)
@@ -51,7 +54,7 @@ export function routeLabel(req: IncomingMessage, url: string | undefined, appRou
 type Operation = { blob: string } | { manifest: string } | undefined
 
 /** What a successful /v2 request did to a blob or manifest. */
-export function operationOf(template: string, method: string, status: number, url: string | undefined): Operation {
+function operationOf(template: string, method: string, status: number, url: string | undefined): Operation {
   switch (template) {
     case '/v2/{name}/blobs/{digest}':
       return method === 'GET' ? { blob: 'pull' } : method === 'HEAD' ? { blob: 'head' } : method === 'DELETE' ? { blob: 'delete' } : undefined
@@ -104,7 +107,7 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, appRou
     httpRequestDuration.labels(route, method, status ? String(status) : CLOSED_EARLY_STATUS).observe((performance.now() - started) / 1000)
     httpReceivedBytes.labels(route).inc(Math.max(0, socket.bytesRead - readBefore))
     httpSentBytes.labels(route).inc(Math.max(0, socket.bytesWritten - writtenBefore))
-    const registryRoute = routed.get(req)
+    const registryRoute = (req as RoutedRequest)[ROUTED]
     if (registryRoute && status) countRegistryWork(req, registryRoute, method, status)
   })
 }

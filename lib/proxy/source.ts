@@ -2,7 +2,7 @@
 // endpoint's client (lib/upstream) bound to the repository name upstream.
 import { MediaTypes, UpstreamError, type Digest, type UpstreamSource } from '@registry-core'
 import type { UpstreamClient } from '../upstream'
-import { countUpstreamCall } from '../metrics'
+import { countUpstreamCall } from '../metrics/upstream'
 
 /** Every manifest type the cache stores; the upstream picks its best (an index for a multi-platform image). */
 const MANIFEST_TYPES = [MediaTypes.ociIndex, MediaTypes.dockerManifestList, MediaTypes.ociManifest, MediaTypes.dockerManifest]

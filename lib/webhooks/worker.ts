@@ -10,7 +10,7 @@ import { onOutboxSignal } from './outbox'
 import { sendWebhook, type OutboundResult } from './outbound'
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature'
 import { SECRET_CONTEXT, type SecretBox } from '../secrets/envelope'
-import { countWebhookAttempt } from '../metrics'
+import { countWebhookAttempt } from '../metrics/webhooks'
 
 const PURGE_INTERVAL_MS = 3_600_000
 

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ANONYMOUS, createRegistryHandler, MemoryBlobStore, MemoryRegistryIndex } from '../../registry-core/src/index'
+import { ANONYMOUS, createRegistryHandler, MemoryBlobStore, MemoryRegistryIndex, UpstreamError, type UpstreamSource } from '../../registry-core/src/index'
 import { appRouteLabeller, metricsRegistry, metricsText, observeRequest, OTHER_ROUTE, registryObserver, UNMATCHED_V2_ROUTE } from '../../lib/metrics'
 import { deliveryOutcome } from '../../lib/metrics/webhooks'
+import { askedUpstream, countUpstreamCall } from '../../lib/metrics/upstream'
 
 const digestOf = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
@@ -62,6 +63,20 @@ describe('deliveryOutcome', () => {
     expect(deliveryOutcome({ kind: 'response', status: 500, headers: {}, bodySnippet: '', latencyMs: 3 })).toBe('rejected')
     expect(deliveryOutcome({ kind: 'error', error: 'ECONNREFUSED', latencyMs: 3 })).toBe('error')
     expect(deliveryOutcome({ kind: 'refused', reason: 'private address', latencyMs: 0 })).toBe('refused')
+  })
+})
+
+describe('countUpstreamCall', () => {
+  it('counts calls by operation and failures by kind, and marks the source as asked (a cache miss)', async () => {
+    const source = { name: 'hub' } as UpstreamSource
+    const calls = (await sample('registry_proxy_upstream_requests_total', { operation: 'get_blob' })) ?? 0
+    const timeouts = (await sample('registry_proxy_upstream_errors_total', { operation: 'get_blob', kind: 'timeout' })) ?? 0
+    expect(askedUpstream(source)).toBe(false)
+    await expect(countUpstreamCall(source, 'get_blob', Promise.resolve('bytes'))).resolves.toBe('bytes')
+    expect(askedUpstream(source)).toBe(true)
+    await expect(countUpstreamCall(source, 'get_blob', Promise.reject(new UpstreamError('timeout', 'no answer')))).rejects.toThrow('no answer')
+    expect(await sample('registry_proxy_upstream_requests_total', { operation: 'get_blob' })).toBe(calls + 2)
+    expect(await sample('registry_proxy_upstream_errors_total', { operation: 'get_blob', kind: 'timeout' })).toBe(timeouts + 1)
   })
 })
 
