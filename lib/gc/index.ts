@@ -9,6 +9,7 @@ import { conflict, invalid, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireSystem } from '../projects/access'
+import { countGcRun } from '../metrics'
 import { invalidateManifestCache } from '../registry/manifest-cache'
 import { runtime } from '../runtime'
 import { deleteScheduledJob, getScheduledJob, nextRunAfter, putScheduledJob, registerScheduledJob, type ScheduledJob } from '../schedule'
@@ -145,6 +146,7 @@ async function execute(prisma: PrismaClient, row: GcRunRow, lock: CollectionLock
       },
     })
     logger.info({ run: row.id, status, ...totals, bytesFreed: Number(totals.bytesFreed) }, 'garbage collection finished')
+    countGcRun({ status, dryRun: row.dryRun, blobsDeleted: totals.blobsDeleted, bytesFreed: totals.bytesFreed })
     return toView(saved)
   } finally {
     await lock.release()

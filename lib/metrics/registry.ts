@@ -80,3 +80,8 @@ export const webhookDeliveryDuration = histogram(
 // ---------------------------------------------------------------- database
 
 export const databasePoolConnections = gauge('registry_db_pool_connections', 'PostgreSQL pool connections of this process: total, idle, and requests waiting for one', ['state'])
+
+// ---------------------------------------------------------------- garbage collection (lib/gc)
+export const gcRuns = counter('registry_gc_runs_total', 'Garbage collections finished, by status (succeeded, failed, cancelled) and mode (run, dry_run)', ['status', 'mode'])
+export const gcDeletedBlobs = counter('registry_gc_deleted_blobs_total', 'Blobs garbage collection deleted (dry runs not counted)')
+export const gcFreedBytes = counter('registry_gc_freed_bytes_total', 'Bytes garbage collection freed (dry runs not counted)')
