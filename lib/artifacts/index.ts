@@ -14,7 +14,7 @@ import { conflict, invalid, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject, type LoadedProject } from '../projects/access'
-import { isValidTag, looksLikeDigest, isSupportedDigest, MediaTypes, parseManifest, type Actor } from '@registry-core'
+import { isValidTag, looksLikeDigest, isSupportedDigest, MediaTypes, parseManifest, type Actor, type DeleteManifestResult } from '@registry-core'
 import { DIGEST_RULE, TAG_RULE } from '../name-rules'
 import { runtime } from '../runtime'
 import { likeLiteral } from '../db/like'
@@ -338,15 +338,31 @@ function registryActor(caller: Caller): Actor {
 }
 
 /** After every successful write: the audit entry (the webhook event is written by the index itself). */
-async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: number, event: WriteEvent): Promise<void> {
+async function afterWrite(prisma: PrismaClient, who: AuditWho, projectId: number, event: WriteEvent): Promise<void> {
   const resource = 'tag' in event ? `${event.repository}:${event.tag}` : `${event.repository}@${event.digest}`
   await recordAudit(prisma, {
-    ...auditActor(caller),
+    ...who,
     action: event.action,
     resourceType: 'tag' in event ? 'tag' : 'artifact',
     resource,
     projectId,
   })
+}
+
+/** Who an audit entry names: a caller's name and address, or a process such as `retention`. */
+type AuditWho = { actor: string; remoteAddress: string | null }
+
+/**
+ * The one delete path of an artifact outside /v2: through the index (webhook events, immutability)
+ * as `who`, then the audit entries of the artifact and of the children that went with it. The
+ * index's answer: null when it was not there, not ok while an index references it.
+ */
+export async function removeArtifact(prisma: PrismaClient, who: AuditWho, projectId: number, repository: string, digest: string): Promise<DeleteManifestResult | null> {
+  const gone = await runtime().index.deleteManifest(repository, digest, { name: who.actor })
+  if (!gone?.ok) return gone
+  await afterWrite(prisma, who, projectId, { action: 'artifact.delete', repository, digest, tags: gone.tags })
+  for (const child of gone.children) await afterWrite(prisma, who, projectId, { action: 'artifact.delete', repository, digest: child.digest, tags: [] })
+  return gone
 }
 
 /**
@@ -357,17 +373,13 @@ export async function deleteArtifact(prisma: PrismaClient, caller: Caller, proje
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
-  const gone = await runtime().index.deleteManifest(repository.name, row.digest, registryActor(caller))
+  const gone = await removeArtifact(prisma, auditActor(caller), project.id, repository.name, row.digest)
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   if (!gone.ok) {
     throw conflict(`artifact ${row.digest} is part of index ${gone.referencedBy.join(', ')}; delete the index instead`, {
       digest: row.digest,
       referencedBy: gone.referencedBy,
     })
-  }
-  await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
-  for (const child of gone.children) {
-    await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: child.digest, tags: [] })
   }
 }
 
@@ -380,7 +392,7 @@ export async function deleteTag(prisma: PrismaClient, caller: Caller, projectNam
   if (!current || current.artifactId !== row.id) throw notFound(`tag ${tag} not found on artifact ${reference}`)
   const gone = await runtime().index.deleteTag(repository.name, tag, registryActor(caller))
   if (!gone) throw notFound(`tag ${tag} not found in ${repository.name}`)
-  await afterWrite(prisma, caller, project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
+  await afterWrite(prisma, auditActor(caller), project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
 }
 
 /**
@@ -407,7 +419,7 @@ export async function addTag(
     const record = { ...parseManifest(Buffer.from(content), row.mediaType, row.digest.startsWith('sha512:') ? 'sha512' : 'sha256'), digest: row.digest }
     const result = await runtime().index.putManifest(repository.name, record, input.name, registryActor(caller))
     if (!result.ok) throw conflict(`artifact ${row.digest} references content missing from ${repository.name}`, { missing: result.missing })
-    await afterWrite(prisma, caller, project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
+    await afterWrite(prisma, auditActor(caller), project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
   }
   const fresh = await prisma.artifact.findUnique({ where: { id: row.id }, select: listSelect })
   const [artifact] = await toViews(prisma, repository.id, [fresh ?? rest])

@@ -5,7 +5,7 @@ import { deliveryFilterSchema, webhookUpdateSchema } from '../../lib/webhooks/po
 
 describe('webhook event types', () => {
   it('are the four subscribable Harbor events plus TEST, each with a label', () => {
-    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG'])
+    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'TAG_RETENTION'])
     expect([...WEBHOOK_EVENT_TYPES]).toEqual([...SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE])
     expect(Object.keys(WEBHOOK_EVENT_LABELS).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
   })

@@ -54,3 +54,6 @@ ALTER TABLE "RetentionPolicy" ADD CONSTRAINT "RetentionPolicy_projectId_fkey" FO
 -- AddForeignKey
 ALTER TABLE "RetentionRun" ADD CONSTRAINT "RetentionRun_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- AlterTable
+ALTER TABLE "WebhookEvent" ADD COLUMN     "retention" JSONB;
