@@ -17,6 +17,8 @@ import { ROLE_NAMES, SignInHint, allows, type Project } from './projects-view'
 import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
 import { TimeAgo, Tabs } from './widgets'
 import { WebhookManager } from './webhooks'
+import { ImmutableRules } from './tag-rules/immutable-rules'
+import { RetentionPolicy } from './tag-rules/retention-policy'
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
@@ -101,6 +103,8 @@ export function ProjectDetail({ name }: { name: string }) {
                   scopeText={`in ${project.data.name}`}
                 />
               )}
+              {current === 'immutability' && <ImmutableRules project={project.data} />}
+              {current === 'retention' && <RetentionPolicy project={project.data} />}
               {current === 'settings' && <ProjectSettings project={project.data} />}
               <div className="mt-4">
                 <SignInHint>to push to this project or to see the projects you are a member of.</SignInHint>

@@ -19,6 +19,9 @@ import { DIGEST_RULE, TAG_RULE } from '../name-rules'
 import { runtime } from '../runtime'
 import { likeLiteral } from '../db/like'
 import { listedOnItsOwn } from './listed'
+import { projectNameOf } from '../auth/project-access'
+import { activeRules } from '../immutability/enforce'
+import { ruleProtecting } from '../immutability/match'
 import { EMBEDDED_TAG_LIMIT, type ArtifactDetail, type ArtifactView, type Platform, type TagView } from './schema'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
@@ -137,10 +140,11 @@ async function embeddedTags(prisma: PrismaClient, artifactIds: number[], match: 
 }
 
 /** Tags, references, children and referrers of a page of artifacts: one query each (no N+1). */
-async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[], tagMatch: string | null = null): Promise<ArtifactView[]> {
+async function toViews(prisma: PrismaClient, repository: RepositoryRef, rows: ArtifactRow[], tagMatch: string | null = null): Promise<ArtifactView[]> {
   if (!rows.length) return []
+  const repositoryId = repository.id
   const ids = rows.map((r) => r.id)
-  const [{ tags, countOf }, references, referrers] = await Promise.all([
+  const [{ tags, countOf }, references, referrers, toTagView] = await Promise.all([
     embeddedTags(prisma, ids, tagMatch),
     prisma.artifactReference.findMany({
       where: { artifactId: { in: ids } },
@@ -151,6 +155,7 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
       select: { digest: true, artifactType: true, subjectDigest: true },
       orderBy: { id: 'asc' },
     }),
+    tagViewer(prisma, repository.name),
   ])
   const group = <T>(items: T[], key: (item: T) => number | string) => {
     const map = new Map<number | string, T[]>()
@@ -237,14 +242,21 @@ export async function listArtifacts(
     prisma.artifact.findMany({ where, select: listSelect, orderBy: [{ pushedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.artifact.count({ where }),
   ])
-  return { items: await toViews(prisma, repository.id, rows, filter.tag || null), total }
+  return { items: await toViews(prisma, repository, rows, filter.tag || null), total }
 }
 
-const toTagView = (tag: { name: string; updatedAt: Date; checkedUpstreamAt: Date | null }): TagView => ({
-  name: tag.name,
-  pushedAt: new Date(tag.updatedAt).toISOString(),
-  checkedUpstreamAt: tag.checkedUpstreamAt ? new Date(tag.checkedUpstreamAt).toISOString() : null,
-})
+type RepositoryRef = { id: number; name: string }
+
+/** Turns tag rows of `repository` into views, with the lock of the project's immutability rules (read once). */
+async function tagViewer(prisma: PrismaClient, repository: string): Promise<(tag: { name: string; updatedAt: Date; checkedUpstreamAt: Date | null }) => TagView> {
+  const rules = await activeRules(prisma, projectNameOf(repository) ?? '')
+  return (tag) => ({
+    name: tag.name,
+    pushedAt: new Date(tag.updatedAt).toISOString(),
+    checkedUpstreamAt: tag.checkedUpstreamAt ? new Date(tag.checkedUpstreamAt).toISOString() : null,
+    immutable: ruleProtecting(rules, repository, tag.name) !== undefined,
+  })
+}
 
 /** The id of the artifact `reference` names in the repository: a digest, or one of its tags; null when none. */
 async function findArtifactId(prisma: PrismaClient, repositoryId: number, reference: string): Promise<number | null> {
@@ -271,7 +283,7 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const { content, ...rest } = row
-  const [view] = await toViews(prisma, repository.id, [rest])
+  const [view] = await toViews(prisma, repository, [rest])
   let manifest: Record<string, unknown> = {}
   try {
     manifest = JSON.parse(Buffer.from(content).toString('utf8')) as Record<string, unknown>
@@ -318,9 +330,10 @@ export async function listArtifactTags(prisma: PrismaClient, caller: Caller, pro
   const artifactId = await findArtifactId(prisma, repository.id, reference)
   if (artifactId === null) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const where = { artifactId }
-  const [rows, total] = await Promise.all([
+  const [rows, total, toTagView] = await Promise.all([
     prisma.tag.findMany({ where, select: { name: true, updatedAt: true, checkedUpstreamAt: true }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.tag.count({ where }),
+    tagViewer(prisma, repository.name),
   ])
   return { items: rows.map(toTagView), total }
 }
@@ -422,6 +435,6 @@ export async function addTag(
     await afterWrite(prisma, auditActor(caller), project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
   }
   const fresh = await prisma.artifact.findUnique({ where: { id: row.id }, select: listSelect })
-  const [artifact] = await toViews(prisma, repository.id, [fresh ?? rest])
+  const [artifact] = await toViews(prisma, repository, [fresh ?? rest])
   return { created: !existing, artifact }
 }

@@ -7,9 +7,11 @@ import { auditActor, recordAudit, type Caller } from '../audit'
 import { notFound } from '../errors'
 import { requireProject } from '../projects/access'
 import { globPatternSchema } from '../patterns/glob-schema'
+import type { ImmutableRuleView } from './schema'
 
 export { ruleProtecting, protectedTag, immutableTagError, type ActiveImmutableRule } from './match'
 export { activeRules } from './enforce'
+export * from './schema'
 
 const ruleFields = {
   repositories: globPatternSchema('repositories must be a glob pattern').pipe(z.string().min(1, 'repositories must not be empty')),
@@ -26,16 +28,6 @@ export const immutableRuleCreateSchema = z.strictObject({
 export const immutableRuleUpdateSchema = z
   .strictObject({ repositories: ruleFields.repositories.optional(), tags: ruleFields.tags.optional(), enabled: ruleFields.enabled.optional() })
   .refine((update) => Object.keys(update).length > 0, 'nothing to update: give repositories, tags or enabled')
-
-export const immutableRuleSchema = z.object({
-  id: z.number(),
-  repositories: z.string(),
-  tags: z.string(),
-  enabled: z.boolean(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-})
-export type ImmutableRuleView = z.infer<typeof immutableRuleSchema>
 
 type RuleRow = { id: number; repositories: string; tags: string; enabled: boolean; createdAt: Date; updatedAt: Date }
 
