@@ -7,7 +7,7 @@ import { describeIssues } from './messages'
 import type { Page, PageRequest } from '../pagination'
 import { paginationHeaders } from './pagination'
 import { runtime } from '../runtime'
-import { RegistryError } from '@registry-core'
+import { isRegistryError } from '@registry-core'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'
@@ -92,7 +92,7 @@ export function errorResponse(error: unknown): Response {
     detail = error.detail
   } else if (error instanceof HttpError) {
     ;({ status, code, message, detail, headers } = error)
-  } else if (error instanceof RegistryError && error.code === 'DENIED') {
+  } else if (isRegistryError(error) && error.code === 'DENIED') {
     // A write the registry index refused by policy (an immutable tag): the same code and message as /v2.
     status = 403
     code = 'DENIED'

@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import type { PrismaClient } from '../db/prisma'
 import { Prisma } from '../generated/prisma/client'
-import { RegistryError } from '@registry-core'
+import { isRegistryError } from '@registry-core'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
@@ -168,7 +168,7 @@ async function apply(prisma: PrismaClient, projectId: number, decided: Retention
       if (gone && !gone.ok) result.retained.push({ ...artifact, reason: `referenced by index ${gone.referencedBy.join(', ')}` })
       else result.deleted.push(artifact)
     } catch (error) {
-      if (!(error instanceof RegistryError && error.code === 'DENIED')) throw error
+      if (!(isRegistryError(error) && error.code === 'DENIED')) throw error
       result.retained.push({ ...artifact, reason: error.message })
     }
   }
