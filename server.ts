@@ -146,6 +146,7 @@ const { sealPlaintextWebhookSecrets } = await import('./lib/webhooks/seal-plaint
 const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
 const { startScheduler } = await import('./lib/schedule')
 const { registerGcSchedule } = await import('./lib/gc')
+const { registerRetentionSchedule } = await import('./lib/retention')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -172,6 +173,7 @@ if (config.upstream.mirrorProject) {
 const registry = (started.registry = await createRegistry(services))
 const webhooks = (started.webhooks = new WebhookWorker({ prisma: services.prisma, secrets, logger, settings: config.webhooks, render: renderSettingsOf(config) }))
 registerGcSchedule()
+registerRetentionSchedule()
 
 const dev = process.env.NODE_ENV !== 'production'
 const app = next({ dev, dir: process.cwd(), hostname: config.bindHost, port: config.port, httpServer: server })

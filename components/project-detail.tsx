@@ -18,6 +18,8 @@ import { ErrorMessage, VisibilityBadge, focusRing } from './ui'
 import { TimeAgo, Tabs } from './widgets'
 import { WebhookManager } from './webhooks'
 import { StorageUsage } from './quota/storage-usage'
+import { ImmutableRules } from './tag-rules/immutable-rules'
+import { RetentionPolicy } from './tag-rules/retention-policy'
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
@@ -110,6 +112,8 @@ export function ProjectDetail({ name }: { name: string }) {
                   scopeText={`in ${project.data.name}`}
                 />
               )}
+              {current === 'immutability' && <ImmutableRules project={project.data} />}
+              {current === 'retention' && <RetentionPolicy project={project.data} />}
               {current === 'settings' && <ProjectSettings project={project.data} />}
               <div className="mt-4">
                 <SignInHint>to push to this project or to see the projects you are a member of.</SignInHint>

@@ -19,7 +19,7 @@ const repository = 'app'
 const emptyRepository = 'empty'
 let digest = ''
 
-const TAB_NAMES = ['Repositories', 'Members', 'Robot accounts', 'Webhooks', 'Settings']
+const TAB_NAMES = ['Repositories', 'Members', 'Robot accounts', 'Webhooks', 'Tag immutability', 'Tag retention', 'Settings']
 
 async function expectTabs(page: Page, visible: string[]): Promise<void> {
   await expect(page.getByRole('tab', { name: 'Repositories' })).toBeVisible()
@@ -143,7 +143,7 @@ test('tabs and actions follow the role: guest, developer, maintainer, project ad
 
   const maintainerPage = await signedIn(browser, baseURL!, maintainer)
   await maintainerPage.goto(`${base}/robots`)
-  await expectTabs(maintainerPage, ['Repositories', 'Members', 'Robot accounts'])
+  await expectTabs(maintainerPage, ['Repositories', 'Members', 'Robot accounts', 'Tag immutability', 'Tag retention'])
   await expect(maintainerPage.getByRole('tab', { name: 'Robot accounts' })).toHaveAttribute('aria-selected', 'true')
   await expect(maintainerPage.getByRole('heading', { name: 'Robot accounts' })).toBeVisible()
   await expect(maintainerPage.getByRole('heading', { name: 'Create robot account' })).toHaveCount(0)

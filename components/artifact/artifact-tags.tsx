@@ -5,6 +5,7 @@ import { shortDigest } from '../format'
 import { Button, ErrorMessage, SuccessMessage } from '../ui'
 import { CommandLine, ConfirmDialog, LoadingRows, Pagination, TimeAgo } from '../widgets'
 import { TAGS_PAGE_SIZE, useArtifactTags, useDeleteTag } from './use-artifact-tags'
+import { ImmutableLock } from '../tag-rules/immutable-lock'
 
 export function ArtifactTags({ project, repository, digest, pullBase, canDelete }: { project: string; repository: string; digest: string; pullBase: string; canDelete: boolean }) {
   const { tags, page, setPage } = useArtifactTags(project, repository, digest)
@@ -25,7 +26,10 @@ export function ArtifactTags({ project, repository, digest, pullBase, canDelete 
       <ul className="space-y-2" data-testid="artifact-tags">
         {tags.data.items.map((tag) => (
           <li key={tag.name} className="flex flex-wrap items-center gap-2 text-sm">
-            <span className="break-all rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">{tag.name}</span>
+            <span className="inline-flex items-center gap-1 break-all rounded-full bg-sky-50 px-2.5 py-0.5 font-mono text-xs text-sky-900 ring-1 ring-sky-200">
+              {tag.immutable && <ImmutableLock tag={tag.name} />}
+              {tag.name}
+            </span>
             <span className="text-xs text-slate-500">
               pushed <TimeAgo value={tag.pushedAt} />
               {tag.checkedUpstreamAt && (
@@ -34,7 +38,7 @@ export function ArtifactTags({ project, repository, digest, pullBase, canDelete 
                 </>
               )}
             </span>
-            {canDelete && (
+            {canDelete && !tag.immutable && (
               <Button variant="ghost" className="ml-auto px-2 py-0.5 text-xs text-red-700" aria-label={`Delete tag ${tag.name}`} onClick={() => deletion.ask(tag.name)}>
                 Delete
               </Button>

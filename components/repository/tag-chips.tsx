@@ -7,6 +7,7 @@ import { formatCount, shortDigest } from '../format'
 import { focusRing } from '../ui'
 import { CopyButton } from '../widgets'
 import type { Deletion } from './use-delete-artifact'
+import { ImmutableLock } from '../tag-rules/immutable-lock'
 
 export function TagChips({
   artifact,
@@ -30,9 +31,10 @@ export function TagChips({
           className="inline-flex max-w-full items-center gap-1 rounded-full bg-sky-50 py-0.5 pl-2.5 pr-1 text-xs text-sky-900 ring-1 ring-sky-200"
           data-testid="tag-chip"
         >
+          {tag.immutable && <ImmutableLock tag={tag.name} />}
           <span className="break-all font-mono">{tag.name}</span>
           <CopyButton text={`docker pull ${pullBase}:${tag.name}`} label={`Copy pull command for ${tag.name}`} compact />
-          {canDelete && (
+          {canDelete && !tag.immutable && (
             <button
               type="button"
               aria-label={`Delete tag ${tag.name}`}

@@ -16,6 +16,8 @@ import { searchQuerySchema, searchResultSchema } from '../search'
 import { dockerPingSchema, dockerSearchQuerySchema, dockerSearchResultSchema } from '../search/docker'
 import { registryCreateSchema, registryEndpointSchema, registryPingSchema, registryUpdateSchema } from '../registries'
 import { gcRequestSchema, gcRunSchema, gcScheduleRequestSchema, gcScheduleSchema } from '../gc/schema'
+import { immutableRuleCreateSchema, immutableRuleSchema, immutableRuleUpdateSchema } from '../immutability'
+import { retentionPolicyInputSchema, retentionPolicySchema, retentionRunRequestSchema, retentionRunSchema } from '../retention'
 import { deliveryFilterSchema, webhookCreateSchema, webhookDeliveryDetailSchema, webhookDeliverySchema, webhookPolicySchema, webhookUpdateSchema } from '../webhooks/policies'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -109,6 +111,7 @@ export const ROUTES: RouteSpec[] = [
   },
   ...registryRoutes(),
   ...gcRoutes(),
+  ...tagRuleRoutes(),
   { method: 'get', path: '/api/v1/robots', summary: 'System robot accounts', tag: 'robots', paginated: true, response: z.array(robotSchema) },
   { method: 'post', path: '/api/v1/robots', summary: 'Create a system robot account', tag: 'robots', body: systemRobotCreateSchema, status: 201, response: createdRobotSchema },
   { method: 'patch', path: '/api/v1/robots/{id}', summary: 'Update a system robot account', tag: 'robots', body: robotUpdateSchema, response: updatedRobotSchema },
@@ -206,6 +209,38 @@ export const ROUTES: RouteSpec[] = [
   ...webhookRoutes(`${P}/webhooks`, "a project's"),
   ...webhookRoutes('/api/v1/webhooks', 'system-wide'),
 ]
+
+/** Tag immutability rules and tag retention (issue #13): project admins and maintainers. */
+function tagRuleRoutes(): RouteSpec[] {
+  const rules = `${P}/immutable-rules`
+  const retention = `${P}/retention`
+  return [
+    { method: 'get', path: rules, summary: 'Tag immutability rules of the project', tag: 'immutability', response: z.array(immutableRuleSchema) },
+    { method: 'post', path: rules, summary: 'Create a tag immutability rule', tag: 'immutability', body: immutableRuleCreateSchema, status: 201, response: immutableRuleSchema },
+    {
+      method: 'patch',
+      path: `${rules}/{id}`,
+      summary: 'Change a rule: its patterns, or enable/disable it',
+      tag: 'immutability',
+      body: immutableRuleUpdateSchema,
+      response: immutableRuleSchema,
+    },
+    { method: 'delete', path: `${rules}/{id}`, summary: 'Delete a tag immutability rule', tag: 'immutability', status: 204, response: null },
+    { method: 'get', path: retention, summary: 'The tag retention policy (rules and schedule)', tag: 'retention', response: retentionPolicySchema },
+    { method: 'put', path: retention, summary: 'Replace the tag retention policy', tag: 'retention', body: retentionPolicyInputSchema, response: retentionPolicySchema },
+    { method: 'get', path: `${retention}/runs`, summary: 'Retention runs, newest first', tag: 'retention', paginated: true, response: z.array(retentionRunSchema) },
+    {
+      method: 'post',
+      path: `${retention}/runs`,
+      summary: 'Run the policy now (dryRun: only list what would go); 202 with the run',
+      tag: 'retention',
+      body: retentionRunRequestSchema,
+      status: 202,
+      response: retentionRunSchema,
+    },
+    { method: 'get', path: `${retention}/runs/{id}`, summary: 'One run: per repository, what went and what kept the rest', tag: 'retention', response: retentionRunSchema },
+  ]
+}
 
 /** Upstream registry endpoints (issue #12): system admins only; credentials are write-only. */
 function registryRoutes(): RouteSpec[] {

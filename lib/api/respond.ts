@@ -7,11 +7,13 @@ import { describeIssues } from './messages'
 import type { Page, PageRequest } from '../pagination'
 import { paginationHeaders } from './pagination'
 import { runtime } from '../runtime'
+import { isRegistryError } from '@registry-core'
 
 export type ApiErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
+  | 'DENIED'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION'
@@ -90,6 +92,12 @@ export function errorResponse(error: unknown): Response {
     detail = error.detail
   } else if (error instanceof HttpError) {
     ;({ status, code, message, detail, headers } = error)
+  } else if (isRegistryError(error) && error.code === 'DENIED') {
+    // A write the registry index refused by policy (an immutable tag): the same code and message as /v2.
+    status = 403
+    code = 'DENIED'
+    message = error.message
+    detail = error.entries[0].detail
   } else if (error instanceof ZodError) {
     status = 400
     code = 'BAD_REQUEST'

@@ -14,11 +14,14 @@ import { conflict, invalid, notFound } from '../errors'
 import { skipTake, type Page, type PageRequest } from '../pagination'
 import { auditActor, recordAudit, type Caller } from '../audit'
 import { requireProject, type LoadedProject } from '../projects/access'
-import { isValidTag, looksLikeDigest, isSupportedDigest, MediaTypes, parseManifest, type Actor } from '@registry-core'
+import { isValidTag, looksLikeDigest, isSupportedDigest, MediaTypes, parseManifest, type Actor, type DeleteManifestResult } from '@registry-core'
 import { DIGEST_RULE, TAG_RULE } from '../name-rules'
 import { runtime } from '../runtime'
 import { likeLiteral } from '../db/like'
 import { listedOnItsOwn } from './listed'
+import { projectNameOf } from '../auth/project-access'
+import { activeRules } from '../immutability/enforce'
+import { ruleProtecting } from '../immutability/match'
 import { EMBEDDED_TAG_LIMIT, type ArtifactDetail, type ArtifactView, type Platform, type TagView } from './schema'
 
 // ---------------------------------------------------------------- schemas (also the OpenAPI document's)
@@ -137,10 +140,11 @@ async function embeddedTags(prisma: PrismaClient, artifactIds: number[], match: 
 }
 
 /** Tags, references, children and referrers of a page of artifacts: one query each (no N+1). */
-async function toViews(prisma: PrismaClient, repositoryId: number, rows: ArtifactRow[], tagMatch: string | null = null): Promise<ArtifactView[]> {
+async function toViews(prisma: PrismaClient, repository: RepositoryRef, rows: ArtifactRow[], tagMatch: string | null = null): Promise<ArtifactView[]> {
   if (!rows.length) return []
+  const repositoryId = repository.id
   const ids = rows.map((r) => r.id)
-  const [{ tags, countOf }, references, referrers] = await Promise.all([
+  const [{ tags, countOf }, references, referrers, toTagView] = await Promise.all([
     embeddedTags(prisma, ids, tagMatch),
     prisma.artifactReference.findMany({
       where: { artifactId: { in: ids } },
@@ -151,6 +155,7 @@ async function toViews(prisma: PrismaClient, repositoryId: number, rows: Artifac
       select: { digest: true, artifactType: true, subjectDigest: true },
       orderBy: { id: 'asc' },
     }),
+    tagViewer(prisma, repository.name),
   ])
   const group = <T>(items: T[], key: (item: T) => number | string) => {
     const map = new Map<number | string, T[]>()
@@ -237,14 +242,21 @@ export async function listArtifacts(
     prisma.artifact.findMany({ where, select: listSelect, orderBy: [{ pushedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.artifact.count({ where }),
   ])
-  return { items: await toViews(prisma, repository.id, rows, filter.tag || null), total }
+  return { items: await toViews(prisma, repository, rows, filter.tag || null), total }
 }
 
-const toTagView = (tag: { name: string; updatedAt: Date; checkedUpstreamAt: Date | null }): TagView => ({
-  name: tag.name,
-  pushedAt: new Date(tag.updatedAt).toISOString(),
-  checkedUpstreamAt: tag.checkedUpstreamAt ? new Date(tag.checkedUpstreamAt).toISOString() : null,
-})
+type RepositoryRef = { id: number; name: string }
+
+/** Turns tag rows of `repository` into views, with the lock of the project's immutability rules (read once). */
+async function tagViewer(prisma: PrismaClient, repository: string): Promise<(tag: { name: string; updatedAt: Date; checkedUpstreamAt: Date | null }) => TagView> {
+  const rules = await activeRules(prisma, projectNameOf(repository) ?? '')
+  return (tag) => ({
+    name: tag.name,
+    pushedAt: new Date(tag.updatedAt).toISOString(),
+    checkedUpstreamAt: tag.checkedUpstreamAt ? new Date(tag.checkedUpstreamAt).toISOString() : null,
+    immutable: ruleProtecting(rules, repository, tag.name) !== undefined,
+  })
+}
 
 /** The id of the artifact `reference` names in the repository: a digest, or one of its tags; null when none. */
 async function findArtifactId(prisma: PrismaClient, repositoryId: number, reference: string): Promise<number | null> {
@@ -271,7 +283,7 @@ export async function getArtifact(prisma: PrismaClient, caller: Caller, projectN
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const { content, ...rest } = row
-  const [view] = await toViews(prisma, repository.id, [rest])
+  const [view] = await toViews(prisma, repository, [rest])
   let manifest: Record<string, unknown> = {}
   try {
     manifest = JSON.parse(Buffer.from(content).toString('utf8')) as Record<string, unknown>
@@ -318,9 +330,10 @@ export async function listArtifactTags(prisma: PrismaClient, caller: Caller, pro
   const artifactId = await findArtifactId(prisma, repository.id, reference)
   if (artifactId === null) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   const where = { artifactId }
-  const [rows, total] = await Promise.all([
+  const [rows, total, toTagView] = await Promise.all([
     prisma.tag.findMany({ where, select: { name: true, updatedAt: true, checkedUpstreamAt: true }, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], ...skipTake(page) }),
     prisma.tag.count({ where }),
+    tagViewer(prisma, repository.name),
   ])
   return { items: rows.map(toTagView), total }
 }
@@ -338,15 +351,31 @@ function registryActor(caller: Caller): Actor {
 }
 
 /** After every successful write: the audit entry (the webhook event is written by the index itself). */
-async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: number, event: WriteEvent): Promise<void> {
+async function afterWrite(prisma: PrismaClient, who: AuditWho, projectId: number, event: WriteEvent): Promise<void> {
   const resource = 'tag' in event ? `${event.repository}:${event.tag}` : `${event.repository}@${event.digest}`
   await recordAudit(prisma, {
-    ...auditActor(caller),
+    ...who,
     action: event.action,
     resourceType: 'tag' in event ? 'tag' : 'artifact',
     resource,
     projectId,
   })
+}
+
+/** Who an audit entry names: a caller's name and address, or a process such as `retention`. */
+type AuditWho = { actor: string; remoteAddress: string | null }
+
+/**
+ * The one delete path of an artifact outside /v2: through the index (webhook events, immutability)
+ * as `who`, then the audit entries of the artifact and of the children that went with it. The
+ * index's answer: null when it was not there, not ok while an index references it.
+ */
+export async function removeArtifact(prisma: PrismaClient, who: AuditWho, projectId: number, repository: string, digest: string): Promise<DeleteManifestResult | null> {
+  const gone = await runtime().index.deleteManifest(repository, digest, { name: who.actor })
+  if (!gone?.ok) return gone
+  await afterWrite(prisma, who, projectId, { action: 'artifact.delete', repository, digest, tags: gone.tags })
+  for (const child of gone.children) await afterWrite(prisma, who, projectId, { action: 'artifact.delete', repository, digest: child.digest, tags: [] })
+  return gone
 }
 
 /**
@@ -357,17 +386,13 @@ export async function deleteArtifact(prisma: PrismaClient, caller: Caller, proje
   const { repository, project } = await requireRepository(prisma, caller, projectName, name, 'repository:delete')
   const row = await findArtifact(prisma, repository.id, reference)
   if (!row) throw notFound(`artifact ${reference} not found in ${repository.name}`)
-  const gone = await runtime().index.deleteManifest(repository.name, row.digest, registryActor(caller))
+  const gone = await removeArtifact(prisma, auditActor(caller), project.id, repository.name, row.digest)
   if (!gone) throw notFound(`artifact ${reference} not found in ${repository.name}`)
   if (!gone.ok) {
     throw conflict(`artifact ${row.digest} is part of index ${gone.referencedBy.join(', ')}; delete the index instead`, {
       digest: row.digest,
       referencedBy: gone.referencedBy,
     })
-  }
-  await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: row.digest, tags: gone.tags })
-  for (const child of gone.children) {
-    await afterWrite(prisma, caller, project.id, { action: 'artifact.delete', repository: repository.name, digest: child.digest, tags: [] })
   }
 }
 
@@ -380,7 +405,7 @@ export async function deleteTag(prisma: PrismaClient, caller: Caller, projectNam
   if (!current || current.artifactId !== row.id) throw notFound(`tag ${tag} not found on artifact ${reference}`)
   const gone = await runtime().index.deleteTag(repository.name, tag, registryActor(caller))
   if (!gone) throw notFound(`tag ${tag} not found in ${repository.name}`)
-  await afterWrite(prisma, caller, project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
+  await afterWrite(prisma, auditActor(caller), project.id, { action: 'tag.delete', repository: repository.name, digest: gone.digest, tag })
 }
 
 /**
@@ -407,9 +432,9 @@ export async function addTag(
     const record = { ...parseManifest(Buffer.from(content), row.mediaType, row.digest.startsWith('sha512:') ? 'sha512' : 'sha256'), digest: row.digest }
     const result = await runtime().index.putManifest(repository.name, record, input.name, registryActor(caller))
     if (!result.ok) throw conflict(`artifact ${row.digest} references content missing from ${repository.name}`, { missing: result.missing })
-    await afterWrite(prisma, caller, project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
+    await afterWrite(prisma, auditActor(caller), project.id, { action: 'tag.create', repository: repository.name, digest: row.digest, tag: input.name })
   }
   const fresh = await prisma.artifact.findUnique({ where: { id: row.id }, select: listSelect })
-  const [artifact] = await toViews(prisma, repository.id, [fresh ?? rest])
+  const [artifact] = await toViews(prisma, repository, [fresh ?? rest])
   return { created: !existing, artifact }
 }

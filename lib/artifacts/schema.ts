@@ -9,6 +9,7 @@ export const tagSchema = z.object({
   name: z.string(),
   pushedAt: z.iso.datetime(),
   checkedUpstreamAt: z.iso.datetime().nullable().describe('proxy-cache projects: when the tag was last confirmed against the upstream; null otherwise'),
+  immutable: z.boolean().describe('an enabled tag immutability rule of the project protects the tag (it cannot be re-pointed or deleted)'),
 })
 
 /**

@@ -32,6 +32,10 @@ export type ProjectAction =
   | 'webhook:manage'
   /** Read the project's audit log. */
   | 'audit:read'
+  /** Create, change and delete tag immutability rules (Harbor: project admins and maintainers). */
+  | 'immutable:manage'
+  /** Manage, run and read the tag retention policy (Harbor: project admins and maintainers). */
+  | 'retention:manage'
 
 /** Every project action, in the order the API lists them (the record makes the compiler check it is complete). */
 const EVERY_PROJECT_ACTION: Record<ProjectAction, true> = {
@@ -47,6 +51,8 @@ const EVERY_PROJECT_ACTION: Record<ProjectAction, true> = {
   'project:delete': true,
   'webhook:manage': true,
   'audit:read': true,
+  'immutable:manage': true,
+  'retention:manage': true,
 }
 export const PROJECT_ACTIONS = Object.keys(EVERY_PROJECT_ACTION) as ProjectAction[]
 
@@ -54,7 +60,7 @@ const ROLE_ACTIONS: Record<ProjectRole, ReadonlySet<ProjectAction>> = {
   limitedGuest: new Set(['project:read', 'repository:pull']),
   guest: new Set(['project:read', 'repository:pull', 'member:list']),
   developer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push']),
-  maintainer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push', 'repository:delete', 'robot:list']),
+  maintainer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push', 'repository:delete', 'robot:list', 'immutable:manage', 'retention:manage']),
   projectAdmin: new Set<ProjectAction>([
     'project:read',
     'repository:pull',
@@ -68,6 +74,8 @@ const ROLE_ACTIONS: Record<ProjectRole, ReadonlySet<ProjectAction>> = {
     'project:delete',
     'webhook:manage',
     'audit:read',
+    'immutable:manage',
+    'retention:manage',
   ]),
 }
 

@@ -82,6 +82,10 @@ function describe(action: ProjectAction): string {
       return 'manage webhooks'
     case 'audit:read':
       return 'read the audit log'
+    case 'immutable:manage':
+      return 'manage tag immutability rules'
+    case 'retention:manage':
+      return 'manage tag retention'
   }
 }
 

@@ -30,6 +30,7 @@ import {
 import { parseActorId, projectNameOf, readableProjectsSql } from '../auth/project-access'
 import { insertEventSql, policyWantsSql, signalOutbox } from '../webhooks/outbox'
 import { quotaDenial } from '../quota'
+import { assertTagChangeAllowed, assertTagsDeletable } from '../immutability/enforce'
 
 const toNumber = (v: bigint | number | string): number => (typeof v === 'number' ? v : Number(v))
 
@@ -415,6 +416,8 @@ export class PrismaRegistryIndex implements RegistryIndex {
     const refs = uniqueReferences(manifest.references)
     const size = BigInt(manifest.content.length) + refs.reduce((sum, r) => sum + BigInt(r.size), 0n)
     const annotations = manifest.annotations ? JSON.stringify(manifest.annotations) : null
+    // A proxy-cache project mirrors its upstream, whose tags move: immutability governs hosted content.
+    if (tag !== undefined && options.cached !== true) await assertTagChangeAllowed(this.sql, repository, projectOf(repository), tag, manifest.digest)
     const rows = await this.quotaChecked(repository, manifest.digest, actor, () =>
       this.sql.query<{ missing: string[]; saved: boolean; queued: boolean }>(PUT_MANIFEST, [
         refs.map((r) => r.digest),
@@ -460,6 +463,7 @@ export class PrismaRegistryIndex implements RegistryIndex {
   }
 
   async deleteTag(repository: string, tag: string, actor?: Actor): Promise<{ digest: Digest } | null> {
+    await assertTagChangeAllowed(this.sql, repository, projectOf(repository), tag, null)
     const rows = await this.db.$queryRaw<{ digest: string; queued: boolean }[]>`
       WITH gone AS (
         DELETE FROM "Tag" t
@@ -507,6 +511,14 @@ export class PrismaRegistryIndex implements RegistryIndex {
            AND p."repositoryId" = ${target.repositoryId} AND p."id" <> ${target.id}
          ORDER BY p."digest"`
       if (parents.length) return { ok: false as const, referencedBy: parents.map((p) => p.digest) }
+      // The lock above makes a concurrent tagging wait, so the tags read here are all the artifact has.
+      const tags = await tx.$queryRaw<{ name: string }[]>`SELECT "name" FROM "Tag" WHERE "artifactId" = ${target.id} ORDER BY "name" COLLATE "C"`
+      await assertTagsDeletable(
+        tx,
+        repository,
+        projectOf(repository),
+        tags.map((t) => t.name),
+      )
       const candidates = locked.filter((row) => row.id !== target.id).map((row) => row.id)
       // The tags are deleted explicitly (the FK cascade would not tell us their names); the references
       // of what goes cascade. One webhook event per deleted manifest.

@@ -16,7 +16,7 @@ import { projectNameOf } from '../auth/project-access'
 import { compileGlob, type GlobMatcher } from '../patterns/glob'
 import { passesFilters } from './filters'
 import type { WebhookEventType } from './event-types'
-import { renderPayload, type PayloadFormat, type WebhookEventData } from './payloads'
+import { renderPayload, type PayloadFormat, type RetentionSummary, type WebhookEventData } from './payloads'
 import type { OutboundResult } from './outbound'
 
 export interface RenderSettings {
@@ -44,6 +44,7 @@ interface OutboxRow {
   operator: string
   pullCount: number | null
   quota: { used: number; limit: number; needed: number } | null
+  retention: RetentionSummary | null
   occurredAt: Date
   repositoryCreatedAt: Date | null
   projectPublic: boolean | null
@@ -78,6 +79,7 @@ export function eventData(row: Omit<OutboxRow, 'policies'>): WebhookEventData {
     resources: resourcesOf(row),
     ...(row.pullCount !== null ? { pullCount: row.pullCount } : {}),
     ...(row.quota ? { quota: { used: Number(row.quota.used), limit: Number(row.quota.limit), needed: Number(row.quota.needed) } } : {}),
+    ...(row.retention ? { retention: row.retention } : {}),
   }
 }
 
@@ -121,7 +123,8 @@ function deliveriesOf(events: OutboxRow[], render: RenderSettings, log: FanOutLo
     for (const policy of event.policies) {
       try {
         const filters = { repository: glob(policy.repositoryFilter, 'repository'), tag: glob(policy.tagFilter, 'tag') }
-        if (!passesFilters({ repository: event.repository, tags: event.tags }, filters)) continue
+        // A project-wide event (a retention run) is about no one repository or tag: filters do not apply.
+        if (event.type !== 'TAG_RETENTION' && !passesFilters({ repository: event.repository, tags: event.tags }, filters)) continue
         const payload = renderPayload(policy.format, (data ??= eventData(event)), render)
         deliveries.push({ ...base, policyId: policy.id, contentType: payload.contentType, payload: payload.body, failure: null })
       } catch (error) {
@@ -168,7 +171,7 @@ export async function fanOut(prisma: PrismaClient, render: RenderSettings, lease
   return prisma.$transaction(async (tx) => {
     const events = await tx.$queryRaw<OutboxRow[]>`
       SELECT e."id", e."type", e."projectId", e."repository", e."digest", e."tags", e."mediaType", e."size",
-             e."operator", e."pullCount", e."quota", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic",
+             e."operator", e."pullCount", e."quota", e."retention", e."occurredAt", r."createdAt" AS "repositoryCreatedAt", p."public" AS "projectPublic",
              COALESCE((
                SELECT json_agg(json_build_object('id', w."id", 'format', w."format", 'repositoryFilter', w."repositoryFilter", 'tagFilter', w."tagFilter") ORDER BY w."id")
                  FROM "WebhookPolicy" w

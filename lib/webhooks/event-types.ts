@@ -4,7 +4,7 @@
 // (`manifest.pushed`, …) are a different vocabulary: lib/registry turns them into these.
 
 /** What a policy can subscribe to, in the order the dashboard lists them. */
-export const SUBSCRIBABLE_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'QUOTA_WARNING', 'QUOTA_EXCEED'] as const
+export const SUBSCRIBABLE_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'QUOTA_WARNING', 'QUOTA_EXCEED', 'TAG_RETENTION'] as const
 export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number]
 
 /** The event a "test" delivery carries; no policy subscribes to it. */
@@ -21,5 +21,6 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   DELETE_TAG: 'Tag deleted',
   QUOTA_WARNING: 'Storage quota nearly used',
   QUOTA_EXCEED: 'Storage quota exceeded',
+  TAG_RETENTION: 'Tag retention finished',
   TEST: 'Test event',
 }

@@ -29,6 +29,19 @@ export interface WebhookEventData {
   pullCount?: number
   /** QUOTA_WARNING and QUOTA_EXCEED: the project's figures in bytes (usage after the change for a warning, before the refused one for an excess). */
   quota?: { used: number; limit: number; needed: number }
+  /** TAG_RETENTION only: the run's summary (then `repository` is the project and `resources` is empty). */
+  retention?: RetentionSummary
+}
+
+/** What a TAG_RETENTION event tells: a finished (not dry) retention run of a project. */
+export interface RetentionSummary {
+  runId: number
+  project: string
+  /** Artifacts the run looked at, and those it kept. */
+  total: number
+  retained: number
+  result: 'SUCCESS' | 'FAILURE'
+  deleted: { repository: string; digest: string; tags: string[] }[]
 }
 
 export interface RenderOptions {
@@ -84,6 +97,7 @@ const CLOUDEVENTS_TYPES: Record<WebhookEventType, string> = {
   DELETE_TAG: 'registry.tag.deleted',
   QUOTA_WARNING: 'registry.quota.warning',
   QUOTA_EXCEED: 'registry.quota.exceeded',
+  TAG_RETENTION: 'registry.tag.retention',
   TEST: 'registry.webhook.test',
 }
 
@@ -125,13 +139,39 @@ function quotaAttributes(type: WebhookEventType, project: string, quota: NonNull
   return { details, storage_used: quota.used, storage_limit: quota.limit, needed: quota.needed }
 }
 
+/** Harbor's `event_data.retention` (field names as Harbor sends them; `retention_policy_id` is the run's id here). */
+function retentionJson(summary: RetentionSummary, registryHost: string) {
+  return {
+    retention: {
+      total: summary.total,
+      retained: summary.retained,
+      hostname: registryHost,
+      project_name: summary.project,
+      retention_policy_id: summary.runId,
+      result: summary.result,
+      deleted_artifact: summary.deleted.map((artifact) => ({
+        type: 'artifact',
+        name_space: summary.project,
+        repository: artifact.repository.slice(summary.project.length + 1),
+        tag: artifact.tags.join(','),
+        digest: artifact.digest,
+        status: 'SUCCESS',
+      })),
+    },
+  }
+}
+
+function dataJson(event: WebhookEventData, registryHost: string) {
+  return event.retention ? retentionJson(event.retention, registryHost) : eventDataJson(event, registryHost)
+}
+
 /** Harbor's Default format: `{ type, occur_at, operator, event_data: { resources, repository } }`. */
 function renderDefault(event: WebhookEventData, options: RenderOptions): RenderedPayload {
   const body = {
     type: event.type,
     occur_at: unixSeconds(event.occurredAt),
     operator: event.operator,
-    event_data: eventDataJson(event, options.registryHost),
+    event_data: dataJson(event, options.registryHost),
   }
   return { contentType: 'application/json', body: JSON.stringify(body) }
 }
@@ -153,7 +193,7 @@ function renderCloudEvents(event: WebhookEventData, options: RenderOptions): Ren
     subject: event.repository.fullName,
     time: event.occurredAt.toISOString(),
     datacontenttype: 'application/json',
-    data: { ...eventDataJson(event, options.registryHost), operator: event.operator },
+    data: { ...dataJson(event, options.registryHost), operator: event.operator },
   }
   return { contentType: 'application/cloudevents+json', body: JSON.stringify(body) }
 }

@@ -11,7 +11,7 @@ import { auditActor, recordAudit, type Caller } from '../audit'
 import { runtime } from '../runtime'
 import { SECRET_CONTEXT, secretBox } from '../secrets'
 import { requireProject, requireSystem } from '../projects/access'
-import { compileGlob, MAX_PATTERN_LENGTH, PatternError } from '../patterns/glob'
+import { globPatternSchema } from '../patterns/glob-schema'
 import { checkTargetResolves } from './outbound'
 import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type SubscribableEventType } from './event-types'
 import { signalOutbox } from './outbox'
@@ -27,18 +27,7 @@ export type WebhookScope = { project: string } | { system: true }
 // The response shapes live in ./schema (the dashboard imports them too); the request shapes here.
 export * from './schema'
 
-const globSchema = z
-  .string({ error: 'a filter must be a glob pattern' })
-  .trim()
-  .superRefine((pattern, ctx) => {
-    try {
-      compileGlob(pattern)
-    } catch (error) {
-      if (!(error instanceof PatternError)) throw error
-      ctx.addIssue({ code: 'custom', message: error.message })
-    }
-  })
-  .describe(`glob: * (not /), ** (anything), ? (one character, not /), {a,b}; at most ${MAX_PATTERN_LENGTH} characters`)
+const globSchema = globPatternSchema('a filter must be a glob pattern')
 
 const policyFields = {
   name: z

@@ -69,7 +69,11 @@ export interface ErrorEntry {
   detail?: unknown
 }
 
+/** Marks every RegistryError, whichever copy of this module built it (see `isRegistryError`). */
+const REGISTRY_ERROR = Symbol.for('registry-core.RegistryError')
+
 export class RegistryError extends Error {
+  readonly [REGISTRY_ERROR] = true
   readonly status: number
   /** The first entry is this error's own code; `more` follows it. */
   readonly entries: [ErrorEntry, ...ErrorEntry[]]
@@ -87,6 +91,14 @@ export class RegistryError extends Error {
   get code(): ErrorCode {
     return this.entries[0].code
   }
+}
+
+/**
+ * Is `value` a RegistryError? Unlike `instanceof`, also true for one built by another bundled copy
+ * of registry-core in the same process (the server bundle's index, seen from the Next bundle).
+ */
+export function isRegistryError(value: unknown): value is RegistryError {
+  return typeof value === 'object' && value !== null && (value as { [REGISTRY_ERROR]?: unknown })[REGISTRY_ERROR] === true
 }
 
 export function errorEntry(code: ErrorCode, detail?: unknown, message?: string): ErrorEntry {

@@ -138,7 +138,7 @@ describe.runIf(ours)('artifacts API', () => {
     expect(a.size).toBe(amd.manifest.size + amd.blobs.reduce((s, b) => s + b.size, 0))
     expect(byDigest.get(index.digest)).toMatchObject({
       kind: 'index',
-      tags: [{ name: 'multi', pushedAt: expect.any(String), checkedUpstreamAt: null }],
+      tags: [{ name: 'multi', pushedAt: expect.any(String), checkedUpstreamAt: null, immutable: false }],
       tagCount: 1,
       platforms: expect.arrayContaining([
         { os: 'linux', architecture: 'amd64' },
@@ -204,8 +204,8 @@ describe.runIf(ours)('artifacts API', () => {
     expect(byDigest.header('link')).toBeNull()
     // "latest" was put after "v1": newest first, as Harbor lists them.
     expect(byDigest.json()).toEqual([
-      { name: 'latest', pushedAt: expect.any(String), checkedUpstreamAt: null },
-      { name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: null },
+      { name: 'latest', pushedAt: expect.any(String), checkedUpstreamAt: null, immutable: false },
+      { name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: null, immutable: false },
     ])
     expect((await api.get(`${base}/artifacts/v1/tags`, { auth: guest })).json()).toEqual(byDigest.json())
 

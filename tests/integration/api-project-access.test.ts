@@ -83,7 +83,7 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
       [roles.limitedGuest, ['project:read', 'repository:pull']],
       [roles.guest, ['project:read', 'repository:pull', 'member:list']],
       [roles.developer, ['project:read', 'repository:pull', 'repository:push', 'member:list']],
-      [roles.maintainer, ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'robot:list']],
+      [roles.maintainer, ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'robot:list', 'immutable:manage', 'retention:manage']],
       [
         roles.projectAdmin,
         [
@@ -99,6 +99,8 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
           'project:delete',
           'webhook:manage',
           'audit:read',
+          'immutable:manage',
+          'retention:manage',
         ],
       ],
       [
@@ -116,6 +118,8 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
           'project:delete',
           'webhook:manage',
           'audit:read',
+          'immutable:manage',
+          'retention:manage',
         ],
       ],
     ]

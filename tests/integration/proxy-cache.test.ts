@@ -168,7 +168,7 @@ describe.skipIf(skip)('proxy-cache projects and the transparent mirror', () => {
     expect(gets() - gets0).toBe(0)
     // The dashboard shows when the tag was last checked upstream.
     const tags = await api.get('/api/v1/projects/ttl/repositories/team%2Fapp/artifacts/v1/tags', { auth: admin })
-    expect(tags.json()).toEqual([{ name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: expect.any(String) }])
+    expect(tags.json()).toEqual([{ name: 'v1', pushedAt: expect.any(String), checkedUpstreamAt: expect.any(String), immutable: false }])
     expect(Date.now() - Date.parse(tags.json()[0].checkedUpstreamAt)).toBeLessThan(10_000)
   })
 

@@ -4,8 +4,8 @@ import { SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE, WEBHOOK_EVENT_LABELS, WEBHOO
 import { deliveryFilterSchema, webhookUpdateSchema } from '../../lib/webhooks/policies'
 
 describe('webhook event types', () => {
-  it("are Harbor's subscribable artifact and quota events plus TEST, each with a label", () => {
-    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'QUOTA_WARNING', 'QUOTA_EXCEED'])
+  it("are Harbor's subscribable artifact, quota and retention events plus TEST, each with a label", () => {
+    expect([...SUBSCRIBABLE_EVENT_TYPES]).toEqual(['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'DELETE_TAG', 'QUOTA_WARNING', 'QUOTA_EXCEED', 'TAG_RETENTION'])
     expect([...WEBHOOK_EVENT_TYPES]).toEqual([...SUBSCRIBABLE_EVENT_TYPES, TEST_EVENT_TYPE])
     expect(Object.keys(WEBHOOK_EVENT_LABELS).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
   })

@@ -123,6 +123,7 @@ describe('cloudevents format', () => {
     DELETE_TAG: 'registry.tag.deleted',
     QUOTA_WARNING: 'registry.quota.warning',
     QUOTA_EXCEED: 'registry.quota.exceeded',
+    TAG_RETENTION: 'registry.tag.retention',
     TEST: 'registry.webhook.test',
   }
 
@@ -175,5 +176,39 @@ describe('ids', () => {
       expect(again).toEqual(first)
     }
     expect(JSON.parse(renderPayload('cloudevents', event({ id: 'other-id' }), options).body).id).toBe('other-id')
+  })
+})
+
+describe('TAG_RETENTION', () => {
+  const retention = {
+    runId: 12,
+    project: 'library',
+    total: 3,
+    retained: 2,
+    result: 'SUCCESS' as const,
+    deleted: [{ repository: 'library/tools/busybox', digest, tags: ['old', 'older'] }],
+  }
+  const retentionEvent = event({ type: 'TAG_RETENTION', operator: 'retention', resources: [], retention })
+  const harborRetention = {
+    retention: {
+      total: 3,
+      retained: 2,
+      hostname: 'registry.example.com:5000',
+      project_name: 'library',
+      retention_policy_id: 12,
+      result: 'SUCCESS',
+      deleted_artifact: [{ type: 'artifact', name_space: 'library', repository: 'tools/busybox', tag: 'old,older', digest, status: 'SUCCESS' }],
+    },
+  }
+
+  it("renders the run's summary as Harbor's event_data.retention", () => {
+    const body = JSON.parse(renderPayload('default', retentionEvent, options).body)
+    expect(body).toEqual({ type: 'TAG_RETENTION', occur_at: 1678082923, operator: 'retention', event_data: harborRetention })
+  })
+
+  it('renders the same summary as CloudEvents data', () => {
+    const ce = JSON.parse(renderPayload('cloudevents', retentionEvent, options).body)
+    expect(ce.type).toBe('registry.tag.retention')
+    expect(ce.data).toEqual({ ...harborRetention, operator: 'retention' })
   })
 })

@@ -37,6 +37,16 @@ import {
   type pingRegistry,
   type updateRegistry,
 } from '../../../lib/registries'
+import { immutableRuleSchema, type createImmutableRule, type listImmutableRules, type updateImmutableRule } from '../../../lib/immutability'
+import {
+  retentionPolicySchema,
+  retentionRunSchema,
+  type getRetentionPolicy,
+  type getRetentionRun,
+  type listRetentionRuns,
+  type putRetentionPolicy,
+  type startManualRun,
+} from '../../../lib/retention'
 
 const app = join(__dirname, '../../../app')
 const roots = ['api/v1', 'v1']
@@ -138,6 +148,14 @@ describe('OpenAPI response schemas', () => {
     expectTypeOf<Returned<typeof getArtifact>>().toEqualTypeOf<z.output<typeof artifactDetailSchema>>()
     expectTypeOf<Returned<typeof addTag>['artifact']>().toEqualTypeOf<z.output<typeof artifactSchema>>()
     expectTypeOf<Item<typeof listArtifactTags>>().toEqualTypeOf<z.output<typeof tagSchema>>()
+    expectTypeOf<Returned<typeof listImmutableRules>[number]>().toEqualTypeOf<z.output<typeof immutableRuleSchema>>()
+    expectTypeOf<Returned<typeof createImmutableRule>>().toEqualTypeOf<z.output<typeof immutableRuleSchema>>()
+    expectTypeOf<Returned<typeof updateImmutableRule>>().toEqualTypeOf<z.output<typeof immutableRuleSchema>>()
+    expectTypeOf<Returned<typeof getRetentionPolicy>>().toEqualTypeOf<z.output<typeof retentionPolicySchema>>()
+    expectTypeOf<Returned<typeof putRetentionPolicy>>().toEqualTypeOf<z.output<typeof retentionPolicySchema>>()
+    expectTypeOf<Item<typeof listRetentionRuns>>().toEqualTypeOf<z.output<typeof retentionRunSchema>>()
+    expectTypeOf<Returned<typeof getRetentionRun>>().toEqualTypeOf<z.output<typeof retentionRunSchema>>()
+    expectTypeOf<Returned<typeof startManualRun>>().toEqualTypeOf<z.output<typeof retentionRunSchema>>()
     expectTypeOf<Returned<typeof search>>().toEqualTypeOf<z.output<typeof searchResultSchema>>()
     expectTypeOf<Returned<typeof dockerSearch>>().toEqualTypeOf<z.output<typeof dockerSearchResultSchema>>()
     expectTypeOf<Item<typeof listRegistries>>().toEqualTypeOf<z.output<typeof registryEndpointSchema>>()
