@@ -12,7 +12,8 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, HttpError, Target, type AuthMode, type Credentials } from './lib/http'
-import { Sampler, cleanupAll, type WatchStats, distributionVersion, startDistribution, startOurs, startPostgres } from './lib/procs'
+import { Sampler, cleanupAll, type WatchStats, distributionVersion, onCleanup, startDistribution, startOurs, startPostgres } from './lib/procs'
+import { startCephS3 } from '../tests/support/ceph'
 import { FULL, QUICK, SCENARIOS, type MetricDef, type Scenario, type Side, type SideResult } from './scenarios'
 import { errorText, fmtNum, pad, sleep } from './lib/util'
 
@@ -32,6 +33,7 @@ interface Options {
   postgres: boolean
   namespace: string
   keep: boolean
+  s3: boolean
   serverEnv: Record<string, string>
   serverNodeArgs: string[]
   pgConf: string[]
@@ -64,10 +66,25 @@ const USAGE = `usage: npm run bench -- [options]
                         value (memory: the worst run): use it when other work shares the machine
   --out FILE            JSON results path (default bench/results/<timestamp>.json)
   --keep                keep temp dirs (server data, logs)
+  --s3                  both registries store blobs on S3: a one-node Ceph cluster on loopback
+                        (scripts/ceph-s3.sh), a bucket each; distribution's s3 driver with redirects
+                        off, ours with BLOB_STORE=s3 (pulls streamed by both)
 `
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { auth: 'basic', quick: false, postgres: false, namespace: 'bench', keep: false, serverEnv: {}, serverNodeArgs: [], pgConf: [], projectSetup: true, repeat: 1 }
+  const o: Options = {
+    auth: 'basic',
+    quick: false,
+    postgres: false,
+    namespace: 'bench',
+    keep: false,
+    s3: false,
+    serverEnv: {},
+    serverNodeArgs: [],
+    pgConf: [],
+    projectSetup: true,
+    repeat: 1,
+  }
   const val = (i: number, name: string): string => {
     const v = argv[i + 1]
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`)
@@ -149,6 +166,9 @@ function parseArgs(argv: string[]): Options {
         break
       case '--keep':
         o.keep = true
+        break
+      case '--s3':
+        o.s3 = true
         break
       case '-h':
       case '--help':
@@ -372,7 +392,27 @@ async function main(): Promise<number> {
 
   // --- reference registry
   log('starting docker-registry (CNCF distribution) on loopback')
-  const dist = await startDistribution(opts.keep)
+  let distStorage: string[] | undefined
+  if (opts.s3) {
+    log('starting a Ceph cluster (S3) on loopback')
+    const ceph = await startCephS3()
+    onCleanup(() => ceph.stop())
+    const [distBucket, oursBucket] = [await ceph.createBucket(), await ceph.createBucket()]
+    distStorage = [
+      '  s3:',
+      `    regionendpoint: ${ceph.endpoint}`,
+      `    region: ${ceph.region}`,
+      `    bucket: ${distBucket}`,
+      `    accesskey: ${ceph.accessKeyId}`,
+      `    secretkey: ${ceph.secretAccessKey}`,
+      '    secure: false',
+      '  redirect:',
+      '    disable: true',
+    ]
+    opts.serverEnv = { ...ceph.env(oursBucket), ...opts.serverEnv }
+    log(`ceph: ${ceph.endpoint}, buckets ${distBucket} (distribution) and ${oursBucket} (ours)`)
+  }
+  const dist = await startDistribution(opts.keep, [], distStorage)
   const distVersion = distributionVersion()
   log(`distribution: ${dist.url} pid ${dist.pid} (${distVersion})`)
   sampler.watch('distribution', dist.pid)

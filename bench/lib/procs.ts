@@ -114,7 +114,8 @@ export function distributionVersion(): string {
 
 /** Starts Debian's docker-registry (CNCF distribution 2.8) on a free loopback port with a temp store. */
 /** `extraConfig`: more top-level YAML lines for its config (e.g. a `notifications:` section). */
-export async function startDistribution(keep: boolean, extraConfig: string[] = []): Promise<Started> {
+/** `storage`: the storage driver's YAML lines (indented under `storage:`) instead of the temp dir's filesystem. */
+export async function startDistribution(keep: boolean, extraConfig: string[] = [], storage?: string[]): Promise<Started> {
   const dir = makeTempDir('bench-dist-', keep)
   const port = await freePort()
   const cfg = join(dir, 'config.yml')
@@ -127,8 +128,7 @@ export async function startDistribution(keep: boolean, extraConfig: string[] = [
       '  accesslog:',
       '    disabled: true',
       'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
+      ...(storage ?? ['  filesystem:', `    rootdirectory: ${join(dir, 'data')}`]),
       '  delete:',
       '    enabled: true',
       '  cache:',
@@ -146,7 +146,8 @@ export async function startDistribution(keep: boolean, extraConfig: string[] = [
   const logFile = join(dir, 'registry.log')
   const fd = openSync(logFile, 'a')
   // distribution maps REGISTRY_<SECTION>_<KEY> env vars onto its config: pass none of them.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')))
+  // AWS_CA_BUNDLE makes its s3 driver panic ("HTTPClient's transport unsupported type"); the gateway is plain HTTP.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && k !== 'AWS_CA_BUNDLE'))
   const child = spawn('docker-registry', ['serve', cfg], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   const url = `http://127.0.0.1:${port}`

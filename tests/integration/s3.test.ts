@@ -1,13 +1,24 @@
 // The real server with BLOB_STORE=s3 on a Ceph cluster this file starts (tests/support/ceph.ts):
 // pushes (monolithic and chunked, chunks over and under S3's 5 MiB part minimum) and pulls with
 // Range, streamed by the registry or redirected (S3_REDIRECT=1) to a presigned URL; cancelled and
-// expired upload sessions leave no multipart upload behind. Starts its OWN servers.
+// expired upload sessions leave no multipart upload behind; skopeo copies between the two servers
+// (pulling through the redirects). Starts its OWN servers.
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { expectStatus } from '../support/assertions'
 import { startCephS3, type CephS3 } from '../support/ceph'
-import { ociImage, randomBlob, registryClient, type RegistryClient } from '../support/oci'
+import { ociImage, randomBlob, registryClient, sha256, type RegistryClient } from '../support/oci'
 import { startOwnServer, type OwnServer } from '../support/own-server'
+
+interface Descriptor {
+  digest: string
+  size: number
+}
 
 const skip = !!process.env.REGISTRY_URL
 const MiB = 1024 * 1024
@@ -131,12 +142,48 @@ describe.skipIf(skip)('BLOB_STORE=s3 on Ceph', () => {
     expectStatus(await client.getBlob(repoOf(redirecting, 's3-other'), blob.digest), 404)
   })
 
+  it('skopeo copies an image from the streaming server to the redirecting one and pulls it back through the redirects', async () => {
+    const image = ociImage({ layers: 2, layerSize: 9 * MiB })
+    const [from, to] = [repoOf(streaming, 's3-skopeo'), repoOf(redirecting, 's3-skopeo')]
+    await clientOf(streaming).pushImage(from, image, 'v1')
+    const host = (own: OwnServer) => new URL(own.server.url).host
+    const creds = (own: OwnServer) => `${own.admin.user}:${own.admin.password}`
+    const dir = await mkdtemp(path.join(os.tmpdir(), 's3-skopeo-'))
+    try {
+      const skopeo = (...args: string[]) => promisify(execFile)('skopeo', ['--insecure-policy', ...args], { maxBuffer: 16 * MiB })
+      await skopeo(
+        'copy',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--src-creds',
+        creds(streaming),
+        '--dest-creds',
+        creds(redirecting),
+        `docker://${host(streaming)}/${from}:v1`,
+        `docker://${host(redirecting)}/${to}:v1`,
+      )
+      await skopeo('copy', '--src-tls-verify=false', '--src-creds', creds(redirecting), `docker://${host(redirecting)}/${to}:v1`, `dir:${dir}`)
+      // skopeo gzips the random "layers" on the way (they are not compressed), so check what it pulled
+      // against the manifest it pulled: every file is named by the sha256 of its bytes.
+      const pulled = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { config: Descriptor; layers: Descriptor[] }
+      expect(pulled.layers).toHaveLength(2)
+      for (const layer of [pulled.config, ...pulled.layers]) {
+        const bytes = await readFile(path.join(dir, layer.digest.split(':')[1]))
+        expect([bytes.length, sha256(bytes)]).toEqual([layer.size, layer.digest])
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    expect(await multipartUploads('redirecting/uploads/')).toEqual([])
+  })
+
   it('an expired upload session is purged and its multipart upload aborted', async () => {
     const client = clientOf(redirecting)
     await openSession(client, repoOf(redirecting, 's3-expire'), randomBlob(9 * MiB).content)
     expect((await multipartUploads('redirecting/uploads/')).length).toBe(1)
     const deadline = Date.now() + 30_000
-    while ((await multipartUploads('redirecting/uploads/')).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500))
+    const left = async () => [...(await multipartUploads('redirecting/uploads/')), ...(await objectKeys('redirecting/uploads/'))]
+    while ((await left()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500))
     expect(await multipartUploads('redirecting/uploads/')).toEqual([])
     expect(await objectKeys('redirecting/uploads/')).toEqual([])
   })

@@ -246,9 +246,9 @@ export class S3BlobStore implements BlobStore {
     this.uploadDir(uploadId)
     return this.withLock(uploadId, async () => {
       const size = await this.storeBlob(digest, body, maxBytes)
-      // The upload is finished: drop whatever it held.
+      // The upload is finished: drop whatever it held (leftovers of a crash without a state go with the sweep).
       const state = await this.loadState(uploadId)
-      await this.discard(uploadId, state)
+      if (state) await this.discard(uploadId, state)
       return size
     })
   }
