@@ -165,6 +165,17 @@ const unreadable = await rowsSealedWithOtherKeys(services.prisma, secrets)
 if (unreadable > 0) {
   logger.warn({ rows: unreadable }, 'stored credentials were encrypted with another key: they cannot be used until SECRET_KEY is the key they were saved with')
 }
+// Replicas must share their secrets; one given another value is named here, not only when a request crosses over.
+const { recordSharedSecretIds, sessionSecretId } = await import('./lib/replicas/shared-secrets')
+const { loadTokenKeys } = await import('./lib/auth/token-service')
+const differingSecrets = await recordSharedSecretIds(services.prisma, {
+  TOKEN_PRIVATE_KEY_FILE: (await loadTokenKeys(config)).kid,
+  NEXTAUTH_SECRET: sessionSecretId(process.env.NEXTAUTH_SECRET ?? ''),
+  SECRET_KEY: secrets.keyId,
+}).catch(exitIfDiskFull)
+for (const variable of differingSecrets) {
+  logger.error({ variable }, `${variable} differs from that of the replica that started before this one: replicas must all be given the same value (README, Replicas)`)
+}
 if (config.upstream.mirrorProject) {
   const { applyMirrorProject } = await import('./lib/settings')
   const problem = await applyMirrorProject(services.prisma, config.upstream.mirrorProject).catch(exitIfDiskFull)
