@@ -346,6 +346,7 @@ async function afterWrite(prisma: PrismaClient, caller: Caller, projectId: numbe
     resourceType: 'tag' in event ? 'tag' : 'artifact',
     resource,
     projectId,
+    detail: 'tag' in event ? { digest: event.digest } : { tags: event.tags },
   })
 }
 
