@@ -3,13 +3,14 @@
 // the pages in app/projects/[name] (titles, unknown tabs) and the client component that renders them.
 import type { ProjectAction } from '@/lib/auth/permissions'
 
-export type ProjectTab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'settings'
+export type ProjectTab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'logs' | 'settings'
 
 export const PROJECT_TABS: readonly { id: ProjectTab; label: string; requires: ProjectAction }[] = [
   { id: 'repositories', label: 'Repositories', requires: 'project:read' },
   { id: 'members', label: 'Members', requires: 'member:list' },
   { id: 'robots', label: 'Robot accounts', requires: 'robot:list' },
   { id: 'webhooks', label: 'Webhooks', requires: 'webhook:manage' },
+  { id: 'logs', label: 'Logs', requires: 'audit:read' },
   { id: 'settings', label: 'Settings', requires: 'project:update' },
 ]
 
