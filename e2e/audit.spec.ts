@@ -2,9 +2,9 @@
 // the pushes (skopeo), the pulls coalesced into one entry with their count, and a /v2 tag delete,
 // filtered by operation, resource and time on the server; the system page (/admin/audit, linked from
 // Administration) filters by operator and operation and pages; other users are told it is for
-// administrators. Screenshots go to test-results/.
+// administrators; at phone width nothing scrolls sideways. Screenshots go to test-results/.
 import { expect, test, type APIRequestContext } from '@playwright/test'
-import { basicAuth, logIn, skopeoPush, type TestUser } from './support'
+import { PHONE_VIEWPORT, basicAuth, expectNoHorizontalOverflow, logIn, skopeoPush, type TestUser } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -87,6 +87,11 @@ test("a guest reads the project's Logs tab: pushes, coalesced pulls and a delete
   await expect(page.getByTestId('audit-empty')).toHaveText('No entries match these filters.')
   await page.getByRole('button', { name: 'Clear' }).click()
   await expect(table.getByRole('row').filter({ hasText: 'repository.create' }).first()).toBeVisible()
+
+  // On a phone the filters stack and the table scrolls in its own box.
+  await page.setViewportSize(PHONE_VIEWPORT)
+  await expect(table).toBeVisible()
+  await expectNoHorizontalOverflow(page, 'test-results/audit-project-logs-phone.png')
 })
 
 test('the system audit log: admins filter by operator and operation and page through; others are refused', async ({ page }) => {

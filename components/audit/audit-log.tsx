@@ -59,7 +59,7 @@ export function AuditLog({ base, headingId, title = 'Audit log' }: { base: strin
                     </td>
                     <td className="break-all px-4 py-2.5">{entry.actor}</td>
                     <td className="whitespace-nowrap px-4 py-2.5 font-mono text-xs">{entry.action}</td>
-                    <td className="px-4 py-2.5">
+                    <td className="min-w-64 px-4 py-2.5">
                       <span className="break-all font-mono text-xs">{entry.resource}</span>
                       {note && <span className="block text-xs text-slate-500">{note}</span>}
                     </td>
