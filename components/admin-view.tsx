@@ -1,6 +1,6 @@
 'use client'
 // The administration page (system admins only): the "sign-up enabled" switch, a link to the system
-// webhooks (/admin/webhooks), creating users, and the users table (./admin/users-table). The API
+// webhooks (/admin/webhooks) and the audit log (/admin/audit), creating users, and the users table (./admin/users-table). The API
 // refuses non-admins anyway; this page just says so first.
 import { useSession } from 'next-auth/react'
 import Link from 'next/link'
@@ -50,6 +50,14 @@ export function AdminView() {
             className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}
           >
             Garbage collection
+          </Link>
+        </Card>
+        <Card title="Audit log" headingId="audit-log-heading" description="Who pushed, pulled and deleted what, and every change to users, projects and settings.">
+          <Link
+            href="/admin/audit"
+            className={`inline-flex rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 ${focusRing}`}
+          >
+            View the audit log
           </Link>
         </Card>
         <RegistriesSection />

@@ -8,6 +8,7 @@ import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { useEffect } from 'react'
 import { api, errorMessage, ApiError } from './api'
+import { AuditLog } from './audit/audit-log'
 import { ProjectMembers } from './project-members'
 import { ProjectRepositories } from './project-repositories'
 import { ProjectRobots } from './project-robots'
@@ -114,6 +115,7 @@ export function ProjectDetail({ name }: { name: string }) {
               )}
               {current === 'immutability' && <ImmutableRules project={project.data} />}
               {current === 'retention' && <RetentionPolicy project={project.data} />}
+              {current === 'logs' && <AuditLog base={`/api/v1/projects/${encodeURIComponent(project.data.name)}/audit-logs`} headingId="project-logs-heading" title="Logs" />}
               {current === 'settings' && <ProjectSettings project={project.data} />}
               <div className="mt-4">
                 <SignInHint>to push to this project or to see the projects you are a member of.</SignInHint>

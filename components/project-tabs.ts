@@ -3,7 +3,7 @@
 // the pages in app/projects/[name] (titles, unknown tabs) and the client component that renders them.
 import type { ProjectAction } from '@/lib/auth/permissions'
 
-export type ProjectTab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'immutability' | 'retention' | 'settings'
+export type ProjectTab = 'repositories' | 'members' | 'robots' | 'webhooks' | 'immutability' | 'retention' | 'logs' | 'settings'
 
 export const PROJECT_TABS: readonly { id: ProjectTab; label: string; requires: ProjectAction }[] = [
   { id: 'repositories', label: 'Repositories', requires: 'project:read' },
@@ -12,6 +12,7 @@ export const PROJECT_TABS: readonly { id: ProjectTab; label: string; requires: P
   { id: 'webhooks', label: 'Webhooks', requires: 'webhook:manage' },
   { id: 'immutability', label: 'Tag immutability', requires: 'immutable:manage' },
   { id: 'retention', label: 'Tag retention', requires: 'retention:manage' },
+  { id: 'logs', label: 'Logs', requires: 'audit:read' },
   { id: 'settings', label: 'Settings', requires: 'project:update' },
 ]
 

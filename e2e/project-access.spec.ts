@@ -19,7 +19,7 @@ const repository = 'app'
 const emptyRepository = 'empty'
 let digest = ''
 
-const TAB_NAMES = ['Repositories', 'Members', 'Robot accounts', 'Webhooks', 'Tag immutability', 'Tag retention', 'Settings']
+const TAB_NAMES = ['Repositories', 'Members', 'Robot accounts', 'Webhooks', 'Tag immutability', 'Tag retention', 'Logs', 'Settings']
 
 async function expectTabs(page: Page, visible: string[]): Promise<void> {
   await expect(page.getByRole('tab', { name: 'Repositories' })).toBeVisible()
@@ -111,7 +111,7 @@ test('tabs and actions follow the role: guest, developer, maintainer, project ad
 
   const guestPage = await signedIn(browser, baseURL!, guest)
   await guestPage.goto(base)
-  await expectTabs(guestPage, ['Repositories', 'Members'])
+  await expectTabs(guestPage, ['Repositories', 'Members', 'Logs'])
   await expect(guestPage.getByRole('heading', { name: 'Create repository' })).toHaveCount(0)
   await guestPage.getByRole('tab', { name: 'Members' }).click()
   await expect(guestPage.getByTestId('member-list')).toContainText(owner.username)
@@ -125,7 +125,7 @@ test('tabs and actions follow the role: guest, developer, maintainer, project ad
 
   const developerPage = await signedIn(browser, baseURL!, developer)
   await developerPage.goto(base)
-  await expectTabs(developerPage, ['Repositories', 'Members'])
+  await expectTabs(developerPage, ['Repositories', 'Members', 'Logs'])
   await expect(developerPage.getByRole('heading', { name: 'Create repository' })).toBeVisible()
   await developerPage.goto(`${base}/repositories/${emptyRepository}`)
   await expect(developerPage.getByTestId('artifacts-empty')).toContainText('docker push')
@@ -143,7 +143,7 @@ test('tabs and actions follow the role: guest, developer, maintainer, project ad
 
   const maintainerPage = await signedIn(browser, baseURL!, maintainer)
   await maintainerPage.goto(`${base}/robots`)
-  await expectTabs(maintainerPage, ['Repositories', 'Members', 'Robot accounts', 'Tag immutability', 'Tag retention'])
+  await expectTabs(maintainerPage, ['Repositories', 'Members', 'Robot accounts', 'Tag immutability', 'Tag retention', 'Logs'])
   await expect(maintainerPage.getByRole('tab', { name: 'Robot accounts' })).toHaveAttribute('aria-selected', 'true')
   await expect(maintainerPage.getByRole('heading', { name: 'Robot accounts' })).toBeVisible()
   await expect(maintainerPage.getByRole('heading', { name: 'Create robot account' })).toHaveCount(0)

@@ -359,6 +359,7 @@ async function afterWrite(prisma: PrismaClient, who: AuditWho, projectId: number
     resourceType: 'tag' in event ? 'tag' : 'artifact',
     resource,
     projectId,
+    detail: 'tag' in event ? { digest: event.digest } : { tags: event.tags },
   })
 }
 

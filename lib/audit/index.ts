@@ -52,10 +52,19 @@ export function auditActor(caller: Caller): { actor: string; remoteAddress: stri
   return { actor: subjectName(caller.subject) || 'anonymous', remoteAddress: caller.remoteAddress ?? null }
 }
 
+/**
+ * The list filters (query parameters), all optional and combined with AND: `actor` and `action`
+ * exact (the dashboard offers the known operations), `resource_type` exact, `resource` a prefix (so
+ * `library/app` finds `library/app:1.0` and `library/app@sha256:…`), `from`/`to` an inclusive time
+ * range (a `from` after `to` finds nothing). Each is served by an index of the AuditLog table (prisma/schema.prisma).
+ */
 export const auditFilterSchema = z.object({
   actor: z.string().max(256).optional(),
   action: z.string().max(128).optional(),
   resource_type: z.string().max(128).optional(),
+  resource: z.string().max(512).optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('entries at or after this time'),
+  to: z.iso.datetime({ offset: true }).optional().describe('entries at or before this time'),
 })
 export type AuditFilter = z.infer<typeof auditFilterSchema>
 
@@ -92,6 +101,8 @@ async function readEntries(prisma: PrismaClient, where: Prisma.AuditLogWhereInpu
     ...(filter.actor ? { actor: filter.actor } : {}),
     ...(filter.action ? { action: filter.action } : {}),
     ...(filter.resource_type ? { resourceType: filter.resource_type } : {}),
+    ...(filter.resource ? { resource: { startsWith: filter.resource } } : {}),
+    ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: new Date(filter.from) } : {}), ...(filter.to ? { lte: new Date(filter.to) } : {}) } } : {}),
   }
   const [rows, total] = await Promise.all([
     prisma.auditLog.findMany({ where: full, orderBy: [{ at: 'desc' }, { id: 'desc' }], ...skipTake(page) }),

@@ -58,9 +58,20 @@ export const PROJECT_ACTIONS = Object.keys(EVERY_PROJECT_ACTION) as ProjectActio
 
 const ROLE_ACTIONS: Record<ProjectRole, ReadonlySet<ProjectAction>> = {
   limitedGuest: new Set(['project:read', 'repository:pull']),
-  guest: new Set(['project:read', 'repository:pull', 'member:list']),
-  developer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push']),
-  maintainer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push', 'repository:delete', 'robot:list', 'immutable:manage', 'retention:manage']),
+  // Every role but limited guest reads the project's audit log, as in Harbor (its log:list).
+  guest: new Set(['project:read', 'repository:pull', 'member:list', 'audit:read']),
+  developer: new Set(['project:read', 'repository:pull', 'member:list', 'repository:push', 'audit:read']),
+  maintainer: new Set([
+    'project:read',
+    'repository:pull',
+    'member:list',
+    'repository:push',
+    'repository:delete',
+    'robot:list',
+    'audit:read',
+    'immutable:manage',
+    'retention:manage',
+  ]),
   projectAdmin: new Set<ProjectAction>([
     'project:read',
     'repository:pull',

@@ -425,6 +425,10 @@ describe.runIf(ours)('artifacts API', () => {
     expect(audit.status, audit.describe()).toBe(200)
     const resources = audit.json<{ resource: string }[]>().map((e) => e.resource)
     expect(resources).toEqual(expect.arrayContaining([multi.digest, amd64.manifest.digest, arm64.manifest.digest].map((d) => `${repo}@${d}`)))
+    // Once each, the index's entry listing the tags that went with it.
+    expect(resources.filter((r) => r.startsWith(`${repo}@`))).toHaveLength(3)
+    const index = audit.json<{ resource: string; detail: unknown }[]>().find((e) => e.resource === `${repo}@${multi.digest}`)
+    expect(index?.detail).toEqual({ tags: ['v1'] })
   })
 
   it('a tag filter shows the matching tags first, even when they are older than the newest ten', async () => {

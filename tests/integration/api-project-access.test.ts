@@ -81,9 +81,12 @@ describe.runIf(ours)('project pages: anonymous reads and permitted actions', () 
     const { roles, outsider } = reg.accounts!
     const expected: [ApiCredentials, string[]][] = [
       [roles.limitedGuest, ['project:read', 'repository:pull']],
-      [roles.guest, ['project:read', 'repository:pull', 'member:list']],
-      [roles.developer, ['project:read', 'repository:pull', 'repository:push', 'member:list']],
-      [roles.maintainer, ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'robot:list', 'immutable:manage', 'retention:manage']],
+      [roles.guest, ['project:read', 'repository:pull', 'member:list', 'audit:read']],
+      [roles.developer, ['project:read', 'repository:pull', 'repository:push', 'member:list', 'audit:read']],
+      [
+        roles.maintainer,
+        ['project:read', 'repository:pull', 'repository:push', 'repository:delete', 'member:list', 'robot:list', 'audit:read', 'immutable:manage', 'retention:manage'],
+      ],
       [
         roles.projectAdmin,
         [

@@ -152,8 +152,11 @@ describe.runIf(ours)('projects API', () => {
     expect(actions).toEqual(['member.remove', 'member.update', 'member.add'])
   })
 
-  it('audit logs: project admins read their project, system admins everything, others 403', async () => {
-    expect((await api.get(`/api/v1/projects/${project}/audit-logs`, { auth: dev })).status).toBe(403)
+  it('audit logs: members but limited guests read their project (Harbor), system admins everything, others 403', async () => {
+    const limited = await api.signup('lim')
+    expect((await api.post(`/api/v1/projects/${project}/members`, { username: limited.user, role: 'limitedGuest' }, { auth: owner })).status).toBe(201)
+    expect((await api.get(`/api/v1/projects/${project}/audit-logs`, { auth: limited })).status).toBe(403)
+    expect((await api.get(`/api/v1/projects/${project}/audit-logs`, { auth: dev })).status).toBe(200)
     expect((await api.get(`/api/v1/projects/${project}/audit-logs`, { auth: outsider })).status).toBe(404)
     const mine = await api.get(`/api/v1/projects/${project}/audit-logs?page_size=1`, { auth: owner })
     expect(mine.status).toBe(200)

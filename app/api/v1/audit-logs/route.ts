@@ -1,4 +1,4 @@
-// GET /api/v1/audit-logs (system admins; ?actor=, ?action=, ?resource_type=).
+// GET /api/v1/audit-logs (system admins; ?actor=, ?action=, ?resource_type=, ?resource= prefix, ?from=, ?to=).
 import { apiRoute } from '@/lib/api/route'
 import { parsePage, parseQuery } from '@/lib/api/parse'
 import { paged } from '@/lib/api/respond'

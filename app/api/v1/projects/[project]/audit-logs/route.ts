@@ -1,4 +1,4 @@
-// GET /api/v1/projects/{project}/audit-logs (project admins; ?actor=, ?action=, ?resource_type=).
+// GET /api/v1/projects/{project}/audit-logs (project members but limited guests, as Harbor; ?actor=, ?action=, ?resource_type=, ?resource= prefix, ?from=, ?to=).
 import { apiRoute } from '@/lib/api/route'
 import { parseName, parsePage, parseQuery } from '@/lib/api/parse'
 import { paged } from '@/lib/api/respond'
