@@ -84,6 +84,22 @@ describe.each(BACKENDS)('storage quotas on %s', (backendName) => {
     expect(await usedOf(other.id)).toBe(1000)
   })
 
+  it('deletes a project whose repositories share blobs and manifests, and leaves other projects counted', async () => {
+    const p = await project()
+    const other = await project()
+    const shared = await pushImage(`${p.name}/a`, [300, 400])
+    for (const ref of shared.refs) {
+      await index.linkBlob(`${p.name}/b`, ref.digest, ref.size)
+      await index.linkBlob(`${other.name}/c`, ref.digest, ref.size)
+    }
+    expect(await index.putManifest(`${p.name}/b`, shared.manifest, 'copy')).toEqual({ ok: true })
+    // Before the fix: "Foreign key constraint violated on ProjectBlob_projectId_fkey" (the cascade
+    // updated a shared digest's row twice after the project row was gone).
+    await prisma.project.delete({ where: { id: p.id } })
+    expect(await prisma.projectBlob.count({ where: { projectId: p.id } })).toBe(0)
+    expect(await usedOf(other.id)).toBe(700)
+  })
+
   it('counts manifests, and frees what an artifact delete and a repository delete remove', async () => {
     const p = await project()
     const { manifest } = await pushImage(`${p.name}/app`, [100, 200])

@@ -82,6 +82,10 @@ DECLARE
 BEGIN
   PERFORM 1 FROM "ProjectQuota" WHERE "projectId" = project_id FOR UPDATE;
   IF NOT FOUND THEN RETURN; END IF;
+  -- The project itself is being deleted (its cascade reaches the links before its quota row): its
+  -- "ProjectBlob" rows go with it. Updating one twice in that statement would re-check its foreign
+  -- key against the project row already gone, and fail the delete.
+  IF NOT EXISTS (SELECT 1 FROM "Project" WHERE "id" = project_id) THEN RETURN; END IF;
   UPDATE "ProjectBlob" SET "refs" = "refs" - 1 WHERE "projectId" = project_id AND "digest" = ref_digest
   RETURNING "refs", "size" INTO remaining, freed;
   IF NOT FOUND OR remaining > 0 THEN RETURN; END IF;
