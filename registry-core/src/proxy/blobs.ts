@@ -1,13 +1,15 @@
 // Blobs of a proxy-cache repository missing from the cache: one upstream GET per blob, streamed to
 // the client that started it while it is written to the store. The store hashes it on the way and
-// commits it only when it matches its digest (the BlobStore contract); the client's last byte is held
-// back until the blob is committed and linked, so a client never receives a complete body that is not
-// stored (on a mismatch its connection is destroyed before the last byte). A client that goes away only stops being
-// written to: the fetch goes on for the requests waiting on it. Those (and ranged requests) wait for
+// commits it only when it matches its digest (the BlobStore contract). The client's last byte is held
+// back until the bytes are verified against the digest, so a client never receives a complete body
+// that is not the blob (on a mismatch its connection is destroyed before the last byte); it does not
+// wait for the store's commit. A client that goes away only stops being written to: the fetch goes
+// on for the requests waiting on it. Those (and ranged requests) wait for
 // the commit and are then served from the store: tailing the write in progress would need the store
 // to serve an unfinished upload (object storage cannot), and fanning chunks out in memory would let
 // the slowest client hold every byte. A HEAD for a missing blob fetches it too (a pull usually
 // follows), answering as soon as the upstream's size is known.
+import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { ServerResponse } from 'node:http'
 import type { RegistryContext, RequestContext } from '../context'
@@ -15,12 +17,20 @@ import { RegistryError } from '../errors'
 import { DigestMismatchError, SizeLimitError, UpstreamError, type Digest, type UpstreamSource } from '../ports'
 import { asUpstreamError, callUpstream, logUpstreamFailure, upstreamFailureError } from './upstream-calls'
 
-/** Bytes buffered toward the client and toward the store before the upstream is read no further. */
-const WINDOW_BYTES = 4 * 1024 * 1024
+/** Bytes buffered toward the client before the upstream is read no further. */
+const CLIENT_WINDOW_BYTES = 4 * 1024 * 1024
+/**
+ * Bytes buffered toward the store: more than the client's, since a disk slower than the network
+ * (page cache writeback) would otherwise pace the client; bounded so that a 1 GiB blob costs tens of
+ * MiB of memory, not the blob.
+ */
+const STORE_WINDOW_BYTES = 16 * 1024 * 1024
 
 /** Where the fetching request's client receives the blob. */
 interface BlobSink {
   readonly started: boolean
+  /** The client has the whole blob (what fails after that is the cache's business, not its). */
+  readonly answered: boolean
   start(size: number | null): void
   /** Writes `held` (when any) then `chunk`; never waits (see `full`). */
   write(held: Buffer | undefined, chunk: Buffer): void
@@ -53,6 +63,10 @@ export async function proxiedBlob(
       await fetchBlob(ctx, source, name, digest, sink)
     })
   } catch (error) {
+    if (sink?.answered) {
+      ctx.logger.error({ err: error, repository: name, digest }, 'a blob fetched from the upstream was served but could not be cached')
+      return true
+    }
     if (!(error instanceof UpstreamError)) throw error
     logUpstreamFailure(ctx, source, error, { repository: name, digest, served: 'error' })
     throw upstreamFailureError(error, source, () => new RegistryError('BLOB_UNKNOWN', { detail: { digest } }))
@@ -96,7 +110,10 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
   sink?.start(size)
   let pumped: Pumped
   try {
-    pumped = await pump(stream, size, sink, feed, stored, idleMs, () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`))
+    pumped = await pump(stream, { size, digest }, sink, feed, stored, idleMs, {
+      stalled: () => new UpstreamError('timeout', `upstream ${source.name} sent nothing of blob ${digest} for ${idleMs} ms`),
+      mismatch: (actual) => new UpstreamError('invalid', `upstream ${source.name} sent a blob that is not ${digest} (it hashes to ${actual}); not stored`),
+    })
   } catch (error) {
     // A store that failed while the upstream was still sending is the store's failure (unless it
     // refused the bytes); decided before abandoning, which makes the store fail too.
@@ -110,20 +127,22 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     await abandon()
     throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
   }
+  // Verified: the client has its last byte now, while the commit goes on for the requests waiting on
+  // this fetch (a disk slower than the network paces them, not this client).
+  sink?.end(held)
   try {
     await ctx.index.linkBlob(name, digest, await stored)
   } catch (error) {
     await abandon()
     throw refusedByStore() || error
   }
-  sink?.end(held)
 }
 
 /** What the store reads: the pump pushes into it and waits for `room()` when it is full. */
 class StoreFeed extends Readable {
   private wants: (() => void) | undefined
   constructor() {
-    super({ highWaterMark: WINDOW_BYTES })
+    super({ highWaterMark: STORE_WINDOW_BYTES })
   }
   override _read(): void {
     this.wants?.()
@@ -135,18 +154,29 @@ class StoreFeed extends Readable {
 
 interface Pumped {
   received: number
-  /** The last byte, held back from the client until the blob is committed. */
+  /** The last byte, held back from the client until the blob is verified. */
   held: Buffer | undefined
 }
 
 /**
- * Streams the upstream's body to the client and to the store side by side. Each gets a window of
- * WINDOW_BYTES; the body flows until one of them has a full window and is paused until both have
+ * Streams the upstream's body to the client and to the store side by side. Each gets a window (of
+ * CLIENT_WINDOW_BYTES and STORE_WINDOW_BYTES); the body flows until one of them has a full window and is paused until both have
  * room (awaiting each of them chunk by chunk made the processes take turns, at a fraction of the
  * throughput). A body silent for `idleMs` fails with `stalled()` (time spent paused does not count):
  * the requests waiting on the fetch get an answer, never a hang. Fails too when the store does.
  */
-function pump(stream: Readable, size: number | null, sink: BlobSink | undefined, feed: StoreFeed, stored: Promise<unknown>, idleMs: number, stalled: () => Error): Promise<Pumped> {
+function pump(
+  stream: Readable,
+  blob: { size: number | null; digest: Digest },
+  sink: BlobSink | undefined,
+  feed: StoreFeed,
+  stored: Promise<unknown>,
+  idleMs: number,
+  errors: { stalled: () => Error; mismatch: (actual: Digest) => Error },
+): Promise<Pumped> {
+  const { size, digest } = blob
+  const algorithm = digest.slice(0, digest.indexOf(':'))
+  const hash = createHash(algorithm)
   return new Promise<Pumped>((resolve, reject) => {
     let received = 0
     let held: Buffer | undefined
@@ -159,10 +189,11 @@ function pump(stream: Readable, size: number | null, sink: BlobSink | undefined,
       if (error === undefined) resolve({ received, held })
       else reject(error)
     }
-    const stall = () => settle(stalled())
+    const stall = () => settle(errors.stalled())
     let watchdog = setTimeout(stall, idleMs)
     const onData = (chunk: Buffer) => {
       received += chunk.length
+      hash.update(chunk)
       // All but the blob's last byte goes to the client at once (of a blob of unknown size, all but
       // the last byte so far).
       if (size !== null && received < size) {
@@ -184,7 +215,10 @@ function pump(stream: Readable, size: number | null, sink: BlobSink | undefined,
       })
     }
     stream.on('data', onData)
-    stream.once('end', () => settle())
+    stream.once('end', () => {
+      const actual = `${algorithm}:${hash.digest('hex')}`
+      settle(actual === digest ? undefined : errors.mismatch(actual))
+    })
     stream.once('error', settle)
     stream.once('close', () => settle(new Error('the blob ended early: the connection was closed')))
     stored.then(undefined, settle)
@@ -193,27 +227,41 @@ function pump(stream: Readable, size: number | null, sink: BlobSink | undefined,
 
 function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: number | null) => Record<string, string>): BlobSink {
   let started = false
+  let answered = false
+  let corked = false
   const open = () => !res.destroyed && !res.writableEnded
+  // The chunks of one turn of the event loop go out in one write: a socket write per upstream
+  // chunk (64 KiB) cost more CPU than the hashing.
+  const uncork = () => {
+    corked = false
+    if (open()) res.uncork()
+  }
   return {
     get started() {
       return started
+    },
+    get answered() {
+      return answered
     },
     start(size) {
       started = true
       res.writeHead(200, headers(size))
       if (headOnly) res.end()
+      // The answer's head goes out now, not with the first batch of the body.
+      else res.flushHeaders()
     },
     write(held, chunk) {
       if (!open()) return
-      if (!held) return void res.write(chunk)
-      // One write to the socket for both (a 1-byte write of its own would be a packet of its own).
-      res.cork()
-      res.write(held)
+      if (!corked) {
+        corked = true
+        res.cork()
+        setImmediate(uncork)
+      }
+      if (held) res.write(held)
       res.write(chunk)
-      res.uncork()
     },
     full() {
-      return open() && res.writableLength >= WINDOW_BYTES
+      return open() && res.writableLength >= CLIENT_WINDOW_BYTES
     },
     drained() {
       if (!open() || res.writableLength === 0) return Promise.resolve()
@@ -226,7 +274,10 @@ function responseSink(res: ServerResponse, headOnly: boolean, headers: (size: nu
       })
     },
     end(last) {
-      if (open()) res.end(last)
+      if (corked) uncork()
+      if (!open()) return
+      res.end(last)
+      answered = true
     },
     abort() {
       if (open()) res.destroy()

@@ -499,6 +499,30 @@ describe('proxy-cache blobs', () => {
     expect(h.upstream.lastBlobStream?.destroyed).toBe(true)
   })
 
+  it('the client that fetches gets the verified blob without waiting for the commit; a commit that then fails is logged, not its failure', async () => {
+    const h = await start()
+    const image = h.upstream.addImage('library/alpine', undefined, 300 * 1024)
+    const digest = digestOf(image.layer)
+    const storeBlob = h.blobs.storeBlob.bind(h.blobs)
+    let releaseCommit: () => void = () => undefined
+    const commitHeld = new Promise<void>((resolve) => (releaseCommit = resolve))
+    h.blobs.storeBlob = async (_digest, body) => {
+      for await (const chunk of body) void chunk
+      await commitHeld
+      throw new Error('no space left on device')
+    }
+    // Completes while the store still holds its commit (before, the last byte waited for it).
+    const r = await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)
+    expect(Buffer.from(await r.arrayBuffer()).equals(image.layer)).toBe(true)
+    releaseCommit()
+    await expect.poll(() => h.logs.some((l) => l.level === 'error' && l.msg?.includes('could not be cached'))).toBe(true)
+    expect(await h.blobs.stat(digest)).toBeNull()
+    // Not cached: the next pull fetches it again.
+    h.blobs.storeBlob = storeBlob
+    expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
+    expect(h.upstream.calls.getBlob).toBe(2)
+  })
+
   it('a blob whose bytes do not match its digest is never stored or served whole', async () => {
     const h = await start()
     const image = h.upstream.addImage('library/alpine', undefined, 300 * 1024)
