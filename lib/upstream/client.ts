@@ -132,6 +132,13 @@ export class UpstreamClient {
     const { res } = await this.call({ method: 'GET', path: `/v2/${repository}/blobs/${digest}`, scope: pullScope(repository), signal: options.signal })
     await this.expectSuccess(res, what)
     const declared = Number(header(res, 'content-length'))
+    // A signal that fires mid-body ends the stream with its reason, as it ends the call before.
+    const signal = options.signal
+    if (signal) {
+      const abort = () => res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)))
+      signal.addEventListener('abort', abort, { once: true })
+      res.once('close', () => signal.removeEventListener('abort', abort))
+    }
     // Not hashed here too: that was a second pass over every byte the store hashes anyway.
     return { size: Number.isSafeInteger(declared) && declared >= 0 ? declared : null, stream: res }
   }
