@@ -79,7 +79,7 @@ describe('permittedActions (what the project API tells the dashboard)', () => {
     }
     expect(permittedActions({ kind: 'anonymous' }, pub)).toEqual(['project:read', 'repository:pull'])
     expect(permittedActions({ kind: 'anonymous' }, priv)).toEqual([])
-    expect(permittedActions(...user('developer'))).toEqual(['project:read', 'repository:pull', 'repository:push', 'member:list'])
+    expect(permittedActions(...user('developer'))).toEqual(['project:read', 'repository:pull', 'repository:push', 'member:list', 'audit:read'])
     expect(permittedActions(...user('maintainer', 'read'))).toEqual(['project:read', 'repository:pull', 'member:list', 'robot:list'])
     expect(permittedActions(...user(null, undefined, true))).toEqual(PROJECT_ACTIONS)
   })
