@@ -9,9 +9,10 @@ import { DataTable, EmptyNote, PageFooter, QueryList } from '../data-table'
 import { formatBytes, formatCount } from '../format'
 import { Panel } from '../panel'
 import { ErrorMessage, focusRing } from '../ui'
-import { LoadingRows, TimeAgo } from '../widgets'
+import { TimeAgo } from '../widgets'
+import { GC_RUNS_KEY } from './keys'
+import { RunLog } from './run-log'
 
-export const GC_RUNS_KEY = ['gc-runs']
 const PAGE_SIZE = 10
 
 const STATUS_STYLES: Record<GcStatus, string> = {
@@ -137,20 +138,5 @@ export function GcHistory() {
         )}
       </QueryList>
     </Panel>
-  )
-}
-
-function RunLog({ id, running }: { id: number; running: boolean }) {
-  const log = useQuery({
-    queryKey: [...GC_RUNS_KEY, 'log', id],
-    queryFn: async () => (await api<{ log: string }>(`/api/v1/system/gc/${id}/log`)).data.log,
-    refetchInterval: running ? 1000 : false,
-  })
-  if (log.isPending) return <LoadingRows rows={2} label="Loading the log" />
-  if (log.isError) return <ErrorMessage>{errorMessage(log.error)}</ErrorMessage>
-  return (
-    <pre data-testid="gc-run-log" className="max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md border border-slate-200 bg-white p-3 font-mono text-xs text-slate-800">
-      {log.data || 'Nothing logged yet.'}
-    </pre>
   )
 }

@@ -6,7 +6,7 @@ import type { GcRun } from '@/lib/gc/schema'
 import { api, errorMessage } from '../api'
 import { Button, Card, ErrorMessage, SuccessMessage } from '../ui'
 import { GcOptions, graceSeconds, type GcOptionsValue } from './options'
-import { GC_RUNS_KEY } from './history'
+import { GC_RUNS_KEY } from './keys'
 
 export function RunGc() {
   const queryClient = useQueryClient()

@@ -5,12 +5,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { RETENTION_TEMPLATES, RETENTION_TEMPLATE_LABELS, type RetentionPolicyView, type RetentionRule, type RetentionRunView } from '@/lib/retention/schema'
-import { api, apiList, errorMessage } from '../api'
-import { shortDigest } from '../format'
+import { api, errorMessage } from '../api'
 import { FormPanel, Panel } from '../panel'
 import type { Project } from '../projects-view'
 import { Button, ErrorMessage, SelectField, SuccessMessage, TextField } from '../ui'
-import { TimeAgo } from '../widgets'
+import { RetentionRuns } from './retention-runs'
 
 const NEW_RULE: RetentionRule = { template: 'latestPushedK', n: 10, repositories: '**', tags: '**', untagged: false, disabled: false }
 
@@ -18,11 +17,6 @@ export function RetentionPolicy({ project }: { project: Project }) {
   const queryClient = useQueryClient()
   const base = `/api/v1/projects/${encodeURIComponent(project.name)}/retention`
   const policy = useQuery({ queryKey: ['retention', project.name], queryFn: async () => (await api<RetentionPolicyView>(base)).data })
-  const runs = useQuery({
-    queryKey: ['retention-runs', project.name],
-    queryFn: () => apiList<RetentionRunView>(`${base}/runs?page_size=20`),
-    refetchInterval: (query) => (query.state.data?.items.some((run) => run.status === 'running') ? 1000 : false),
-  })
   const [rules, setRules] = useState<RetentionRule[]>([])
   const [schedule, setSchedule] = useState('')
   const [message, setMessage] = useState<string | null>(null)
@@ -123,48 +117,7 @@ export function RetentionPolicy({ project }: { project: Project }) {
         </div>
         <ErrorMessage>{run.isError ? errorMessage(run.error) : null}</ErrorMessage>
       </FormPanel>
-      <Panel title="History" headingId="retention-history-heading" roomy>
-        <div className="space-y-2 p-5">
-          {runs.isError && <ErrorMessage>{errorMessage(runs.error)}</ErrorMessage>}
-          {runs.data?.items.length === 0 && <p className="text-sm text-slate-500">No runs yet.</p>}
-          <ul className="space-y-2" data-testid="retention-runs">
-            {runs.data?.items.map((item) => (
-              <li key={item.id} className="rounded border border-slate-200" data-testid="retention-run">
-                <details>
-                  <summary className="cursor-pointer px-3 py-2 text-sm">
-                    <span className="font-medium">
-                      {item.dryRun ? 'Dry run' : 'Run'} {item.id}
-                    </span>{' '}
-                    · {item.trigger} · <span data-testid="retention-run-status">{item.status}</span> · {item.deleted} {item.dryRun ? 'would be deleted' : 'deleted'},{' '}
-                    {item.retained} retained · <TimeAgo value={item.startedAt} />
-                  </summary>
-                  <div className="space-y-3 border-t border-slate-100 px-3 py-2 text-xs">
-                    {item.error && <ErrorMessage>{item.error}</ErrorMessage>}
-                    {item.repositories.map((repo) => (
-                      <div key={repo.repository}>
-                        <h3 className="font-mono font-semibold">{repo.repository}</h3>
-                        <ul className="mt-1 space-y-0.5">
-                          {repo.deleted.map((artifact) => (
-                            <li key={artifact.digest} className="text-red-800">
-                              {item.dryRun ? 'would delete' : 'deleted'} <span className="font-mono">{shortDigest(artifact.digest)}</span>{' '}
-                              {artifact.tags.join(', ') || '(untagged)'}
-                            </li>
-                          ))}
-                          {repo.retained.map((artifact) => (
-                            <li key={artifact.digest} className="text-slate-700">
-                              kept <span className="font-mono">{shortDigest(artifact.digest)}</span> {artifact.tags.join(', ') || '(untagged)'}: {artifact.reason}
-                            </li>
-                          ))}
-                        </ul>
-                      </div>
-                    ))}
-                  </div>
-                </details>
-              </li>
-            ))}
-          </ul>
-        </div>
-      </Panel>
+      <RetentionRuns project={project} />
     </div>
   )
 }
