@@ -17,6 +17,8 @@ describe.runIf(ours)('response shapes', () => {
   let values: Record<string, string>
   let systemValues: Record<string, string>
   let registryValues: Record<string, string>
+  let gcValues: Record<string, string>
+  let retentionValues: Record<string, string>
 
   beforeAll(async () => {
     const project = reg.accounts!.publicProject
@@ -52,12 +54,30 @@ describe.runIf(ours)('response shapes', () => {
     )
     expect(endpoint.status, endpoint.describe()).toBe(201)
     registryValues = { id: String(endpoint.json().id) }
+    // A garbage collection (a dry run: it deletes nothing), an immutability rule that matches nothing,
+    // and a retention dry run.
+    const gc = await api.post('/api/v1/system/gc', { dryRun: true, deleteUntagged: false }, { auth: admin })
+    expect(gc.status, gc.describe()).toBe(202)
+    gcValues = { id: String(gc.json().id) }
+    const rule = await api.post(`/api/v1/projects/${project}/immutable-rules`, { repositories: `shape-none-${randomId(6)}`, tags: 'none' }, { auth: admin })
+    expect(rule.status, rule.describe()).toBe(201)
+    const retention = await api.post(`/api/v1/projects/${project}/retention/runs`, { dryRun: true }, { auth: admin })
+    expect(retention.status, retention.describe()).toBe(202)
+    retentionValues = { ...values, id: String(retention.json().id) }
   })
 
   const gets = ROUTES.filter((route) => route.method === 'get')
 
   it.each(gets.map((route) => [route.path, route] as const))('GET %s', async (_path, route) => {
-    const given = route.path.startsWith('/api/v1/webhooks') ? systemValues : route.path.startsWith('/api/v1/registries') ? registryValues : values
+    const given = route.path.startsWith('/api/v1/webhooks')
+      ? systemValues
+      : route.path.startsWith('/api/v1/registries')
+        ? registryValues
+        : route.path.startsWith('/api/v1/system/gc')
+          ? gcValues
+          : route.path.includes('/retention/runs')
+            ? retentionValues
+            : values
     const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(given[name]))
     const res = await api.get(route.path === '/api/v1/search' ? `${path}?q=shape` : path, { auth: admin })
     expect(res.status, res.describe()).toBe(200)
