@@ -27,7 +27,7 @@ const libIsBelowTheApp = [{ regex: topLevel('app|components'), message: 'lib/ mu
  */
 const componentsStayOffTheServer = [
   {
-    regex: '^(@/|(\\.\\./)+)lib/(?!(plural|auth/permissions|auth/login-errors|auth/safe-redirect|webhooks/event-types|(.+/)?schemas?)$)',
+    regex: '^(@/|(\\.\\./)+)lib/(?!(plural|auth/permissions|auth/login-errors|auth/safe-redirect|webhooks/event-types|retention/templates|(.+/)?schemas?)$)',
     allowTypeImports: true,
     message: 'Components run in the browser: import values only from pure lib/ modules (see eslint.config.js); server modules only with `import type`.',
   },
@@ -45,12 +45,14 @@ const componentsServerPackages = ['pg', 'pino', 'next-auth'].map((name) => ({
 
 /**
  * The response schema modules (lib/<domain>/schema.ts) are what components import for the API's types:
- * values only from zod, other schema modules and the pure permission and event type lists; anything
- * else (the database, config, domain services) only as types.
+ * values only from zod, other schema modules and the pure permission, event type and retention template
+ * lists; anything else (the database, config, domain services) only as types. Components import
+ * zod-free values from those lists rather than from a schema module where they can: zod object schemas
+ * created in the browser probe `new Function`, which the Content-Security-Policy reports.
  */
 const schemasArePure = [
   {
-    regex: '^(?!zod$)(?!(\\.|@/).*/(schemas?|auth/permissions|event-types)$)',
+    regex: '^(?!zod$)(?!(\\.|@/).*/(schemas?|auth/permissions|event-types|templates)$)',
     allowTypeImports: true,
     message: 'Schema modules are imported by browser code: values only from zod, other schema modules and pure lib/ modules; anything else with `import type`.',
   },

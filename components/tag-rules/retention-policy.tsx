@@ -4,7 +4,8 @@
 // repository, what went and which rule kept each of the rest.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
-import { RETENTION_TEMPLATES, RETENTION_TEMPLATE_LABELS, type RetentionPolicyView, type RetentionRule, type RetentionRunView } from '@/lib/retention/schema'
+import type { RetentionPolicyView, RetentionRule, RetentionRunView } from '@/lib/retention/schema'
+import { RETENTION_TEMPLATES, RETENTION_TEMPLATE_LABELS } from '@/lib/retention/templates'
 import { api, errorMessage } from '../api'
 import { FormPanel, Panel } from '../panel'
 import type { Project } from '../projects-view'
@@ -20,12 +21,16 @@ export function RetentionPolicy({ project }: { project: Project }) {
   const [rules, setRules] = useState<RetentionRule[]>([])
   const [schedule, setSchedule] = useState('')
   const [message, setMessage] = useState<string | null>(null)
+  // The form starts from the saved policy once: a refetch must not wipe what is being edited (and
+  // nothing can be edited before it is there).
+  const [loaded, setLoaded] = useState(false)
   useEffect(() => {
-    if (policy.data) {
+    if (policy.data && !loaded) {
       setRules(policy.data.rules)
       setSchedule(policy.data.schedule ?? '')
+      setLoaded(true)
     }
-  }, [policy.data])
+  }, [policy.data, loaded])
 
   const save = useMutation({
     mutationFn: () =>
@@ -93,13 +98,13 @@ export function RetentionPolicy({ project }: { project: Project }) {
           </ol>
           {rules.length === 0 && <p className="text-sm text-slate-500">No rules: retention deletes nothing.</p>}
           <div className="flex flex-wrap items-end gap-3">
-            <Button variant="secondary" onClick={() => setRules([...rules, NEW_RULE])} disabled={rules.length >= 15}>
+            <Button variant="secondary" onClick={() => setRules([...rules, NEW_RULE])} disabled={!loaded || rules.length >= 15}>
               Add rule
             </Button>
             <div className="w-64">
               <TextField label="Schedule" value={schedule} placeholder="none" onChange={(e) => setSchedule(e.target.value)} hint="hourly, daily, weekly or a cron expression" />
             </div>
-            <Button onClick={() => save.mutate()} disabled={save.isPending}>
+            <Button onClick={() => save.mutate()} disabled={!loaded || save.isPending}>
               Save policy
             </Button>
           </div>

@@ -1,18 +1,11 @@
-// Tag retention policies in Harbor's vocabulary (issue #13): the request and response shapes, shared
-// with the dashboard (so values come from zod only; the glob check runs server-side in ./policy).
+// Tag retention policies in Harbor's vocabulary (issue #13): the request and response shapes (the
+// glob check runs server-side in ./policy). The dashboard imports only types from here and its values
+// from ./templates: creating zod object schemas in the browser probes `new Function`, which the
+// Content-Security-Policy reports as a violation.
 import { z } from 'zod'
+import { RETENTION_TEMPLATES } from './templates'
 
-/** Harbor's rule templates: what a rule retains among the artifacts it selects. */
-export const RETENTION_TEMPLATES = ['latestPushedK', 'latestPulledN', 'nDaysSinceLastPush', 'nDaysSinceLastPull', 'always'] as const
-export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number]
-
-export const RETENTION_TEMPLATE_LABELS: Record<RetentionTemplate, string> = {
-  latestPushedK: 'the most recently pushed # artifacts',
-  latestPulledN: 'the most recently pulled # artifacts',
-  nDaysSinceLastPush: 'the artifacts pushed within the last # days',
-  nDaysSinceLastPull: 'the artifacts pulled within the last # days',
-  always: 'always',
-}
+export { RETENTION_TEMPLATES, RETENTION_TEMPLATE_LABELS, type RetentionTemplate } from './templates'
 
 export const MAX_RETENTION_RULES = 15
 
