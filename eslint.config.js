@@ -47,8 +47,8 @@ const componentsServerPackages = ['pg', 'pino', 'next-auth'].map((name) => ({
  * The response schema modules (lib/<domain>/schema.ts) are what components import for the API's types:
  * values only from zod, other schema modules and the pure permission, event type and retention template
  * lists; anything else (the database, config, domain services) only as types. Components import
- * zod-free values from those lists rather than from a schema module where they can: zod object schemas
- * created in the browser probe `new Function`, which the Content-Security-Policy reports.
+ * zod-free values from those lists rather than from a schema module where they can, which keeps zod out
+ * of pages that need none (the browser runs zod jitless: see instrumentation-client.ts).
  */
 const schemasArePure = [
   {
