@@ -44,12 +44,11 @@ try {
   process.exit(1)
 }
 // The key of stored credentials and webhook secrets (lib/secrets): SECRET_KEY(_FILE) or DATA_DIR/secret-key (created at first start).
-const { loadSecretKey } = await import('./lib/secrets/key')
 const secrets = (() => {
   try {
-    const loaded = loadSecretKey(config)
+    const loaded = services.secretKey
     if (loaded.source === 'generated') logger.info({ file: loaded.file }, 'generated the key of stored secrets (SECRET_KEY)')
-    return services.secrets
+    return loaded.box
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     console.error(error.message)
