@@ -44,12 +44,11 @@ try {
   process.exit(1)
 }
 // The key of stored credentials and webhook secrets (lib/secrets): SECRET_KEY(_FILE) or DATA_DIR/secret-key (created at first start).
-const { loadSecretKey } = await import('./lib/secrets/key')
 const secrets = (() => {
   try {
-    const loaded = loadSecretKey(config)
+    const loaded = services.secretKey
     if (loaded.source === 'generated') logger.info({ file: loaded.file }, 'generated the key of stored secrets (SECRET_KEY)')
-    return services.secrets
+    return loaded.box
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     console.error(error.message)
@@ -147,6 +146,7 @@ const { rowsSealedWithOtherKeys } = await import('./lib/secrets/stored')
 const { startScheduler } = await import('./lib/schedule')
 const { registerGcSchedule } = await import('./lib/gc')
 const { registerRetentionSchedule } = await import('./lib/retention')
+const { isTokenGet, serveTokenGet } = await import('./lib/auth/token-http')
 
 /** A full database disk stops the start with a message that says so (exit 1), not a stack trace. */
 function exitIfDiskFull(error: unknown): never {
@@ -197,7 +197,8 @@ started.serve = (req, res) => {
     // Registry responses are data: a browser must never sniff one into a page (next.config.js covers the rest).
     res.setHeader('X-Content-Type-Options', 'nosniff')
     void registry.handle(req, res)
-  } else if (config.metricsToken && (req.url ?? '').split('?', 1)[0] === METRICS_PATH) void serveProtectedMetrics(req, res, config.metricsToken)
+  } else if (isTokenGet(req)) void serveTokenGet(req, res)
+  else if (config.metricsToken && (req.url ?? '').split('?', 1)[0] === METRICS_PATH) void serveProtectedMetrics(req, res, config.metricsToken)
   else if (capRequestBody(req, res)) void handleNext(req, res)
 }
 health.ready()

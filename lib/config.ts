@@ -152,6 +152,9 @@ export interface AppConfig {
   /** `service` in the Bearer challenge and `aud` of the registry tokens. */
   tokenService: string
   tokenLifetimeMs: number
+  /** LOGIN_FAILURES_PER_ACCOUNT / _PER_ADDRESS: failed password logins before a key is blocked (0: never). */
+  loginFailuresPerAccount: number
+  loginFailuresPerAddress: number
   /** PEM (PKCS#8) EC P-256 private key; default: generated once under DATA_DIR/token/. */
   tokenPrivateKeyFile?: string
   /** The key of the secret envelope (lib/secrets), given directly; default: generated once as DATA_DIR/secret-key. */
@@ -248,6 +251,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenIssuer: values.TOKEN_ISSUER,
     tokenService: values.TOKEN_SERVICE,
     tokenLifetimeMs: values.TOKEN_LIFETIME,
+    loginFailuresPerAccount: values.LOGIN_FAILURES_PER_ACCOUNT,
+    loginFailuresPerAddress: values.LOGIN_FAILURES_PER_ADDRESS,
     tokenPrivateKeyFile: values.TOKEN_PRIVATE_KEY_FILE ? resolve(values.TOKEN_PRIVATE_KEY_FILE) : undefined,
     secretKey: values.SECRET_KEY,
     secretKeyFile: values.SECRET_KEY_FILE ? resolve(values.SECRET_KEY_FILE) : undefined,

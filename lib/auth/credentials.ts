@@ -9,17 +9,20 @@
 // (high-entropy secrets need no slow hash, and a lookup by hash is one indexed read).
 //
 // Cache: a successful verification is remembered for CREDENTIAL_CACHE_TTL_MS (15 s) in this
-// process, keyed by a sha256 of username + secret + options (never the secret itself). argon2 is
-// slow by design and a push makes dozens of requests with the same credentials. Consequence, by
-// design: a revoked token, a disabled or deleted robot, a changed password or admin flag takes
-// effect within 15 s on every replica (no cross-replica invalidation is needed), and at once in
-// the process that made the change when it calls `invalidateCredentials(username)`. Failures are
-// never cached (they go through the throttle instead).
+// process, keyed by an HMAC-SHA256 of username + secret + options under a random per-process key
+// (never the secret, nor a plain hash one could test guesses against). argon2 is slow by design,
+// and a push makes dozens of requests, and one token request per repository, with the same
+// credentials. Consequence, by design: a revoked token, a disabled or deleted robot, a changed
+// password or admin flag takes effect at once in the process that made the change (it calls
+// `invalidateCredentials(username)`) and within 15 s on every other replica (the bound on
+// staleness; no cross-replica invalidation). The 15 s count from before the check's database
+// read, and an entry never outlives the token's or robot's own expiry. Failures are never cached:
+// each one pays the full check and goes through the throttle.
 //
 // Throttle: lib/auth/login-throttle.ts. A blocked attempt is answered like a wrong password, after
 // spending about the same time; unknown usernames also pay for an argon2 verification, so timing
 // tells nothing about which accounts exist.
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { hexDigest } from '../../registry-core/src'
 import type { PrismaClient } from '../db/prisma'
 import { invalid } from '../errors'
@@ -109,7 +112,7 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-type Verified = { subject: Subject; kind: 'password' | 'token' | 'robot'; credentialId: number }
+type Verified = { subject: Subject; kind: 'password' | 'token' | 'robot'; credentialId: number; expiresAt?: Date | null }
 
 /**
  * Checks `username` / `password` and returns who it is, or null (wrong, unknown, expired, disabled,
@@ -123,10 +126,13 @@ export async function authenticate(prisma: PrismaClient, username: string, passw
   if (username.includes('\0') || password.includes('\0')) throw invalid('the username and password must not contain NUL bytes')
   const address = normalizeAddress(remoteAddress)
 
-  const cache = credentialCache().verified
-  const cacheKey = hexDigest(`${username}\0${password}\0${allowRobots ? 1 : 0}${allowTokens ? 1 : 0}`)
+  const { key, verified: cache } = credentialCache()
+  const cacheKey = createHmac('sha256', key)
+    .update(`${username}\0${password}\0${allowRobots ? 1 : 0}${allowTokens ? 1 : 0}`)
+    .digest('base64url')
+  const checkedAt = Date.now()
   const cached = cache.get(cacheKey)
-  if (cached && cached.expires > Date.now()) return cached.subject
+  if (cached && cached.expires > checkedAt) return cached.subject
   if (cached) cache.delete(cacheKey)
 
   // High-entropy secrets first: they are not subject to blocks (they cannot be guessed).
@@ -154,7 +160,8 @@ export async function authenticate(prisma: PrismaClient, username: string, passw
 
   if (throttle.accountHasFailures) await clearAccountFailures(prisma, username).catch(() => {})
   if (cache.size >= CREDENTIAL_CACHE_MAX) cache.delete(cache.keys().next().value!)
-  cache.set(cacheKey, { subject: verified.subject, expires: Date.now() + CREDENTIAL_CACHE_TTL_MS, username })
+  const expires = Math.min(checkedAt + CREDENTIAL_CACHE_TTL_MS, verified.expiresAt?.getTime() ?? Infinity)
+  cache.set(cacheKey, { subject: verified.subject, expires, username })
 
   const touchKey = `${verified.kind}:${verified.credentialId}`
   if (shouldTouch(touchKey)) {
@@ -211,6 +218,7 @@ async function verifyAccessToken(prisma: PrismaClient, username: string, secret:
     },
     kind: 'token',
     credentialId: token.id,
+    expiresAt: token.expiresAt,
   }
 }
 
@@ -238,7 +246,7 @@ async function verifyRobot(prisma: PrismaClient, name: string, secret: string): 
     const actions = new Set(permission.actions.filter((a): a is RobotAction => ROBOT_ACTION_SET.has(a)))
     if (actions.size) grants.set(permission.projectId, actions)
   }
-  return { subject: { kind: 'robot', robotId: robot.id, name: robot.name, grants }, kind: 'robot', credentialId: robot.id }
+  return { subject: { kind: 'robot', robotId: robot.id, name: robot.name, grants }, kind: 'robot', credentialId: robot.id, expiresAt: robot.expiresAt }
 }
 
 /** lastUsedAt / lastLoginAt, at most once a minute per credential across replicas too (the WHERE). */

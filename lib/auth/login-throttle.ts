@@ -9,7 +9,9 @@
 // A blocked attempt is not even checked: the caller answers it exactly like a wrong password.
 // Blocks apply to password attempts only: access tokens and robot secrets (256 random bits) cannot
 // be guessed, so an attacker spamming wrong passwords cannot lock CI credentials out.
+import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
+import { runtime } from '../runtime'
 
 export interface ThrottlePolicy {
   /** Failures before an account is blocked. */
@@ -22,21 +24,12 @@ export interface ThrottlePolicy {
   resetAfterSeconds: number
 }
 
-const envInt = (name: string, fallback: number) => {
-  const v = process.env[name]
-  return v && /^\d+$/.test(v.trim()) ? Number(v) : fallback
-}
-
 /**
- * LOGIN_FAILURES_PER_ACCOUNT (default 5) and LOGIN_FAILURES_PER_ADDRESS (default 30; validated in
- * lib/config.ts) come from the environment, which the server bundle and the Next bundle share.
- * 0 switches that key off.
+ * The policy of the runtime's configuration: LOGIN_FAILURES_PER_ACCOUNT (default 5) and
+ * LOGIN_FAILURES_PER_ADDRESS (default 30), read and validated by lib/config.ts; 0 switches that key off.
  */
-export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
-  accountThreshold: envInt('LOGIN_FAILURES_PER_ACCOUNT', 5),
-  addressThreshold: envInt('LOGIN_FAILURES_PER_ADDRESS', 30),
-  maxBlockSeconds: 15 * 60,
-  resetAfterSeconds: 60 * 60,
+export function throttlePolicy(config: Pick<AppConfig, 'loginFailuresPerAccount' | 'loginFailuresPerAddress'>): ThrottlePolicy {
+  return { accountThreshold: config.loginFailuresPerAccount, addressThreshold: config.loginFailuresPerAddress, maxBlockSeconds: 15 * 60, resetAfterSeconds: 60 * 60 }
 }
 
 export const accountKey = (username: string) => `account:${username.toLowerCase().slice(0, 200)}`
@@ -71,7 +64,7 @@ export async function recordLoginFailure(
   prisma: PrismaClient,
   username: string,
   remoteAddress: string | undefined,
-  policy: ThrottlePolicy = DEFAULT_THROTTLE_POLICY,
+  policy: ThrottlePolicy = throttlePolicy(runtime().config),
 ): Promise<void> {
   const entries: Array<[string, number]> = []
   if (policy.accountThreshold > 0) entries.push([accountKey(username), policy.accountThreshold])

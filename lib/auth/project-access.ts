@@ -36,36 +36,39 @@ export function invalidateProjectAccess(): void {
 
 /** The project named `projectName` with the subject's membership role, or null when it does not exist. */
 export async function projectContext(prisma: PrismaClient, subject: Subject, projectName: string): Promise<ResolvedProject | null> {
-  const userId = subject.kind === 'user' ? subject.userId : null
-  const key = `${userId ?? ''}\0${projectName}`
-  const projectAccessCache = runtime().caches.projectAccess
-  const cached = projectAccessCache.get(key)
-  if (cached && cached.expires > Date.now()) return cached.project
-  const rows = await prisma.$queryRaw<{ id: number; public: boolean; role: ProjectRole | null }[]>`
-    SELECT p."id", p."public", m."role"::text AS "role"
-      FROM "Project" p
-      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}::int
-     WHERE p."name" = ${projectName}`
-  const project = rows.length ? { name: projectName, projectId: rows[0].id, public: rows[0].public, role: rows[0].role } : null
-  if (project) {
-    if (projectAccessCache.size >= PROJECT_ACCESS_MAX_ENTRIES) projectAccessCache.clear()
-    projectAccessCache.set(key, { project, expires: Date.now() + PROJECT_ACCESS_TTL_MS })
-  }
-  return project
+  return (await projectContexts(prisma, subject, [projectName])).get(projectName) ?? null
 }
 
-/** Several projects at once (the token service resolves every requested scope in one query). */
+/**
+ * Several projects at once: those in the cache are taken from it, the rest read in one query (the
+ * token service resolves every requested scope together). The expiry is taken before the read, so
+ * a change committed while the query runs is never served for longer than the TTL after it.
+ */
 export async function projectContexts(prisma: PrismaClient, subject: Subject, projectNames: string[]): Promise<Map<string, ResolvedProject>> {
   const result = new Map<string, ResolvedProject>()
-  const names = [...new Set(projectNames)]
-  if (!names.length) return result
   const userId = subject.kind === 'user' ? subject.userId : null
+  const cache = runtime().caches.projectAccess
+  const cacheKey = (name: string) => `${userId ?? ''}\0${name}`
+  const now = Date.now()
+  const missing: string[] = []
+  for (const name of new Set(projectNames)) {
+    const cached = cache.get(cacheKey(name))
+    if (cached?.project && cached.expires > now) result.set(name, cached.project)
+    else missing.push(name)
+  }
+  if (!missing.length) return result
+  const expires = Date.now() + PROJECT_ACCESS_TTL_MS
   const rows = await prisma.$queryRaw<{ id: number; name: string; public: boolean; role: ProjectRole | null }[]>`
     SELECT p."id", p."name", p."public", m."role"::text AS "role"
       FROM "Project" p
       LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}::int
-     WHERE p."name" IN (${Prisma.join(names)})`
-  for (const row of rows) result.set(row.name, { name: row.name, projectId: row.id, public: row.public, role: row.role })
+     WHERE p."name" IN (${Prisma.join(missing)})`
+  for (const row of rows) {
+    const project = { name: row.name, projectId: row.id, public: row.public, role: row.role }
+    result.set(row.name, project)
+    if (cache.size >= PROJECT_ACCESS_MAX_ENTRIES) cache.clear()
+    cache.set(cacheKey(row.name), { project, expires })
+  }
   return result
 }
 

@@ -8,8 +8,8 @@ import { createPrisma, type PrismaClient } from '../db/prisma'
 import { createLogger, type Logger } from '../logger'
 import { ManifestCachingIndex } from '../registry/manifest-cache'
 import { PrismaRegistryIndex } from '../registry/prisma-index'
+import { loadSecretKey, type LoadedSecretKey } from '../secrets/key'
 import type { SecretBox } from '../secrets/envelope'
-import { loadSecretKey } from '../secrets/key'
 import { createCaches } from './caches'
 import type { Runtime } from '.'
 
@@ -18,9 +18,10 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
   let prisma: PrismaClient | undefined
   let blobs: FilesystemBlobStore | S3BlobStore | undefined
   let index: RegistryIndex | undefined
-  let secrets: SecretBox | undefined
+  let secretKey: LoadedSecretKey | undefined
   const openPrisma = () => (prisma ??= createPrisma(config.databaseUrl))
   const openBlobs = () => (blobs ??= createBlobStore(config, logger))
+  const openSecretKey = () => (secretKey ??= loadSecretKey(config))
   return {
     config,
     logger,
@@ -33,7 +34,10 @@ export function buildRuntime(config: AppConfig, logger: Logger): Runtime {
       return openBlobs()
     },
     get secrets(): SecretBox {
-      return (secrets ??= loadSecretKey(config).box)
+      return openSecretKey().box
+    },
+    get secretKey(): LoadedSecretKey {
+      return openSecretKey()
     },
     get index(): RegistryIndex {
       return (index ??= new ManifestCachingIndex(new PrismaRegistryIndex(openPrisma(), { blobs: openBlobs() }), config.manifestCacheTtlMs, undefined, caches.manifests))

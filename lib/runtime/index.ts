@@ -9,6 +9,7 @@ import type { AppConfig } from '../config'
 import type { PrismaClient } from '../db/prisma'
 import type { Logger } from '../logger'
 import type { SecretBox } from '../secrets/envelope'
+import type { LoadedSecretKey } from '../secrets/key'
 import type { RuntimeCaches } from './caches'
 
 export interface Runtime {
@@ -22,6 +23,8 @@ export interface Runtime {
   readonly blobs: BlobStore
   /** The envelope of stored credentials and webhook secrets, under SECRET_KEY(_FILE) or DATA_DIR/secret-key (loaded on first access). */
   readonly secrets: SecretBox
+  /** That key with where it came from (read, or generated, once: `secrets` is its box). */
+  readonly secretKey: LoadedSecretKey
   /** What lib keeps in memory between requests (credentials, project access, manifests, image configs). */
   readonly caches: RuntimeCaches
   /** The webhook workers' wake-ups, called when this process writes outbox rows (lib/webhooks/outbox.ts). */
