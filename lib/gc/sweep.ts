@@ -27,6 +27,14 @@
 //      locked, that the store holds the bytes again (the client stored them after the delete);
 //      otherwise the upload answers BLOB_UNKNOWN and the client pushes the blob again.
 // So no repository links a blob whose bytes are gone, and no manifest references one.
+//
+// 3. Purge: a tombstone is deleted once it is older than the upload expiry (UPLOAD_PURGE_AFTER,
+//    default 24 hours). It only matters to a link that comes after the delete from a request that
+//    stored (or found) the blob's bytes before it: without the row, that link would insert a fresh
+//    live row over bytes that are gone. Such a request links right after storing, within one
+//    request; the upload expiry, after which the collection treats an upload as abandoned and
+//    removes it, is far longer than that. Until then the tombstone keeps the check of step 2's
+//    "after" case.
 import type { BlobStore } from '@registry-core'
 import type { PrismaClient } from '../db/prisma'
 
@@ -115,4 +123,15 @@ export async function deleteBatch(prisma: PrismaClient, blobs: BlobStore, digest
 export async function unfinishedDeletions(prisma: PrismaClient, limit: number): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ digest: string }[]>`SELECT "digest" FROM "Blob" WHERE "deletingAt" IS NOT NULL ORDER BY "digest" LIMIT ${limit}`
   return rows.map((row) => row.digest)
+}
+
+/** Step 3: deletes tombstones (`goneAt`) older than `before`; resolves how many went. */
+export async function purgeTombstones(prisma: PrismaClient, before: Date): Promise<number> {
+  return prisma.$executeRaw`DELETE FROM "Blob" WHERE "goneAt" < ${before}`
+}
+
+/** What step 3 would delete (a dry run). */
+export async function countTombstones(prisma: PrismaClient, before: Date): Promise<number> {
+  const rows = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS "count" FROM "Blob" WHERE "goneAt" < ${before}`
+  return Number(rows[0]?.count ?? 0)
 }
