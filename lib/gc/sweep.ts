@@ -51,7 +51,10 @@ export interface SweepCandidate {
 /**
  * The live blobs, after `after` in digest order, that nothing references and that neither were
  * created nor linked within the grace period; `ignoreArtifacts`: references from these artifacts do
- * not count (a dry run with deleteUntagged).
+ * not count (a dry run with deleteUntagged). The anti-joins repeat `> after` (implied by the join)
+ * so that PostgreSQL's merge anti-join starts the references' index there too: without it every
+ * batch scanned the references from the first digest on, and a sweep's cost grew with the square
+ * of the number of blobs.
  */
 export async function findCandidates(prisma: PrismaClient, graceSeconds: number, after: string, limit: number, ignoreArtifacts: number[] = []): Promise<SweepCandidate[]> {
   return prisma.$queryRaw<SweepCandidate[]>`
@@ -59,8 +62,8 @@ export async function findCandidates(prisma: PrismaClient, graceSeconds: number,
      WHERE b."digest" > ${after}
        AND b."deletingAt" IS NULL AND b."goneAt" IS NULL
        AND b."createdAt" < now() - make_interval(secs => ${graceSeconds})
-       AND NOT EXISTS (SELECT 1 FROM "ArtifactReference" r WHERE r."digest" = b."digest" AND r."artifactId" <> ALL(${ignoreArtifacts}::int[]))
-       AND NOT EXISTS (SELECT 1 FROM "RepositoryBlob" rb WHERE rb."digest" = b."digest" AND rb."createdAt" >= now() - make_interval(secs => ${graceSeconds}))
+       AND NOT EXISTS (SELECT 1 FROM "ArtifactReference" r WHERE r."digest" = b."digest" AND r."digest" > ${after} AND r."artifactId" <> ALL(${ignoreArtifacts}::int[]))
+       AND NOT EXISTS (SELECT 1 FROM "RepositoryBlob" rb WHERE rb."digest" = b."digest" AND rb."digest" > ${after} AND rb."createdAt" >= now() - make_interval(secs => ${graceSeconds}))
      ORDER BY b."digest"
      LIMIT ${limit}`
 }
