@@ -167,6 +167,8 @@ async function collect(server: Server): Promise<GcResult> {
 
 interface LoadFigures {
   seconds: number
+  /** Requests that failed (counted, not retried: under an overloaded machine the server may reset a few). */
+  errors: number
   bigPushMiBps: number
   pullMiBps: number
   smallPushesPerSecond: number
@@ -179,29 +181,39 @@ async function load(server: Server, done: Promise<unknown>): Promise<LoadFigures
   let bigPushed = 0
   let pulled = 0
   let smallPushed = 0
+  let errors = 0
   const started = performance.now()
+  const attempt = async (op: () => Promise<void>) => {
+    await op().catch(async (error: unknown) => {
+      if (++errors === 1) log(`load: ${error instanceof Error ? error.message : String(error)}`)
+      await sleep(500)
+    })
+  }
   const bigPusher = async () => {
-    while (!stop) {
-      await server.call('POST', `/v2/bench/load/blobs/uploads/?digest=${BIG_DIGEST}`, BIG, { 'content-type': 'application/octet-stream' })
-      bigPushed += BIG_BLOB
-    }
+    while (!stop)
+      await attempt(async () => {
+        await server.call('POST', `/v2/bench/load/blobs/uploads/?digest=${BIG_DIGEST}`, BIG, { 'content-type': 'application/octet-stream' })
+        bigPushed += BIG_BLOB
+      })
   }
   const puller = async () => {
-    while (!stop) {
-      const res = await server.call('GET', `/v2/bench/load/blobs/${BIG_DIGEST}`)
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) pulled += chunk.length
-    }
+    while (!stop)
+      await attempt(async () => {
+        const res = await server.call('GET', `/v2/bench/load/blobs/${BIG_DIGEST}`)
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) pulled += chunk.length
+      })
   }
   const smallPusher = async () => {
-    while (!stop) {
-      const blob = new Uint8Array(randomBytes(SMALL_BLOB))
-      await server.call('POST', `/v2/bench/load/blobs/uploads/?digest=${sha256(blob)}`, blob, { 'content-type': 'application/octet-stream' })
-      smallPushed++
-    }
+    while (!stop)
+      await attempt(async () => {
+        const blob = new Uint8Array(randomBytes(SMALL_BLOB))
+        await server.call('POST', `/v2/bench/load/blobs/uploads/?digest=${sha256(blob)}`, blob, { 'content-type': 'application/octet-stream' })
+        smallPushed++
+      })
   }
   await Promise.all([bigPusher(), ...Array.from({ length: PULL_STREAMS }, puller), ...Array.from({ length: SMALL_PUSH_CONCURRENCY }, smallPusher)])
   const seconds = (performance.now() - started) / 1000
-  return { seconds, bigPushMiBps: bigPushed / MiB / seconds, pullMiBps: pulled / MiB / seconds, smallPushesPerSecond: smallPushed / seconds }
+  return { seconds, errors, bigPushMiBps: bigPushed / MiB / seconds, pullMiBps: pulled / MiB / seconds, smallPushesPerSecond: smallPushed / seconds }
 }
 
 async function main(): Promise<void> {
@@ -243,7 +255,7 @@ async function main(): Promise<void> {
   let window = sampler.begin('ours')
   const alone = await collect(server)
   const aloneStats = sampler.end(window) as WatchStats
-  log(`alone: ${JSON.stringify(alone)}`)
+  log(`alone: ${JSON.stringify(alone)}, server: ${JSON.stringify(aloneStats)}`)
   // The run's own log: when each phase began and ended (the per-batch lines name every blob: left out).
   const runLog = ((await (await server.call('GET', `/api/v1/system/gc/${alone.id}/log`)).json()) as { log: string }).log
   for (const line of runLog.split('\n')) if (!/ deleted \d+ blobs /.test(line)) log(`  gc log: ${line}`)
@@ -279,6 +291,7 @@ async function main(): Promise<void> {
     row('64 MiB push MiB/s', baseline.bigPushMiBps, during.bigPushMiBps)
     row(`pull (${PULL_STREAMS} streams) MiB/s`, baseline.pullMiBps, during.pullMiBps)
     row('4 KiB blob pushes/s', baseline.smallPushesPerSecond, during.smallPushesPerSecond)
+    if (baseline.errors || during.errors) console.log(`failed load requests: ${baseline.errors} without GC, ${during.errors} during GC`)
   }
   console.log(JSON.stringify({ cpus: os.cpus().length, loadavg: os.loadavg(), blobs: BLOBS, manifests: MANIFESTS, alone, aloneStats, loaded }))
 }
