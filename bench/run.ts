@@ -38,6 +38,7 @@ interface Options {
   serverNodeArgs: string[]
   pgConf: string[]
   projectSetup: boolean
+  projectQuota?: number
   targetPid?: number
   out?: string
   repeat: number
@@ -57,6 +58,8 @@ const USAGE = `usage: npm run bench -- [options]
   --namespace NS        first path component of repository names (default: bench). On ours, the
                         harness creates it as a public project (POST /api/v1/projects) unless it
                         exists; --no-project skips that
+  --project-quota BYTES that project's storage limit (PATCH /api/v1/projects/NS {"storageLimit"}),
+                        to measure what quota checks cost
   --server-env K=V      extra environment for our server (repeatable)
   --pg-conf name=value  a PostgreSQL setting for --postgres (repeatable), e.g. fsync=off
   --server-node-args="A B"  extra node flags for our server (note the =), e.g.
@@ -161,6 +164,12 @@ function parseArgs(argv: string[]): Options {
       case '--out':
         o.out = take()
         break
+      case '--project-quota': {
+        const n = Number(take())
+        if (!Number.isSafeInteger(n) || n < 0) throw new UsageError('--project-quota must be a number of bytes')
+        o.projectQuota = n
+        break
+      }
       case '--no-project':
         o.projectSetup = false
         break
@@ -319,6 +328,24 @@ async function ensureProject(target: Target, name: string): Promise<string> {
     return `no project created: GET /api/v1/projects/${name} -> ${get.status}, POST /api/v1/projects -> ${post.status} ${post.body.toString('utf8', 0, 300).replace(/\s+/g, ' ')}`
   } catch (e) {
     return `no project created: ${errorText(e).split('\n')[0]}`
+  } finally {
+    c.close()
+  }
+}
+
+/** Sets the storage limit of project `name` (PATCH /api/v1/projects/{name}); returns what happened. */
+async function setProjectQuota(target: Target, name: string, bytes: number): Promise<string> {
+  const c = new Client(target, 1)
+  try {
+    const res = await c.request({
+      method: 'PATCH',
+      url: `/api/v1/projects/${encodeURIComponent(name)}`,
+      kind: 'ping',
+      headers: { authorization: target.basicHeader()!, accept: 'application/json', 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ storageLimit: bytes })),
+    })
+    if (res.status !== 200) throw new Error(`PATCH /api/v1/projects/${name} -> ${res.status} ${res.body.toString('utf8', 0, 300)}`)
+    return `project "${name}" storage limit ${bytes} bytes`
   } finally {
     c.close()
   }
@@ -487,6 +514,11 @@ async function main(): Promise<number> {
     const note = await ensureProject(targets.ours, opts.namespace)
     setupNotes.push(note)
     log(`ours: ${note}`)
+    if (opts.projectQuota !== undefined) {
+      const quota = await setProjectQuota(targets.ours, opts.namespace, opts.projectQuota)
+      setupNotes.push(quota)
+      log(`ours: ${quota}`)
+    }
   }
 
   const outcomes: ScenarioOutcome[] = []

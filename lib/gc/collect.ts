@@ -1,9 +1,10 @@
 // One garbage collection: untagged artifacts (when asked), then upload leftovers past their expiry,
-// then the blob sweep (./sweep.ts), or for a dry run what each would remove. It reports progress
+// then the blob sweep (./sweep.ts) and the tombstones older than the upload expiry, or for a dry run
+// what each would remove. It reports progress
 // after every batch and stops between batches once `cancelled()` says so.
 import type { BlobStore, RegistryIndex } from '@registry-core'
 import type { PrismaClient } from '../db/prisma'
-import { deleteBatch, findCandidates, markBatch, SWEEP_BATCH, unfinishedDeletions } from './sweep'
+import { countTombstones, deleteBatch, findCandidates, markBatch, purgeTombstones, SWEEP_BATCH, unfinishedDeletions } from './sweep'
 import { deleteUntaggedBatch, findUntagged } from './untagged'
 
 export interface CollectOptions {
@@ -139,5 +140,8 @@ export async function collect(ctx: CollectContext, options: CollectOptions): Pro
     await step()
   }
   ctx.log(`blobs: ${totals.blobsDeleted}, ${totals.bytesFreed} bytes${options.dryRun ? ' would be freed' : ' freed'}`)
+  // Tombstones: as old as upload leftovers are (./sweep.ts, step 3, says why that is long enough).
+  const tombstones = options.dryRun ? await countTombstones(ctx.prisma, before) : await purgeTombstones(ctx.prisma, before)
+  ctx.log(`tombstones of deleted blobs older than the upload expiry: ${tombstones}${options.dryRun ? ' would be purged' : ' purged'}`)
   return totals
 }

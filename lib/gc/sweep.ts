@@ -27,6 +27,14 @@
 //      locked, that the store holds the bytes again (the client stored them after the delete);
 //      otherwise the upload answers BLOB_UNKNOWN and the client pushes the blob again.
 // So no repository links a blob whose bytes are gone, and no manifest references one.
+//
+// 3. Purge: a tombstone is deleted once it is older than the upload expiry (UPLOAD_PURGE_AFTER,
+//    default 24 hours). It only matters to a link that comes after the delete from a request that
+//    stored (or found) the blob's bytes before it: without the row, that link would insert a fresh
+//    live row over bytes that are gone. Such a request links right after storing, within one
+//    request; the upload expiry, after which the collection treats an upload as abandoned and
+//    removes it, is far longer than that. Until then the tombstone keeps the check of step 2's
+//    "after" case.
 import type { BlobStore } from '@registry-core'
 import type { PrismaClient } from '../db/prisma'
 
@@ -43,7 +51,10 @@ export interface SweepCandidate {
 /**
  * The live blobs, after `after` in digest order, that nothing references and that neither were
  * created nor linked within the grace period; `ignoreArtifacts`: references from these artifacts do
- * not count (a dry run with deleteUntagged).
+ * not count (a dry run with deleteUntagged). The anti-joins repeat `> after` (implied by the join)
+ * so that PostgreSQL's merge anti-join starts the references' index there too: without it every
+ * batch scanned the references from the first digest on, and a sweep's cost grew with the square
+ * of the number of blobs.
  */
 export async function findCandidates(prisma: PrismaClient, graceSeconds: number, after: string, limit: number, ignoreArtifacts: number[] = []): Promise<SweepCandidate[]> {
   return prisma.$queryRaw<SweepCandidate[]>`
@@ -51,8 +62,8 @@ export async function findCandidates(prisma: PrismaClient, graceSeconds: number,
      WHERE b."digest" > ${after}
        AND b."deletingAt" IS NULL AND b."goneAt" IS NULL
        AND b."createdAt" < now() - make_interval(secs => ${graceSeconds})
-       AND NOT EXISTS (SELECT 1 FROM "ArtifactReference" r WHERE r."digest" = b."digest" AND r."artifactId" <> ALL(${ignoreArtifacts}::int[]))
-       AND NOT EXISTS (SELECT 1 FROM "RepositoryBlob" rb WHERE rb."digest" = b."digest" AND rb."createdAt" >= now() - make_interval(secs => ${graceSeconds}))
+       AND NOT EXISTS (SELECT 1 FROM "ArtifactReference" r WHERE r."digest" = b."digest" AND r."digest" > ${after} AND r."artifactId" <> ALL(${ignoreArtifacts}::int[]))
+       AND NOT EXISTS (SELECT 1 FROM "RepositoryBlob" rb WHERE rb."digest" = b."digest" AND rb."digest" > ${after} AND rb."createdAt" >= now() - make_interval(secs => ${graceSeconds}))
      ORDER BY b."digest"
      LIMIT ${limit}`
 }
@@ -115,4 +126,15 @@ export async function deleteBatch(prisma: PrismaClient, blobs: BlobStore, digest
 export async function unfinishedDeletions(prisma: PrismaClient, limit: number): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ digest: string }[]>`SELECT "digest" FROM "Blob" WHERE "deletingAt" IS NOT NULL ORDER BY "digest" LIMIT ${limit}`
   return rows.map((row) => row.digest)
+}
+
+/** Step 3: deletes tombstones (`goneAt`) older than `before`; resolves how many went. */
+export async function purgeTombstones(prisma: PrismaClient, before: Date): Promise<number> {
+  return prisma.$executeRaw`DELETE FROM "Blob" WHERE "goneAt" < ${before}`
+}
+
+/** What step 3 would delete (a dry run). */
+export async function countTombstones(prisma: PrismaClient, before: Date): Promise<number> {
+  const rows = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS "count" FROM "Blob" WHERE "goneAt" < ${before}`
+  return Number(rows[0]?.count ?? 0)
 }

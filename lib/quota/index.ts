@@ -1,7 +1,7 @@
 // Per-project storage quotas (issue #13). The accounting and the enforcement live in PostgreSQL
-// (the triggers of prisma/migrations/*_storage_quotas): every blob link, mount, manifest, unlink and
-// delete changes "ProjectQuota"."storageUsed" in its own transaction, serialised per project on that
-// row, and a change that would pass the limit fails with SQLSTATE RQ001. So usage never drifts,
+// (the triggers of prisma/migrations/*_storage_quotas, as *_quota_triggers_once left them): every
+// blob link, mount, manifest, unlink and delete changes "ProjectQuota"."storageUsed" in its own
+// transaction, serialised per project on that row, and a change that would pass the limit fails with SQLSTATE RQ001. So usage never drifts,
 // whichever code path (the registry, the REST API, garbage collection) adds or removes a reference,
 // and concurrent pushes cannot together pass the limit. Here: what the app does around that.
 import { Prisma } from '../generated/prisma/client'

@@ -256,6 +256,31 @@ describe.each(BACKENDS)('garbage collection on %s', (backendName) => {
     expect(await stored(digest)).toBe(true)
   })
 
+  it('purges tombstones older than the upload expiry, keeps younger ones, and a blob pushed after its purge links afresh', async () => {
+    const data = Buffer.from(`purged ${randomUUID()}`)
+    const purged = digestOf(data)
+    await rt().blobs.storeBlob(purged, Readable.from([data]))
+    await rt().index.linkBlob('p/a', purged, data.length)
+    const young = await pushBlob('p/a')
+    await age()
+    expect((await run()).blobsDeleted).toBe(2)
+    const tombstones = async () => (await rt().prisma.blob.findMany({ where: { goneAt: { not: null } }, select: { digest: true } })).map((b) => b.digest).sort()
+    expect(await tombstones()).toEqual([purged, young.digest].sort())
+    // Past the upload expiry (one day in run()).
+    await rt().prisma.blob.update({ where: { digest: purged }, data: { goneAt: new Date(Date.now() - 86_400_000 - 60_000) } })
+
+    await run({ dryRun: true })
+    expect(await tombstones()).toHaveLength(2)
+    await run()
+    expect(await tombstones()).toEqual([young.digest])
+    expect(await rt().prisma.blob.count({ where: { digest: purged } })).toBe(0)
+
+    await rt().blobs.storeBlob(purged, Readable.from([data]))
+    await rt().index.linkBlob('p/a', purged, data.length)
+    expect(await rt().index.findBlob('p/a', purged)).toEqual({ size: data.length })
+    expect(await rt().prisma.blob.findUnique({ where: { digest: purged }, select: { goneAt: true, deletingAt: true } })).toEqual({ goneAt: null, deletingAt: null })
+  })
+
   it('runs one collection at a time: a second start is refused while the first holds the lock', async () => {
     const lock = await tryCollectionLock(rt().config.databaseUrl)
     expect(lock).not.toBeNull()
