@@ -240,10 +240,13 @@ const blobPushChunked: Scenario = {
 const blobPull: Scenario = {
   id: 'blob-pull',
   title: 'blob pull, concurrent streams',
-  params: (s) => `${s.pullStreams} concurrent GETs of one ${s.bigBlob / MiB} MiB blob, ${s.pullRounds} rounds (body read and discarded)`,
+  params: (s) => `${s.pullStreams} concurrent GETs of one ${s.bigBlob / MiB} MiB blob, ${s.pullRounds} rounds (body read and discarded; a 307 is followed)`,
   metrics: [
     { key: 'mibps', label: 'aggregate MiB/s (median)', unit: 'MiB/s', better: 'higher', minRatio: 1.0, digits: 1 },
     { key: 'ms', label: 'round time p50', unit: 'ms', better: 'lower', digits: 0 },
+    // Only when pulls redirect (--s3 with S3_REDIRECT=1): the same rounds straight to the presigned URL.
+    { key: 'gatewayMibps', label: 'reference: the gateway itself (presigned GET, same client)', unit: 'MiB/s', better: 'higher', digits: 1 },
+    { key: 'ofGateway', label: 'pull with redirect / gateway itself', unit: 'x', better: 'higher', minOurs: 0.9, digits: 2 },
   ],
   async run(side) {
     const s = side.sizes
@@ -253,29 +256,43 @@ const blobPull: Scenario = {
       await warm(c, repo)
       const blob = randomBlob(s.bigBlob)
       await pushMonolithic(c, repo, blob.digest, blob.size, sliced(blob.data))
+      const url = `/v2/${repo}/blobs/${blob.digest}`
       // Verify the bytes once (untimed): the pull must return exactly what was pushed.
-      const check = await c.request({ method: 'GET', url: `/v2/${repo}/blobs/${blob.digest}`, kind: 'pull', expect: [200] })
-      if (sha256(check.body) !== blob.digest) throw new Error(`GET /v2/${repo}/blobs/${blob.digest} returned different bytes (${check.body.length} bytes, ${sha256(check.body)})`)
-      const rounds: number[] = []
-      let stats: WatchStats | undefined
-      for (let r = 0; r < s.pullRounds; r++) {
-        const w = side.begin()
-        const t0 = now()
-        await Promise.all(
-          Array.from({ length: s.pullStreams }, async () => {
-            const res = await c.request({ method: 'GET', url: `/v2/${repo}/blobs/${blob.digest}`, kind: 'pull', expect: [200], discard: true })
-            if (res.bytes !== blob.size) throw new Error(`GET blob returned ${res.bytes} bytes, expected ${blob.size}`)
-          }),
-        )
-        rounds.push(now() - t0)
-        stats = mergeStats(stats, side.end(w))
+      const first = await c.request({ method: 'GET', url, kind: 'pull', expect: [200, 307] })
+      const redirect = first.status === 307 ? String(first.headers.location) : undefined
+      const check = redirect ? await c.request({ method: 'GET', url: redirect, kind: 'pull', expect: [200] }) : first
+      if (sha256(check.body) !== blob.digest) throw new Error(`GET ${url} returned different bytes (${check.body.length} bytes, ${sha256(check.body)})`)
+      const pull = async (): Promise<void> => {
+        let res = await c.request({ method: 'GET', url, kind: 'pull', expect: [200, 307], discard: true })
+        if (res.status === 307) res = await c.request({ method: 'GET', url: String(res.headers.location), kind: 'pull', expect: [200], discard: true })
+        if (res.bytes !== blob.size) throw new Error(`GET blob returned ${res.bytes} bytes, expected ${blob.size}`)
       }
-      const ms = median(rounds)
-      return {
-        metrics: { mibps: (s.pullStreams * s.bigBlob) / MiB / (ms / 1000), ms },
-        details: { roundsMs: rounds },
-        proc: { pull: stats },
+      const roundsOf = async (get: () => Promise<void>) => {
+        const rounds: number[] = []
+        let stats: WatchStats | undefined
+        for (let r = 0; r < s.pullRounds; r++) {
+          const w = side.begin()
+          const t0 = now()
+          await Promise.all(Array.from({ length: s.pullStreams }, get))
+          rounds.push(now() - t0)
+          stats = mergeStats(stats, side.end(w))
+        }
+        return { rounds, ms: median(rounds), stats }
       }
+      const mibps = (ms: number) => (s.pullStreams * s.bigBlob) / MiB / (ms / 1000)
+      const viaRegistry = await roundsOf(pull)
+      const metrics: Record<string, number> = { mibps: mibps(viaRegistry.ms), ms: viaRegistry.ms }
+      const details: Record<string, unknown> = { roundsMs: viaRegistry.rounds, redirected: !!redirect }
+      if (redirect) {
+        const direct = await roundsOf(async () => {
+          const res = await c.request({ method: 'GET', url: redirect, kind: 'pull', expect: [200], discard: true })
+          if (res.bytes !== blob.size) throw new Error(`presigned GET returned ${res.bytes} bytes, expected ${blob.size}`)
+        })
+        metrics.gatewayMibps = mibps(direct.ms)
+        metrics.ofGateway = metrics.mibps / metrics.gatewayMibps
+        details.gatewayRoundsMs = direct.rounds
+      }
+      return { metrics, details, proc: { pull: viaRegistry.stats } }
     } finally {
       c.close()
     }

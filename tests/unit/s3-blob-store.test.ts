@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DigestMismatchError } from '../../registry-core/src/ports'
 import { S3BlobStore } from '../../registry-core/src/storage/s3-blob-store'
 import { describeBlobStoreContract } from '../contracts/blob-store.contract'
@@ -145,6 +145,74 @@ describe('S3BlobStore: multipart uploads', () => {
     expect(await store.storeBlob(sha256(data), body(data))).toBe(data.length)
     expect(await store.stat(sha256(data))).toEqual({ size: data.length })
     expect((await readAll(await store.read(sha256(data)))).equals(data)).toBe(true)
+    await store.close()
+  })
+})
+
+/** Records each S3 request the store sends (command and headers, as signed), from now on. */
+function recordRequests(store: S3BlobStore): { command: string; headers: Record<string, string> }[] {
+  const seen: { command: string; headers: Record<string, string> }[] = []
+  store.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      seen.push({ command: String(context.commandName).replace(/Command$/, ''), headers: { ...(args.request as { headers: Record<string, string> }).headers } })
+      return next(args)
+    },
+    { step: 'deserialize', name: 'recordRequests' },
+  )
+  return seen
+}
+
+describe('S3BlobStore: S3 requests per operation', () => {
+  it('a blob under the part size is one PutObject; larger ones go in parts, unsigned and without Expect: 100-continue', async () => {
+    const store = openStore()
+    const seen = recordRequests(store)
+    const small = randomBytes(4096)
+    await store.storeBlob(sha256(small), body(small))
+    expect(seen.map((r) => r.command)).toEqual(['PutObject'])
+    seen.length = 0
+    const large = randomBytes(6 * MiB)
+    await store.storeBlob(sha256(large), body(large))
+    expect(seen.map((r) => r.command)).toEqual(['CreateMultipartUpload', 'UploadPart', 'UploadPart', 'CompleteMultipartUpload'])
+    for (const part of seen.filter((r) => r.command === 'UploadPart')) {
+      // Our digest already covers the bytes: the SDK neither hashes them again for the signature nor
+      // waits for a 100 Continue (which also cost it a fresh connection per part).
+      expect(part.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD')
+      expect(part.headers.expect ?? part.headers.Expect).toBeUndefined()
+    }
+    expect((await readAll(await store.read(sha256(large)))).equals(large)).toBe(true)
+    await store.close()
+  })
+
+  it('committing a chunked upload reads its state, copies and deletes what the state records: no HEAD, no listing', async () => {
+    const prefix = `t-${randomUUID()}/`
+    const store = openStore(prefix)
+    const data = randomBytes(256 * 1024)
+    const id = randomUUID()
+    await store.appendUpload(id, 0, body(data))
+    const seen = recordRequests(store)
+    await store.commitUpload(id, data.length, sha256(data))
+    expect(seen.map((r) => r.command).sort()).toEqual(['CopyObject', 'DeleteObject', 'DeleteObject', 'GetObject'])
+    expect((await readAll(await store.read(sha256(data)))).equals(data)).toBe(true)
+    expect(await objects(`${prefix}uploads/`)).toEqual([])
+    // The same bytes committed again through another upload: the blob stays as it was.
+    const again = randomUUID()
+    await store.appendUpload(again, 0, body(data))
+    await store.commitUpload(again, data.length, sha256(data))
+    expect((await readAll(await store.read(sha256(data)))).equals(data)).toBe(true)
+    expect(await objects(`${prefix}uploads/`)).toEqual([])
+    await store.close()
+  })
+
+  it('an abort still finds what no state recorded (listing the upload), so nothing is left', async () => {
+    const prefix = `t-${randomUUID()}/`
+    const store = openStore(prefix)
+    const id = randomUUID()
+    await store.appendUpload(id, 0, body(randomBytes(6 * MiB)))
+    // What an append that failed before writing its state leaves: an object the state does not name.
+    await store.client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}uploads/${id}/tail.999`, Body: Buffer.from('stray') }))
+    await store.abortUpload(id)
+    expect(await multipartUploads(prefix)).toEqual([])
+    expect(await objects(`${prefix}uploads/`)).toEqual([])
     await store.close()
   })
 })

@@ -20,6 +20,8 @@
 // Whole blobs (monolithic pushes, proxy-cache fills) go straight to their blob key: one PutObject
 // when they fit in a part, else a multipart upload that is completed only once the digest matched.
 import { createHash, randomBytes, type Hash } from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
 import type { Readable } from 'node:stream'
 import {
   AbortMultipartUploadCommand,
@@ -37,6 +39,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { KeyedMutex } from '../memory/keyed-mutex'
 import { DigestMismatchError, SizeLimitError, UploadCorruptError, type BlobStore, type ByteRange, type Digest, type Logger } from '../ports'
 
 const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
@@ -51,6 +54,8 @@ const COPY_PART_BYTES = 1024 * MiB
 /** distribution's default for its S3 driver's redirects. */
 const DEFAULT_PRESIGN_SECONDS = 20 * 60
 const MAX_CACHED_HASHES = 10_000
+/** Keep-alive sockets to the service; requests beyond them queue in the agent. */
+const MAX_SOCKETS = 128
 
 type Algorithm = 'sha256' | 'sha512'
 
@@ -108,7 +113,7 @@ export class S3BlobStore implements BlobStore {
   /** sha256 states of uploads whose every byte went through this process; insertion-ordered for LRU. */
   private readonly hashes = new Map<string, CachedHash>()
   /** Serialises operations on one upload inside this process. */
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new KeyedMutex()
 
   constructor(options: S3BlobStoreOptions) {
     if (!options.bucket) throw new TypeError('S3BlobStore: bucket is required')
@@ -121,7 +126,23 @@ export class S3BlobStore implements BlobStore {
       // aws-chunked bodies with checksum trailers that the SDK sends by default since 3.729.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK sends `Expect: 100-continue` with bodies of 2 MiB and more (every part), and with it
+      // opens a fresh connection that is not kept alive, then waits a round trip before the body.
+      expectContinueHeader: false,
+      // Our own keep-alive agents: sockets are reused across requests, and there are enough of them
+      // for concurrent pushes (each has a part in flight while the next is read).
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }) },
     })
+    // Bodies are not hashed for the request signature: the SDK would hash every part a second time
+    // (after our digest) on plain-HTTP endpoints; over HTTPS it leaves the payload unsigned anyway.
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown }
+        if (request.headers && request.body !== undefined && request.body !== null) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+        return next(args)
+      },
+      { step: 'build', name: 'unsignedPayload' },
+    )
     this.bucket = options.bucket
     this.prefix = options.prefix ? options.prefix.replace(/^\/+/, '').replace(/\/*$/, '/') : ''
     this.redirect = options.redirect ?? false
@@ -186,7 +207,7 @@ export class S3BlobStore implements BlobStore {
     this.uploadDir(uploadId)
     if (!isNonNegativeInt(offset)) throw new TypeError(`invalid upload offset ${String(offset)}`)
     checkMaxBytes(maxBytes)
-    return this.withLock(uploadId, async () => {
+    return this.locks.exclusive(uploadId, async () => {
       let state = await this.loadState(uploadId)
       if (!state) {
         if (offset !== 0) throw codeError('ENOENT', `upload ${uploadId} not found`)
@@ -194,7 +215,7 @@ export class S3BlobStore implements BlobStore {
         throw new UploadCorruptError(uploadId, offset, state.size)
       } else if (offset === 0) {
         // Starting over (a crash left bytes the session never recorded): drop them.
-        await this.discard(uploadId, state)
+        await this.discard(uploadId, state, true)
         state = null
       } else if (offset < state.size || state.completed) {
         state = await this.restage(uploadId, state, offset)
@@ -218,37 +239,35 @@ export class S3BlobStore implements BlobStore {
     const blobKey = this.blobKey(digest)
     if (!isNonNegativeInt(size)) throw new TypeError(`invalid upload size ${String(size)}`)
     const algorithm = algorithmOf(digest)
-    await this.withLock(uploadId, async () => {
+    await this.locks.exclusive(uploadId, async () => {
       let state = await this.loadState(uploadId)
+      // Blobs are content-addressed: one that exists already holds these very bytes, so writing it
+      // again is harmless and cheaper than asking first (a HEAD on every commit).
       if (!state) {
         if (size !== 0) throw codeError('ENOENT', `upload ${uploadId} not found`)
         verify(digest, `${algorithm}:${createHash(algorithm).digest('hex')}`)
-        if ((await this.head(blobKey)) === null) await this.putObject(blobKey, Buffer.alloc(0))
+        await this.putObject(blobKey, Buffer.alloc(0))
         return
       }
       if (size > state.size) throw new UploadCorruptError(uploadId, size, state.size)
       const cached = this.hashes.get(uploadId)
-      if (algorithm === 'sha256' && size === state.size && cached && cached.rev === state.rev && cached.size === size) {
-        verify(digest, `sha256:${cached.hash.copy().digest('hex')}`)
-      } else {
-        if (!state.completed && state.parts.length > 0) state = await this.complete(uploadId, state)
-        verify(digest, `${algorithm}:${await this.hashObject(this.dataKey(uploadId, state), size, algorithm)}`)
-      }
-      if ((await this.head(blobKey)) === null) {
-        if (state.parts.length > 0 && !state.completed) state = await this.complete(uploadId, state)
-        await this.copy(this.dataKey(uploadId, state), blobKey, size, size === state.size)
-      }
-      await this.discard(uploadId, state)
+      const hashed = algorithm === 'sha256' && size === state.size && cached && cached.rev === state.rev && cached.size === size ? cached.hash : undefined
+      if (hashed) verify(digest, `sha256:${hashed.copy().digest('hex')}`)
+      // The bytes of an open multipart upload cannot be read or copied: complete it first.
+      if (!state.completed && state.parts.length > 0) state = await this.complete(uploadId, state)
+      if (!hashed) verify(digest, `${algorithm}:${await this.hashObject(this.dataKey(uploadId, state), size, algorithm)}`)
+      await this.copy(this.dataKey(uploadId, state), blobKey, size, size === state.size)
+      await this.discard(uploadId, state, false)
     })
   }
 
   async putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
     this.uploadDir(uploadId)
-    return this.withLock(uploadId, async () => {
+    return this.locks.exclusive(uploadId, async () => {
       const size = await this.storeBlob(digest, body, maxBytes)
       // The upload is finished: drop whatever it held (leftovers of a crash without a state go with the sweep).
       const state = await this.loadState(uploadId)
-      if (state) await this.discard(uploadId, state)
+      if (state) await this.discard(uploadId, state, false)
       return size
     })
   }
@@ -260,46 +279,17 @@ export class S3BlobStore implements BlobStore {
     const hash = createHash(algorithm)
     let multipartId: string | undefined
     const parts: Part[] = []
-    let pending: Promise<void> | undefined
-    const uploadPart = async (data: Buffer) => {
-      multipartId ??= await this.createMultipart(key)
-      const part = await this.uploadPart(key, multipartId, parts.length + 1, data)
-      parts.push(part)
-    }
     try {
-      let buffered: Buffer[] = []
-      let bufferedBytes = 0
-      let total = 0
-      for await (const chunk of iterate(body)) {
-        if (!(chunk instanceof Uint8Array)) throw new TypeError('blob body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
-        if (maxBytes !== undefined && total + chunk.length > maxBytes) throw new SizeLimitError(maxBytes)
-        hash.update(chunk)
-        buffered.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length))
-        bufferedBytes += chunk.length
-        total += chunk.length
-        if (bufferedBytes >= this.partBytes) {
-          const data = Buffer.concat(buffered, bufferedBytes)
-          buffered = []
-          bufferedBytes = 0
-          if (pending) await pending
-          pending = uploadPart(data)
-          pending.catch(() => {}) // observed by the next await
-        }
-      }
-      if (pending) await pending
-      pending = undefined
+      const { received, rest } = await this.streamParts(body, Buffer.alloc(0), hash, maxBytes, async (data) => {
+        multipartId ??= await this.createMultipart(key)
+        parts.push(await this.uploadPart(key, multipartId, parts.length + 1, data))
+      })
       verify(digest, `${algorithm}:${hash.digest('hex')}`)
-      const rest = Buffer.concat(buffered, bufferedBytes)
-      if (multipartId === undefined) {
-        await this.putObject(key, rest)
-        return total
-      }
-      if (rest.length > 0) await uploadPart(rest)
-      await this.completeMultipart(key, multipartId, parts)
-      multipartId = undefined
-      return total
+      // Under a part's size: one PutObject, no multipart upload.
+      if (multipartId === undefined) await this.putObject(key, rest)
+      else await this.finishMultipart(key, multipartId, parts, rest)
+      return received
     } catch (err) {
-      if (pending) await pending.catch(() => {})
       if (multipartId !== undefined) await this.abortMultipart(key, multipartId)
       throw err
     }
@@ -307,7 +297,7 @@ export class S3BlobStore implements BlobStore {
 
   async abortUpload(uploadId: string): Promise<void> {
     this.uploadDir(uploadId)
-    await this.withLock(uploadId, async () => this.discard(uploadId, await this.loadState(uploadId)))
+    await this.locks.exclusive(uploadId, async () => this.discard(uploadId, await this.loadState(uploadId), true))
   }
 
   async sweepUploads(before: Date): Promise<number> {
@@ -325,7 +315,7 @@ export class S3BlobStore implements BlobStore {
     }
     let removed = 0
     for (const id of stale) {
-      await this.withLock(id, async () => this.discard(id, await this.loadState(id)))
+      await this.locks.exclusive(id, async () => this.discard(id, await this.loadState(id), true))
       removed++
     }
     for (const key of orphans) {
@@ -353,17 +343,39 @@ export class S3BlobStore implements BlobStore {
     const dataKey = this.dataKey(uploadId)
     let multipartId = state.multipartId
     const parts = [...state.parts]
-    let pending: Promise<void> | undefined
-    const uploadPart = async (data: Buffer) => {
+    const { received, rest } = await this.streamParts(body, tail, hash, maxBytes, async (data) => {
       multipartId ??= await this.createMultipart(dataKey)
       parts.push(await this.uploadPart(dataKey, multipartId, parts.length + 1, data))
+    })
+    if (received === 0) return state
+    const size = state.size + received
+    let nextTail: UploadState['tail']
+    if (rest.length > 0) {
+      nextTail = { key: `${this.uploadDir(uploadId)}tail.${size}`, size: rest.length }
+      await this.putObject(nextTail.key, rest)
     }
-    let buffered: Buffer[] = tail.length > 0 ? [tail] : []
-    let bufferedBytes = tail.length
+    return { rev: newRev(), size, parts, ...(multipartId ? { multipartId } : {}), ...(nextTail ? { tail: nextTail } : {}) }
+  }
+
+  /**
+   * Reads `body` after `lead` and hands every `partBytes` or more of it to `uploadPart`, one part in
+   * flight while the next is read; resolves the bytes received and those left over (under a part).
+   * On failure it waits for the part in flight before rethrowing.
+   */
+  private async streamParts(
+    body: Readable,
+    lead: Buffer,
+    hash: Hash | undefined,
+    maxBytes: number | undefined,
+    uploadPart: (data: Buffer) => Promise<void>,
+  ): Promise<{ received: number; rest: Buffer }> {
+    let buffered: Buffer[] = lead.length > 0 ? [lead] : []
+    let bufferedBytes = lead.length
     let received = 0
+    let pending: Promise<void> | undefined
     try {
       for await (const chunk of iterate(body)) {
-        if (!(chunk instanceof Uint8Array)) throw new TypeError('upload body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
+        if (!(chunk instanceof Uint8Array)) throw new TypeError('a blob body must yield bytes (Buffer/Uint8Array), not ' + typeof chunk)
         if (chunk.length === 0) continue
         if (maxBytes !== undefined && received + chunk.length > maxBytes) throw new SizeLimitError(maxBytes)
         hash?.update(chunk)
@@ -380,19 +392,11 @@ export class S3BlobStore implements BlobStore {
         }
       }
       if (pending) await pending
-      pending = undefined
     } catch (err) {
       if (pending) await pending.catch(() => {})
       throw err
     }
-    if (received === 0) return state
-    const size = state.size + received
-    let nextTail: UploadState['tail']
-    if (bufferedBytes > 0) {
-      nextTail = { key: `${this.uploadDir(uploadId)}tail.${size}`, size: bufferedBytes }
-      await this.putObject(nextTail.key, Buffer.concat(buffered, bufferedBytes))
-    }
-    return { rev: newRev(), size, parts, ...(multipartId ? { multipartId } : {}), ...(nextTail ? { tail: nextTail } : {}) }
+    return { received, rest: Buffer.concat(buffered, bufferedBytes) }
   }
 
   /**
@@ -453,10 +457,8 @@ export class S3BlobStore implements BlobStore {
 
   /** Completes the upload's multipart upload (its staged tail as the last part) into `data`. */
   private async complete(uploadId: string, state: UploadState): Promise<UploadState> {
-    const dataKey = this.dataKey(uploadId)
-    const parts = [...state.parts]
-    if (state.tail) parts.push(await this.uploadPart(dataKey, state.multipartId!, parts.length + 1, await this.getBuffer(state.tail.key)))
-    await this.completeMultipart(dataKey, state.multipartId!, parts)
+    const last = state.tail ? await this.getBuffer(state.tail.key) : Buffer.alloc(0)
+    await this.finishMultipart(this.dataKey(uploadId), state.multipartId!, state.parts, last)
     const next: UploadState = { rev: newRev(), size: state.size, parts: [], completed: true }
     await this.saveState(uploadId, next)
     if (state.tail) await this.deleteQuietly(state.tail.key)
@@ -472,12 +474,22 @@ export class S3BlobStore implements BlobStore {
     return `${this.uploadDir(uploadId)}data`
   }
 
-  /** Removes everything an upload holds: its state first (so that it is gone at once), then its multipart uploads and objects. */
-  private async discard(uploadId: string, state: UploadState | null): Promise<void> {
+  /**
+   * Removes what an upload holds: its state first (so that it is gone at once), then what the state
+   * records. `unrecorded`: also what no state recorded (an append that failed before writing its
+   * state), found by listing; a commit skips those two listings, as the sweep removes such
+   * leftovers by their own age once the state is gone.
+   */
+  private async discard(uploadId: string, state: UploadState | null, unrecorded: boolean): Promise<void> {
     const dir = this.uploadDir(uploadId)
     this.hashes.delete(uploadId)
     await this.deleteQuietly(`${dir}state.json`)
-    if (state?.multipartId) await this.abortMultipart(this.dataKey(uploadId), state.multipartId)
+    await Promise.all([
+      state?.multipartId ? this.abortMultipart(this.dataKey(uploadId), state.multipartId) : undefined,
+      state?.tail ? this.deleteQuietly(state.tail.key) : undefined,
+      state?.completed ? this.deleteQuietly(this.dataKey(uploadId)) : undefined,
+    ])
+    if (!unrecorded) return
     for await (const upload of this.listMultipartUploads(dir)) await this.abortMultipart(upload.key, upload.id)
     for await (const object of this.listObjects(dir)) await this.deleteQuietly(object.key)
   }
@@ -502,18 +514,6 @@ export class S3BlobStore implements BlobStore {
       const oldest = this.hashes.keys().next().value
       if (oldest === undefined) break
       this.hashes.delete(oldest)
-    }
-  }
-
-  private async withLock<T>(uploadId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(uploadId) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
-    const tail = run.catch(() => {})
-    this.locks.set(uploadId, tail)
-    try {
-      return await run
-    } finally {
-      if (this.locks.get(uploadId) === tail) this.locks.delete(uploadId)
     }
   }
 
@@ -601,7 +601,7 @@ export class S3BlobStore implements BlobStore {
         )
         parts.push({ number: parts.length + 1, etag: res.CopyPartResult?.ETag ?? '', size: end - start + 1 })
       }
-      await this.completeMultipart(target, multipartId, parts)
+      await this.finishMultipart(target, multipartId, parts, Buffer.alloc(0))
     } catch (err) {
       await this.abortMultipart(target, multipartId)
       throw err
@@ -619,13 +619,15 @@ export class S3BlobStore implements BlobStore {
     return { number, etag: res.ETag ?? '', size: data.length }
   }
 
-  private async completeMultipart(key: string, multipartId: string, parts: Part[]): Promise<void> {
+  /** Uploads `last` (unless empty) as the final part, then completes the multipart upload. */
+  private async finishMultipart(key: string, multipartId: string, parts: Part[], last: Buffer): Promise<void> {
+    const all = last.length > 0 ? [...parts, await this.uploadPart(key, multipartId, parts.length + 1, last)] : parts
     await this.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: this.bucket,
         Key: key,
         UploadId: multipartId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.number, ETag: p.etag })) },
+        MultipartUpload: { Parts: all.map((p) => ({ PartNumber: p.number, ETag: p.etag })) },
       }),
     )
   }
