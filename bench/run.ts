@@ -7,6 +7,8 @@
 //   npm run bench -- --target http://127.0.0.1:5000 --user u --password p --only manifest-get
 //   npm run bench -- --quick                          # smaller sizes, a smoke run
 import { randomBytes } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -43,6 +45,7 @@ interface Options {
   out?: string
   repeat: number
   limits: boolean
+  bothDatabases: boolean
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -70,6 +73,8 @@ const USAGE = `usage: npm run bench -- [options]
   --out FILE            JSON results path (default bench/results/<timestamp>.json)
   --keep                keep temp dirs (server data, logs)
   --no-limits           skip measuring the machine's physical limits before the scenarios
+  --both-databases      run twice, on a throwaway PostgreSQL 15 then on PGlite (each run with its own
+                        distribution and limits), and print both tables side by side in markdown
   --s3                  both registries store blobs on S3: a one-node Ceph cluster on loopback
                         (scripts/ceph-s3.sh), a bucket each; distribution's s3 driver with redirects
                         off, ours with BLOB_STORE=s3 (pulls streamed by both)
@@ -89,6 +94,7 @@ function parseArgs(argv: string[]): Options {
     projectSetup: true,
     repeat: 1,
     limits: true,
+    bothDatabases: false,
   }
   const val = (i: number, name: string): string => {
     const v = argv[i + 1]
@@ -175,6 +181,9 @@ function parseArgs(argv: string[]): Options {
       case '--no-limits':
         o.limits = false
         break
+      case '--both-databases':
+        o.bothDatabases = true
+        break
       case '--s3':
         o.s3 = true
         break
@@ -194,6 +203,8 @@ function parseArgs(argv: string[]): Options {
   }
   if (o.pgConf.length && !o.postgres) throw new UsageError('--pg-conf needs --postgres')
   if (o.postgres && o.databaseUrl) throw new UsageError('--postgres and --database-url are exclusive')
+  if (o.bothDatabases && (o.postgres || o.databaseUrl || o.target || o.out))
+    throw new UsageError('--both-databases starts both databases itself: no --postgres, --database-url, --target or --out')
   if (o.target && (o.postgres || o.databaseUrl)) throw new UsageError('--postgres/--database-url configure the server we start; they make no sense with --target')
   if ((o.user === undefined) !== (o.password === undefined) && o.target) throw new UsageError('--user and --password go together')
   return o
@@ -390,7 +401,71 @@ function loadLines(outcomes: ScenarioOutcome[]): string[] {
   return lines
 }
 
+interface RunFile {
+  ours: { database?: string }
+  limits: Limits | null
+  rows: Row[]
+}
+
+/**
+ * --both-databases: this harness twice (PostgreSQL, then PGlite), each writing its JSON, then one
+ * markdown table of the headline metrics (each scenario's first metric and those read against a limit).
+ */
+async function bothDatabases(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => a !== '--both-databases')
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const runs = [
+    { name: 'PostgreSQL', extra: ['--postgres'], file: join(HERE, 'results', `${stamp}-postgres.json`) },
+    { name: 'PGlite', extra: [], file: join(HERE, 'results', `${stamp}-pglite.json`) },
+  ]
+  let code = 0
+  for (const r of runs) {
+    log(`--both-databases: the ${r.name} run`)
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args, ...r.extra, '--out', r.file], { stdio: 'inherit' })
+    const [exit] = (await once(child, 'exit')) as [number | null]
+    if (exit !== 0) code = exit ?? 1
+  }
+  const [pg, lite] = runs.map((r) => (existsSync(r.file) ? (JSON.parse(readFileSync(r.file, 'utf8')) as RunFile) : null))
+  const headline = (pg ?? lite)?.rows.filter((row, i, all) => row.limit || all.findIndex((x) => x.scenario === row.scenario) === i) ?? []
+  const cells = (f: RunFile | null, row: Row): string[] => {
+    const x = f?.rows.find((y) => y.scenario === row.scenario && y.metric === row.metric)
+    const n = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtNum(v, v >= 100 ? 0 : v >= 10 ? 1 : 2))
+    return [
+      n(x?.distribution),
+      n(x?.ours),
+      x?.ratio ? `${x.ratio.toFixed(2)}x` : 'n/a',
+      x?.limit ? `${fmtFraction(x.oursOfLimit)} (dist ${fmtFraction(x.distributionOfLimit)})` : '',
+    ]
+  }
+  const out = [
+    '',
+    '| scenario / metric | PostgreSQL: distribution | ours | ours/dist | ours of limit | PGlite: distribution | ours | ours/dist | ours of limit |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...headline.map((row) => `| \`${row.scenario}\` ${row.metric} | ${[...cells(pg, row), ...cells(lite, row)].join(' | ')} |`),
+  ]
+  for (const [name, f] of [
+    ['PostgreSQL', pg],
+    ['PGlite', lite],
+  ] as const) {
+    const l = f?.limits
+    if (l) {
+      out.push(
+        '',
+        `Limits in the ${name} run: sha256 ${fmtNum(l.sha256, 0)} MiB/s${l.sha256sum === null ? '' : ` (sha256sum ${fmtNum(l.sha256sum, 0)})`}, HTTP upload ${fmtNum(l.upload, 0)} MiB/s, ` +
+          `download ${l.sizes.streams} streams ${fmtNum(l.download, 0)} MiB/s, write + fdatasync ${fmtNum(l.writeSync, 0)} MiB/s, hello-world ${fmtNum(l.hello, 0)} req/s.`,
+      )
+    }
+  }
+  out.push('', `JSON results: ${runs.map((r) => r.file).join(', ')}`)
+  process.stdout.write(out.join('\n') + '\n')
+  return code
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--both-databases')) {
+    parseArgs(process.argv.slice(2))
+    return bothDatabases(process.argv.slice(2))
+  }
   const opts = parseArgs(process.argv.slice(2))
   const sizes = opts.quick ? QUICK : FULL
   const selected: Scenario[] = opts.only ? SCENARIOS.filter((s) => opts.only!.includes(s.id)) : SCENARIOS
