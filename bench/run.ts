@@ -673,7 +673,7 @@ async function main(): Promise<number> {
       const t = outcome.tokens[label]
       if (t && (t.fetches || t.challenges)) {
         outcome.notes.push(
-          `${label}: ${t.fetches} token requests to the realm (${t.timed} during the timed part${opts.repeat > 1 ? `s of ${opts.repeat} runs` : ''}), ${t.challenges} 401 challenges answered`,
+          `${label}: ${t.fetches} token requests to the realm (${t.timed} during the timed part${opts.repeat > 1 ? `s of ${opts.repeat} runs` : ''}), ${t.challenges} 401 challenges answered (besides those to GET /v2/)`,
         )
       }
     }
