@@ -211,7 +211,7 @@ function redact(h: Record<string, string>): Record<string, string> {
   return out
 }
 
-async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, string>, timeoutMs: number): Promise<Res> {
+async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, string>, timeoutMs: number, retryStale = true): Promise<Res> {
   const started = performance.now()
   const url = new URL(r.url)
   const hdrs: Record<string, string> = { ...headers }
@@ -282,6 +282,9 @@ async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, str
   try {
     msg = await resP
   } catch (e) {
+    // A kept-alive socket the server closed while it was idle: resend once, as Go's and curl's clients do
+    // (only bodies that can be sent again).
+    if (req.reusedSocket && retryStale && (body === undefined || Buffer.isBuffer(body))) return rawRequest(agent, r, headers, timeoutMs, false)
     return fail(e)
   }
   const chunks: Buffer[] = []
