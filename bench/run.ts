@@ -7,11 +7,14 @@
 //   npm run bench -- --target http://127.0.0.1:5000 --user u --password p --only manifest-get
 //   npm run bench -- --quick                          # smaller sizes, a smoke run
 import { randomBytes } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, HttpError, Target, type AuthMode, type Credentials } from './lib/http'
+import { LIMIT_LABELS, limitValue, measureLimits, type Limits } from './lib/limits'
 import { Sampler, cleanupAll, type WatchStats, distributionVersion, onCleanup, startDistribution, startOurs, startPostgres } from './lib/procs'
 import { startCephS3 } from '../tests/support/ceph'
 import { FULL, QUICK, SCENARIOS, type MetricDef, type Scenario, type Side, type SideResult } from './scenarios'
@@ -42,15 +45,18 @@ interface Options {
   targetPid?: number
   out?: string
   repeat: number
+  limits: boolean
+  bothDatabases: boolean
 }
 
 const USAGE = `usage: npm run bench -- [options]
 
   --target URL          benchmark this registry instead of starting ours (node dist/server.mjs)
-  --user U --password P Basic credentials for the target (pushes and deletes; pulls go anonymous
-                        unless refused). When we start our server: admin / a random password.
-  --auth basic|bearer   basic (default): preemptive Basic on writes; bearer: the Docker token flow.
-                        A Bearer challenge in answer to Basic switches to the token flow (noted).
+  --user U --password P credentials for the target. When we start our server: admin / a random password.
+  --auth token|basic    token (default): as docker/podman/skopeo, the Docker token flow: anonymous
+                        request, 401 with a Bearer challenge, a token from the realm (Basic credentials)
+                        per repository and scope, cached until it expires. basic: preemptive Basic on
+                        writes, pulls anonymous unless refused (a Bearer challenge switches to token).
   --only a,b,...        scenarios to run: ${SCENARIOS.map((s) => s.id).join(', ')}
   --quick               smaller sizes (smoke run)
   --database-url URL    DATABASE_URL for our server (postgresql://...); default pglite:<tmp>/db
@@ -69,6 +75,9 @@ const USAGE = `usage: npm run bench -- [options]
                         value (memory: the worst run): use it when other work shares the machine
   --out FILE            JSON results path (default bench/results/<timestamp>.json)
   --keep                keep temp dirs (server data, logs)
+  --no-limits           skip measuring the machine's physical limits before the scenarios
+  --both-databases      run twice, on a throwaway PostgreSQL 15 then on PGlite (each run with its own
+                        distribution and limits), and print both tables side by side in markdown
   --s3                  both registries store blobs on S3: a one-node Ceph cluster on loopback
                         (scripts/ceph-s3.sh), a bucket each; distribution's s3 driver with redirects
                         off, ours with BLOB_STORE=s3 (pulls streamed by both); --server-env
@@ -77,7 +86,7 @@ const USAGE = `usage: npm run bench -- [options]
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    auth: 'basic',
+    auth: 'token',
     quick: false,
     postgres: false,
     namespace: 'bench',
@@ -88,6 +97,8 @@ function parseArgs(argv: string[]): Options {
     pgConf: [],
     projectSetup: true,
     repeat: 1,
+    limits: true,
+    bothDatabases: false,
   }
   const val = (i: number, name: string): string => {
     const v = argv[i + 1]
@@ -115,8 +126,8 @@ function parseArgs(argv: string[]): Options {
         break
       case '--auth': {
         const v = take()
-        if (v !== 'basic' && v !== 'bearer') throw new UsageError(`--auth must be basic or bearer`)
-        o.auth = v
+        if (v !== 'basic' && v !== 'token' && v !== 'bearer') throw new UsageError(`--auth must be token or basic`)
+        o.auth = v === 'basic' ? 'basic' : 'token'
         break
       }
       case '--only':
@@ -177,6 +188,12 @@ function parseArgs(argv: string[]): Options {
       case '--keep':
         o.keep = true
         break
+      case '--no-limits':
+        o.limits = false
+        break
+      case '--both-databases':
+        o.bothDatabases = true
+        break
       case '--s3':
         o.s3 = true
         break
@@ -196,6 +213,8 @@ function parseArgs(argv: string[]): Options {
   }
   if (o.pgConf.length && !o.postgres) throw new UsageError('--pg-conf needs --postgres')
   if (o.postgres && o.databaseUrl) throw new UsageError('--postgres and --database-url are exclusive')
+  if (o.bothDatabases && (o.postgres || o.databaseUrl || o.target || o.out))
+    throw new UsageError('--both-databases starts both databases itself: no --postgres, --database-url, --target or --out')
   if (o.target && (o.postgres || o.databaseUrl)) throw new UsageError('--postgres/--database-url configure the server we start; they make no sense with --target')
   if ((o.user === undefined) !== (o.password === undefined) && o.target) throw new UsageError('--user and --password go together')
   return o
@@ -213,6 +232,8 @@ interface ScenarioOutcome {
   results: Partial<Record<'ours' | 'distribution', SideResult>>
   errors: Partial<Record<'ours' | 'distribution', { message: string; request?: Record<string, unknown> }>>
   durationMs: Partial<Record<'ours' | 'distribution', number>>
+  /** Token requests to the realm while the side ran (setup included) and during its timed parts. */
+  tokens: Partial<Record<'ours' | 'distribution', { fetches: number; timed: number; challenges: number }>>
 }
 
 interface Row {
@@ -223,11 +244,15 @@ interface Row {
   distribution: number | null
   ratio: number | null
   better: string
+  /** The physical limit this metric is read against, and each side's value as a fraction of it. */
+  limit: string | null
+  oursOfLimit: number | null
+  distributionOfLimit: number | null
   target: string
   pass: boolean | null
 }
 
-function buildRows(outcomes: ScenarioOutcome[]): Row[] {
+function buildRows(outcomes: ScenarioOutcome[], limits: Limits | null): Row[] {
   const rows: Row[] = []
   for (const o of outcomes) {
     const sc = SCENARIOS.find((s) => s.id === o.id)!
@@ -236,21 +261,21 @@ function buildRows(outcomes: ScenarioOutcome[]): Row[] {
       const dist = o.results.distribution?.metrics[m.key]
       const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v)
       const ratio = ok(ours) && ok(dist) && dist !== 0 ? ours / dist : null
-      let target = ''
-      let pass: boolean | null = null
-      if (m.minRatio !== undefined) {
-        target = `>= ${m.minRatio}x`
-        pass = ratio === null ? (o.errors.ours ? false : null) : ratio >= m.minRatio
-      } else if (m.maxRatio !== undefined) {
-        target = `<= ${m.maxRatio}x`
-        pass = ratio === null ? (o.errors.ours ? false : null) : ratio <= m.maxRatio
-      } else if (m.maxOurs !== undefined) {
-        target = `< ${m.maxOurs} ${m.unit}`
-        pass = ok(ours) ? ours < m.maxOurs : o.errors.ours ? false : null
-      } else if (m.minOurs !== undefined) {
-        target = `>= ${m.minOurs}${m.unit === 'x' ? 'x' : ` ${m.unit}`}`
-        pass = ok(ours) ? ours >= m.minOurs : o.errors.ours ? false : null
+      const limit = m.limit && limits ? limitValue(limits, m.limit) : undefined
+      const ofLimit = (v: number | undefined) => (ok(v) && limit ? v / limit : null)
+      const targets: string[] = []
+      const passes: Array<boolean | null> = []
+      const check = (text: string, value: number | null, holds: (v: number) => boolean) => {
+        targets.push(text)
+        passes.push(value === null ? (o.errors.ours ? false : null) : holds(value))
       }
+      if (m.minRatio !== undefined) check(`>= ${m.minRatio}x`, ratio, (r) => r >= m.minRatio!)
+      else if (m.maxRatio !== undefined) check(`<= ${m.maxRatio}x`, ratio, (r) => r <= m.maxRatio!)
+      else if (m.maxOurs !== undefined) check(`< ${m.maxOurs} ${m.unit}`, ok(ours) ? ours : null, (v) => v < m.maxOurs!)
+      else if (m.minOurs !== undefined) check(`>= ${m.minOurs}${m.unit === 'x' ? 'x' : ` ${m.unit}`}`, ok(ours) ? ours : null, (v) => v >= m.minOurs!)
+      if (m.minOfLimit !== undefined) check(`>= ${m.minOfLimit} of limit`, ofLimit(ours), (f) => f >= m.minOfLimit!)
+      const target = targets.join(', ')
+      const pass = passes.length === 0 ? null : passes.includes(false) ? false : passes.includes(null) ? null : true
       rows.push({
         scenario: o.id,
         metric: `${m.label} [${m.unit}]`,
@@ -259,6 +284,9 @@ function buildRows(outcomes: ScenarioOutcome[]): Row[] {
         distribution: ok(dist) ? dist : null,
         ratio,
         better: m.better === 'higher' ? 'higher' : 'lower',
+        limit: m.limit ?? null,
+        oursOfLimit: ofLimit(ours),
+        distributionOfLimit: ofLimit(dist),
         target,
         pass,
       })
@@ -272,9 +300,11 @@ function fmtMetric(v: number | null, m: MetricDef | undefined, failed: boolean):
   return fmtNum(v, m?.digits)
 }
 
+const fmtFraction = (f: number | null): string => (f === null ? 'n/a' : f.toFixed(2))
+
 function printTable(outcomes: ScenarioOutcome[], rows: Row[]): string {
   const lines: string[] = []
-  const header = ['scenario', 'metric', 'ours', 'distribution', 'ours/dist', 'better', 'target']
+  const header = ['scenario', 'metric', 'ours', 'distribution', 'ours/dist', 'better', 'of limit: ours, dist', 'target']
   const body = rows.map((r) => {
     const o = outcomes.find((x) => x.id === r.scenario)!
     const m = SCENARIOS.find((s) => s.id === r.scenario)!.metrics.find((mm) => `${mm.label} [${mm.unit}]` === r.metric)
@@ -287,11 +317,12 @@ function printTable(outcomes: ScenarioOutcome[], rows: Row[]): string {
       fmtMetric(r.distribution, m, !!o.errors.distribution),
       ratio,
       r.better === 'higher' ? 'higher ^' : 'lower v',
+      r.limit ? `${fmtFraction(r.oursOfLimit)}, ${fmtFraction(r.distributionOfLimit)} (${r.limit})` : '',
       tgt,
     ]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
-  const right = [false, false, true, true, true, false, false]
+  const right = [false, false, true, true, true, false, false, false]
   const fmtRow = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], right[i])).join('  ')
   lines.push(fmtRow(header))
   lines.push(widths.map((w) => '-'.repeat(w)).join('  '))
@@ -398,7 +429,71 @@ function loadLines(outcomes: ScenarioOutcome[]): string[] {
   return lines
 }
 
+interface RunFile {
+  ours: { database?: string }
+  limits: Limits | null
+  rows: Row[]
+}
+
+/**
+ * --both-databases: this harness twice (PostgreSQL, then PGlite), each writing its JSON, then one
+ * markdown table of the headline metrics (each scenario's first metric and those read against a limit).
+ */
+async function bothDatabases(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => a !== '--both-databases')
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const runs = [
+    { name: 'PostgreSQL', extra: ['--postgres'], file: join(HERE, 'results', `${stamp}-postgres.json`) },
+    { name: 'PGlite', extra: [], file: join(HERE, 'results', `${stamp}-pglite.json`) },
+  ]
+  let code = 0
+  for (const r of runs) {
+    log(`--both-databases: the ${r.name} run`)
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args, ...r.extra, '--out', r.file], { stdio: 'inherit' })
+    const [exit] = (await once(child, 'exit')) as [number | null]
+    if (exit !== 0) code = exit ?? 1
+  }
+  const [pg, lite] = runs.map((r) => (existsSync(r.file) ? (JSON.parse(readFileSync(r.file, 'utf8')) as RunFile) : null))
+  const headline = (pg ?? lite)?.rows.filter((row, i, all) => row.limit || all.findIndex((x) => x.scenario === row.scenario) === i) ?? []
+  const cells = (f: RunFile | null, row: Row): string[] => {
+    const x = f?.rows.find((y) => y.scenario === row.scenario && y.metric === row.metric)
+    const n = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtNum(v, v >= 100 ? 0 : v >= 10 ? 1 : 2))
+    return [
+      n(x?.distribution),
+      n(x?.ours),
+      x?.ratio ? `${x.ratio.toFixed(2)}x` : 'n/a',
+      x?.limit ? `${fmtFraction(x.oursOfLimit)} (dist ${fmtFraction(x.distributionOfLimit)})` : '',
+    ]
+  }
+  const out = [
+    '',
+    '| scenario / metric | PostgreSQL: distribution | ours | ours/dist | ours of limit | PGlite: distribution | ours | ours/dist | ours of limit |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...headline.map((row) => `| \`${row.scenario}\` ${row.metric} | ${[...cells(pg, row), ...cells(lite, row)].join(' | ')} |`),
+  ]
+  for (const [name, f] of [
+    ['PostgreSQL', pg],
+    ['PGlite', lite],
+  ] as const) {
+    const l = f?.limits
+    if (l) {
+      out.push(
+        '',
+        `Limits in the ${name} run: sha256 ${fmtNum(l.sha256, 0)} MiB/s${l.sha256sum === null ? '' : ` (sha256sum ${fmtNum(l.sha256sum, 0)})`}, HTTP upload ${fmtNum(l.upload, 0)} MiB/s, ` +
+          `download ${l.sizes.streams} streams ${fmtNum(l.download, 0)} MiB/s, write + fdatasync ${fmtNum(l.writeSync, 0)} MiB/s, hello-world ${fmtNum(l.hello, 0)} req/s.`,
+      )
+    }
+  }
+  out.push('', `JSON results: ${runs.map((r) => r.file).join(', ')}`)
+  process.stdout.write(out.join('\n') + '\n')
+  return code
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--both-databases')) {
+    parseArgs(process.argv.slice(2))
+    return bothDatabases(process.argv.slice(2))
+  }
   const opts = parseArgs(process.argv.slice(2))
   const sizes = opts.quick ? QUICK : FULL
   const selected: Scenario[] = opts.only ? SCENARIOS.filter((s) => opts.only!.includes(s.id)) : SCENARIOS
@@ -524,12 +619,32 @@ async function main(): Promise<number> {
     }
   }
 
+  // --- the machine's physical limits, in the data dir's filesystem, before the scenarios
+  let limits: Limits | null = null
+  if (opts.limits) {
+    const writeDir = typeof oursInfo.dataDir === 'string' ? oursInfo.dataDir : tmpdir()
+    limits = await measureLimits(
+      {
+        blob: sizes.bigBlob,
+        iterations: sizes.bigIters,
+        streams: sizes.pullStreams,
+        writeBytes: sizes.limitWrite,
+        helloSeconds: sizes.getSeconds,
+        helloConc: sizes.getConc,
+      },
+      writeDir,
+      log,
+    )
+  }
+
   const outcomes: ScenarioOutcome[] = []
   for (const [idx, sc] of selected.entries()) {
-    const outcome: ScenarioOutcome = { id: sc.id, title: sc.title, params: sc.params(sizes), notes: [], results: {}, errors: {}, durationMs: {} }
+    const outcome: ScenarioOutcome = { id: sc.id, title: sc.title, params: sc.params(sizes), notes: [], results: {}, errors: {}, durationMs: {}, tokens: {} }
     outcomes.push(outcome)
     log(`=== ${sc.id}: ${outcome.params}`)
     const shared: Record<string, unknown> = {}
+    // Token requests during the timed parts: counted between begin() and end().
+    const timedTokens = { ours: 0, distribution: 0 }
     const sides: Side[] = (['ours', 'distribution'] as const).map((label) => ({
       label,
       target: targets[label],
@@ -537,8 +652,12 @@ async function main(): Promise<number> {
       runId,
       sizes,
       shared,
-      begin: (process?: string) => sampler.begin(process ?? label),
-      end: (w: unknown) => sampler.end(w as ReturnType<Sampler['begin']>),
+      begin: (process?: string) => ({ window: sampler.begin(process ?? label), tokensAtBegin: targets[label].tokenFetches }),
+      end: (w: unknown) => {
+        const { window, tokensAtBegin } = w as { window: ReturnType<Sampler['begin']>; tokensAtBegin: number }
+        timedTokens[label] += targets[label].tokenFetches - tokensAtBegin
+        return sampler.end(window)
+      },
       watch: (name: string, pid: number) => sampler.watch(name, pid),
       keep: opts.keep,
       log: (m: string) => log(`[${sc.id}/${label}] ${m}`),
@@ -561,6 +680,7 @@ async function main(): Promise<number> {
       for (const side of order) {
         if (outcome.errors[side.label]) continue // a side that failed once is not retried
         const t0 = Date.now()
+        const [fetchesBefore, challengesBefore] = [side.target.tokenFetches, side.target.challenges]
         try {
           const r = await sc.run(side)
           ;(runs[side.label] ??= []).push(r)
@@ -577,7 +697,19 @@ async function main(): Promise<number> {
           log(`${sc.id} ${side.label}: FAILED: ${errorText(e)}`)
         }
         outcome.durationMs[side.label] = (outcome.durationMs[side.label] ?? 0) + Date.now() - t0
+        const tokens = (outcome.tokens[side.label] ??= { fetches: 0, timed: 0, challenges: 0 })
+        tokens.fetches += side.target.tokenFetches - fetchesBefore
+        tokens.challenges += side.target.challenges - challengesBefore
+        tokens.timed = timedTokens[side.label]
         await sleep(500)
+      }
+    }
+    for (const label of ['ours', 'distribution'] as const) {
+      const t = outcome.tokens[label]
+      if (t && (t.fetches || t.challenges)) {
+        outcome.notes.push(
+          `${label}: ${t.fetches} token requests to the realm (${t.timed} during the timed part${opts.repeat > 1 ? `s of ${opts.repeat} runs` : ''}), ${t.challenges} 401 challenges answered (besides those to GET /v2/)`,
+        )
       }
     }
     for (const label of ['ours', 'distribution'] as const) {
@@ -588,7 +720,7 @@ async function main(): Promise<number> {
   }
 
   sampler.stop()
-  const rows = buildRows(outcomes)
+  const rows = buildRows(outcomes, limits)
   const table = printTable(outcomes, rows)
 
   const out: string[] = []
@@ -605,6 +737,21 @@ async function main(): Promise<number> {
   out.push(`distribution: ${dist.url} (${distVersion}, filesystem storage, inmemory blob descriptor cache)`)
   out.push('ours/dist: a ratio of the two values. For "higher ^" metrics (throughput) > 1 means ours is faster;')
   out.push('for "lower v" metrics (latency, CPU, memory) < 1 means ours is better.')
+  if (limits) {
+    const l = limits
+    out.push(`physical limits, measured by the harness just before the scenarios (same client; loopback server: node:http in its own process, discarding / serving from memory):`)
+    out.push(
+      `  sha256 one stream ${fmtNum(l.sha256, 0)} MiB/s (node crypto, ${l.sizes.blob / 2 ** 20} MiB in 1 MiB updates${l.sha256sum === null ? '' : `; sha256sum ${fmtNum(l.sha256sum, 0)} MiB/s`})` +
+        `; HTTP upload ${fmtNum(l.upload, 0)} MiB/s; download, ${l.sizes.streams} streams ${fmtNum(l.download, 0)} MiB/s` +
+        `; write ${l.sizes.writeBytes / 2 ** 20} MiB + fdatasync ${fmtNum(l.writeSync, 0)} MiB/s (${l.writeDir})` +
+        `; hello-world ${fmtNum(l.hello, 0)} req/s at concurrency ${l.sizes.helloConc} (p50 ${fmtNum(l.helloP50, 2)} ms)`,
+    )
+    out.push(
+      `"of limit": the metric divided by its limit: ${Object.entries(LIMIT_LABELS)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ')}.`,
+    )
+  }
   out.push('')
   out.push(table)
   const notes: string[] = setupNotes.map((n) => `ours: ${n}`)
@@ -657,9 +804,11 @@ async function main(): Promise<number> {
           authMode: creds ? targets.ours.authMode : 'none',
           requests: targets.ours.requests,
           challenges: targets.ours.challenges,
+          tokenFetches: targets.ours.tokenFetches,
           notes: [...targets.ours.notes],
         },
         distribution: { url: dist.url, version: distVersion, pid: dist.pid, requests: targets.distribution.requests },
+        limits,
         rows,
         scenarios: outcomes,
       },

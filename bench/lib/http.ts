@@ -1,6 +1,7 @@
 // A tiny HTTP/1.1 client on node:http with a keep-alive agent per scenario, the same for both
-// registries. Handles Basic auth (preemptive) and, when the server asks for it, the Docker token
-// flow (Bearer), the way docker/podman do.
+// registries. Authenticates as docker/podman/skopeo do (the Docker token flow: anonymous request,
+// 401 with a Bearer challenge, a token from the realm per repository and scope, cached until it
+// expires), or with preemptive Basic on writes (`basic`).
 import http from 'node:http'
 import { once } from 'node:events'
 
@@ -9,7 +10,8 @@ export interface Credentials {
   password: string
 }
 
-export type AuthMode = 'basic' | 'bearer'
+/** `token`: the Docker token flow (what docker, podman and skopeo do); `basic`: preemptive Basic on writes. */
+export type AuthMode = 'basic' | 'token'
 
 /** What a request does, for authorization: `ping` is GET /v2/, `catalog` is /v2/_catalog. */
 export type Kind = 'ping' | 'pull' | 'push' | 'delete' | 'catalog'
@@ -78,15 +80,32 @@ export class HttpError extends Error {
   }
 }
 
+/** A token from the realm, cached per repository and scope until it expires (as containers/image does). */
+interface CachedToken {
+  token: Promise<string>
+  /** performance.now() after which it is no longer sent; Infinity until the response says. */
+  expiresAt: number
+}
+
+/** Where a Bearer challenge sends clients for tokens: learned from the first 401. */
+interface Realm {
+  realm: string
+  service?: string
+}
+
 /** One registry under test, with its auth state (shared by all clients of a run). */
 export class Target {
   readonly base: URL
   /** Switched on when an anonymous pull was refused with 401 (basic mode only). */
   pullWithCreds = false
   readonly notes = new Set<string>()
-  private readonly tokens = new Map<string, Promise<string>>()
+  private readonly tokens = new Map<string, CachedToken>()
+  private realm: Realm | undefined
   requests = 0
+  /** 401 answers to requests that were not pings. */
   challenges = 0
+  /** Token requests sent to the realm (`/service/token`). */
+  tokenFetches = 0
 
   constructor(
     readonly label: string,
@@ -102,41 +121,75 @@ export class Target {
     return 'Basic ' + Buffer.from(`${this.creds.user}:${this.creds.password}`).toString('base64')
   }
 
-  tokenKey(kind: Kind, url: URL): string {
-    if (kind === 'catalog') return 'catalog'
+  /**
+   * The scope a client asks for: containers/image asks `pull` for reads and `pull,push` for writes,
+   * one token per repository and scope; `registry:catalog:*` for the catalog.
+   */
+  scopeFor(kind: Kind, url: URL): string | undefined {
+    if (kind === 'catalog') return 'registry:catalog:*'
+    if (kind === 'ping') return undefined
     const m = /^\/v2\/(.+?)\/(blobs|manifests|tags|referrers)\//.exec(url.pathname)
-    return `${kind}:${m ? m[1] : url.pathname}`
+    const repo = m ? m[1] : url.pathname
+    return `repository:${repo}:${kind === 'pull' ? 'pull' : kind === 'push' ? 'pull,push' : 'delete'}`
   }
 
-  cachedToken(key: string): Promise<string> | undefined {
-    return this.tokens.get(key)
+  /** Remembers the realm of a Bearer challenge (also from the anonymous `GET /v2/`, as clients do). */
+  learnChallenge(header: string | undefined): void {
+    const ch = parseChallenge(header)
+    if (ch?.scheme === 'bearer' && ch.params.realm) this.realm = { realm: ch.params.realm, service: ch.params.service }
   }
 
-  fetchToken(key: string, challenge: Record<string, string>, agent: http.Agent): Promise<string> {
-    const p = (async () => {
-      const realm = new URL(challenge.realm)
-      if (challenge.service) realm.searchParams.set('service', challenge.service)
-      if (challenge.scope) for (const s of challenge.scope.split(' ')) realm.searchParams.append('scope', s)
-      if (this.creds) realm.searchParams.set('account', this.creds.user)
+  knowsRealm(): boolean {
+    return this.realm !== undefined
+  }
+
+  /** A token for `scope` that has not expired, if one is cached or being fetched. */
+  cachedToken(scope: string): Promise<string> | undefined {
+    const t = this.tokens.get(scope)
+    if (!t) return undefined
+    if (performance.now() >= t.expiresAt) {
+      this.tokens.delete(scope)
+      return undefined
+    }
+    return t.token
+  }
+
+  /** GET <realm>?service=…&scope=… with Basic credentials; concurrent callers for one scope share it. */
+  fetchToken(scope: string, agent: http.Agent): Promise<string> {
+    const pending = this.cachedToken(scope)
+    if (pending) return pending
+    if (!this.realm) throw new Error(`${this.label}: no Bearer challenge seen yet, so no realm to ask for a token`)
+    const realm = new URL(this.realm.realm)
+    if (this.realm.service) realm.searchParams.set('service', this.realm.service)
+    realm.searchParams.append('scope', scope)
+    if (this.creds) realm.searchParams.set('account', this.creds.user)
+    const entry: CachedToken = { token: Promise.resolve(''), expiresAt: Infinity }
+    entry.token = (async () => {
       const headers: Record<string, string> = {}
       const basic = this.basicHeader()
       if (basic) headers.authorization = basic
+      this.tokenFetches++
+      const started = performance.now()
       const res = await rawRequest(agent, { method: 'GET', url: realm.toString(), kind: 'ping', headers }, headers, 30_000)
       if (res.status !== 200) {
         throw new HttpError('GET', realm.toString(), redact(headers), res.status, res.headers, res.body.toString('utf8', 0, 2000), 'token request failed')
       }
-      const json = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string }
+      const json = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number }
       const token = json.token ?? json.access_token
       if (!token) throw new Error(`token endpoint ${realm} answered without token/access_token`)
+      // The spec's default lifetime is 60 s; stop using a token a little before it expires, as clients do.
+      const lifetimeMs = (json.expires_in && json.expires_in > 0 ? json.expires_in : 60) * 1000
+      entry.expiresAt = started + lifetimeMs - Math.min(5000, lifetimeMs / 10)
       return token
     })()
-    this.tokens.set(key, p)
-    p.catch(() => this.tokens.delete(key))
-    return p
+    this.tokens.set(scope, entry)
+    entry.token.catch(() => this.dropToken(scope, entry))
+    return entry.token
   }
 
-  dropToken(key: string): void {
-    this.tokens.delete(key)
+  /** Forgets a token the server refused (only if it is still the cached one). */
+  dropToken(scope: string, entry?: CachedToken): void {
+    if (!entry || this.tokens.get(scope) === entry) this.tokens.delete(scope)
   }
 }
 
@@ -158,7 +211,7 @@ function redact(h: Record<string, string>): Record<string, string> {
   return out
 }
 
-async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, string>, timeoutMs: number): Promise<Res> {
+async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, string>, timeoutMs: number, retryStale = true): Promise<Res> {
   const started = performance.now()
   const url = new URL(r.url)
   const hdrs: Record<string, string> = { ...headers }
@@ -229,6 +282,9 @@ async function rawRequest(agent: http.Agent, r: Req, headers: Record<string, str
   try {
     msg = await resP
   } catch (e) {
+    // A kept-alive socket the server closed while it was idle: resend once, as Go's and curl's clients do
+    // (only bodies that can be sent again).
+    if (req.reusedSocket && retryStale && (body === undefined || Buffer.isBuffer(body))) return rawRequest(agent, r, headers, timeoutMs, false)
     return fail(e)
   }
   const chunks: Buffer[] = []
@@ -269,9 +325,11 @@ export class Client {
   private async authFor(kind: Kind, url: URL): Promise<string | undefined> {
     const t = this.target
     if (!t.creds || kind === 'ping') return undefined
-    if (t.authMode === 'bearer') {
-      const tok = t.cachedToken(t.tokenKey(kind, url))
-      return tok ? 'Bearer ' + (await tok) : undefined
+    if (t.authMode === 'token') {
+      // Before the first challenge the request goes anonymous; after it, a token per repository and scope.
+      const scope = t.scopeFor(kind, url)
+      if (!scope || !t.knowsRealm()) return undefined
+      return 'Bearer ' + (await t.fetchToken(scope, this.agent))
     }
     if (kind === 'pull' && !t.pullWithCreds) return undefined
     return t.basicHeader()
@@ -287,8 +345,9 @@ export class Client {
       if (auth) headers.authorization = auth
       t.requests++
       const res = await rawRequest(this.agent, full, headers, r.timeoutMs ?? 120_000)
-      // A ping (GET /v2/) is an anonymous probe whose 401 is expected: it changes nothing.
-      if (res.status === 401 && t.creds && r.kind !== 'ping' && attempt < 3 && (await this.on401(r.kind, url, res, auth))) continue
+      // A ping (GET /v2/) is an anonymous probe whose 401 is expected: it only tells where tokens come from.
+      if (res.status === 401 && r.kind === 'ping') t.learnChallenge(res.headers['www-authenticate'] as string | undefined)
+      if (res.status === 401 && t.creds && r.kind !== 'ping' && attempt < 3 && this.on401(r.kind, url, res, auth)) continue
       if (r.expect && !r.expect.includes(res.status)) {
         throw new HttpError(r.method, full.url, redact(headers), res.status, res.headers, res.body.toString('utf8', 0, 4000))
       }
@@ -297,31 +356,33 @@ export class Client {
   }
 
   /** Decides whether a 401 can be answered with credentials; true means retry. */
-  private async on401(kind: Kind, url: URL, res: Res, sent: string | undefined): Promise<boolean> {
+  private on401(kind: Kind, url: URL, res: Res, sent: string | undefined): boolean {
     const t = this.target
     t.challenges++
-    const ch = parseChallenge(res.headers['www-authenticate'] as string | undefined)
+    const header = res.headers['www-authenticate'] as string | undefined
+    const ch = parseChallenge(header)
     if (ch?.scheme === 'bearer' && ch.params.realm) {
       if (t.authMode === 'basic') {
-        t.authMode = 'bearer'
+        t.authMode = 'token'
         t.notes.add('the server answered Basic credentials with a Bearer challenge: switched to the token flow')
       }
-      const key = t.tokenKey(kind, url)
-      if (sent?.startsWith('Bearer ')) t.dropToken(key)
-      await t.fetchToken(key, ch.params, this.agent)
+      t.learnChallenge(header)
+      // A refused token is fetched again once; the retry asks the realm (authFor).
+      const scope = t.scopeFor(kind, url)
+      if (sent?.startsWith('Bearer ') && scope) t.dropToken(scope)
       return true
     }
-    if (ch?.scheme === 'basic' && t.authMode === 'bearer') {
+    if (ch?.scheme === 'basic' && t.authMode === 'token') {
       t.authMode = 'basic'
       t.notes.add('the server challenged with Basic, not Bearer: switched to preemptive Basic')
-      return kind !== 'ping'
+      return true
     }
     if (t.authMode === 'basic' && !sent) {
       if (kind === 'pull' && !t.pullWithCreds) {
         t.pullWithCreds = true
         t.notes.add('anonymous pulls were refused with 401: pulls sent with Basic credentials')
       }
-      return kind !== 'ping'
+      return true
     }
     return false
   }

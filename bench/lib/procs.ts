@@ -198,7 +198,7 @@ export async function startOurs(o: OursOptions): Promise<Started & { databaseUrl
   const url = `http://127.0.0.1:${port}`
   const stop = () => stopChild(child, 15_000)
   onCleanup(stop)
-  await waitReady('our server', `${url}/v2/`, [200, 401], child, logFile, 180_000)
+  await waitReady('our server', `${url}/v2/`, [200, 401], child, logFile, 600_000)
   return { url, pid: child.pid!, dir, logFile, stop, databaseUrl, build }
 }
 
