@@ -250,6 +250,19 @@ const PUT_MANIFEST = statement(
           EXISTS (SELECT 1 FROM event) AS "queued"`,
 )
 
+/**
+ * A page of repository $1's tags, at most $2, after $3 in TAGS_AFTER: one row whose array is the page
+ * (byte order, read off the `(repositoryId, name)` unique index), no row when the repository does not exist.
+ */
+const tagsStatement = (name: string, after: string) =>
+  statement(
+    name,
+    `SELECT ARRAY(SELECT t."name" FROM "Tag" t WHERE t."repositoryId" = r."id"${after} ORDER BY t."name" COLLATE "C" LIMIT $2) AS "tags"
+       FROM "Repository" r WHERE r."name" = $1`,
+  )
+const TAGS = tagsStatement('registry_tags', '')
+const TAGS_AFTER = tagsStatement('registry_tags_after', ' AND t."name" COLLATE "C" > $3')
+
 const GET_UPLOAD = statement('registry_get_upload', `SELECT "id", "repositoryName", "size", "startedAt", "closedAt" FROM "Upload" WHERE "id" = $1 AND "repositoryName" = $2`)
 
 /** Records an open session; a row that exists already is only touched, and only while it is open. */
@@ -575,21 +588,12 @@ export class PrismaRegistryIndex implements RegistryIndex {
   // ---------------------------------------------------------------- listings
 
   async listTags(repository: string, page: Page): Promise<string[] | null> {
-    const after = page.last !== undefined ? Prisma.sql`AND "name" COLLATE "C" > ${page.last}` : Prisma.empty
-    // One round trip: no row means no such repository, a NULL name means a repository without tags.
-    const rows = await this.db.$queryRaw<{ name: string | null }[]>`
-      SELECT t."name"
-        FROM "Repository" r
-        LEFT JOIN LATERAL (
-          SELECT "name" FROM "Tag"
-           WHERE "repositoryId" = r."id" ${after}
-           ORDER BY "name" COLLATE "C"
-           LIMIT ${limitOf(page)}
-        ) t ON true
-       WHERE r."name" = ${repository}
-       ORDER BY t."name" COLLATE "C"`
-    if (!rows.length) return null
-    return rows.flatMap((r) => (r.name === null ? [] : [r.name]))
+    // One round trip, one row: none means no such repository.
+    const rows =
+      page.last === undefined
+        ? await this.sql.query<{ tags: string[] }>(TAGS, [repository, limitOf(page)])
+        : await this.sql.query<{ tags: string[] }>(TAGS_AFTER, [repository, limitOf(page), page.last])
+    return rows.length ? rows[0].tags : null
   }
 
   async listRepositories(page: Page, actor: Actor): Promise<string[]> {
