@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -534,6 +534,66 @@ describe('FilesystemBlobStore', () => {
     const stored = createHash('sha256')
     for await (const c of await store.read(digest)) stored.update(c as Buffer)
     expect(`sha256:${stored.digest('hex')}`).toBe(digest)
+  })
+
+  describe('background flush of large bodies', () => {
+    const MiB = 1024 * 1024
+    /** The prototype of the FileHandle the store writes through, to watch its fdatasync calls. */
+    async function fileHandlePrototype(): Promise<{ datasync(): Promise<void> }> {
+      const probe = await open(join(root, 'probe'), 'w')
+      await probe.close()
+      return Object.getPrototypeOf(probe) as { datasync(): Promise<void> }
+    }
+    /** 24 MiB in 64 KiB chunks, counting what has been handed out. */
+    function countedBody(data: Buffer): { stream: Readable; produced: () => number } {
+      let produced = 0
+      const stream = Readable.from(
+        (function* () {
+          for (let i = 0; i < data.length; i += 64 * 1024) {
+            produced += 64 * 1024
+            yield data.subarray(i, i + 64 * 1024)
+          }
+        })(),
+      )
+      return { stream, produced: () => produced }
+    }
+
+    afterEach(() => vi.restoreAllMocks())
+
+    it('flushes the bytes to disk while the body still arrives, not all at publish', async () => {
+      const data = randomBytes(24 * MiB)
+      const { stream, produced } = countedBody(data)
+      const seen: number[] = []
+      const proto = await fileHandlePrototype()
+      const original = proto.datasync
+      vi.spyOn(proto, 'datasync').mockImplementation(function (this: unknown) {
+        seen.push(produced())
+        return original.call(this)
+      })
+      expect(await store.storeBlob(sha256(data), stream)).toBe(data.length)
+      expect(seen.length).toBeGreaterThanOrEqual(2)
+      expect(seen[0]).toBeLessThan(data.length)
+      expectBytes(await readAll(await store.read(sha256(data))), data)
+    })
+
+    it('a background flush that fails (disk full) fails the write, which stores nothing and keeps an upload resumable', async () => {
+      const data = randomBytes(24 * MiB)
+      const proto = await fileHandlePrototype()
+      vi.spyOn(proto, 'datasync').mockRejectedValue(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }))
+      await expect(store.storeBlob(sha256(data), countedBody(data).stream)).rejects.toMatchObject({ code: 'ENOSPC' })
+      expect(await store.stat(sha256(data))).toBeNull()
+      expect(await readdir(join(root, 'uploads'))).toEqual([])
+
+      const id = randomUUID()
+      const head = randomBytes(100)
+      await store.appendUpload(id, 0, body(head))
+      await expect(store.appendUpload(id, head.length, countedBody(data).stream)).rejects.toMatchObject({ code: 'ENOSPC' })
+      expect((await stat(uploadFile(id))).size).toBe(head.length)
+      vi.restoreAllMocks()
+      expect(await store.appendUpload(id, head.length, countedBody(data).stream)).toBe(head.length + data.length)
+      await store.commitUpload(id, head.length + data.length, sha256(head, data))
+      expect(await store.stat(sha256(head, data))).toEqual({ size: head.length + data.length })
+    })
   })
 
   describe('rejects invalid digests and upload ids before touching the filesystem', () => {

@@ -21,6 +21,11 @@ const DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 const UPLOAD_ID_RE = /^[A-Za-z0-9_-]{1,128}$/
 /** Bytes gathered from the body before one positioned write (bounded; never the whole body). */
 const WRITE_BATCH_BYTES = 1024 * 1024
+/**
+ * Bytes written between two background fdatasyncs of a body being written (see writeBody); below the
+ * usual 8 MiB chunk of a chunked push, so each PATCH flushes too.
+ */
+const FLUSH_EVERY_BYTES = 4 * 1024 * 1024
 /** Read size for downloads and for rehashing stored bytes. */
 const READ_CHUNK_BYTES = 1024 * 1024
 const DEFAULT_MAX_CACHED_STATES = 10_000
@@ -511,10 +516,16 @@ function iterate(body: Readable): AsyncIterable<unknown> {
  * Streams `body` into `fh` from `offset` while feeding `hash`, in batches of up to WRITE_BATCH_BYTES
  * with at most one write in flight. Resolves with the position after the last byte. On failure it
  * lets an in-flight write land before rethrowing (so that a rollback's cut is not extended again).
+ *
+ * Every FLUSH_EVERY_BYTES written, an fdatasync starts behind the writes (at most one at a time):
+ * the bytes reach the disk while more arrive, so the fsync that publishes the blob finds little left
+ * to write instead of the whole body. It is writeback only; what makes a blob durable is still that
+ * fsync, before it is acknowledged.
  */
 async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: Hash, maxBytes?: number): Promise<number> {
   let position = offset
   let pending: Promise<void> | undefined
+  const flusher = new BackgroundFlush(fh)
   let batch: Uint8Array[] = []
   let batchBytes = 0
   try {
@@ -531,6 +542,7 @@ async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: H
       batchBytes += chunk.length
       if (batchBytes >= WRITE_BATCH_BYTES) {
         if (pending) await pending
+        flusher.written(position - offset)
         pending = writeAll(fh, batch, position)
         pending.catch(() => {}) // observed by the next await; avoids an unhandled rejection meanwhile
         position += batchBytes
@@ -544,10 +556,42 @@ async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: H
       await writeAll(fh, batch, position)
       position += batchBytes
     }
+    await flusher.settle()
     return position
   } catch (err) {
     if (pending) await pending.catch(() => {})
+    await flusher.settle().catch(() => {})
     throw err
+  }
+}
+
+/** Starts an fdatasync of `fh` each time FLUSH_EVERY_BYTES more have been written, never two at once. */
+class BackgroundFlush {
+  private flushedAt = 0
+  private running?: Promise<void>
+  private failure?: unknown
+
+  constructor(private readonly fh: FileHandle) {}
+
+  /** `landed`: bytes of this body known to be written (the writes before the one about to start). */
+  written(landed: number): void {
+    if (this.running || this.failure !== undefined || landed - this.flushedAt < FLUSH_EVERY_BYTES) return
+    this.flushedAt = landed
+    this.running = this.fh.datasync().then(
+      () => {
+        this.running = undefined
+      },
+      (err: unknown) => {
+        this.running = undefined
+        this.failure = err
+      },
+    )
+  }
+
+  /** Waits for the flush in flight (none may outlive the handle) and reports one that failed. */
+  async settle(): Promise<void> {
+    await this.running
+    if (this.failure !== undefined) throw this.failure
   }
 }
 
