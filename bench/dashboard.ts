@@ -8,7 +8,7 @@
 //   npx tsx bench/dashboard.ts --database-url postgresql://…     # an existing, empty database
 //   npx tsx bench/dashboard.ts --keep                            # keep temp dirs and logs
 import { cleanupAll } from './lib/procs'
-import { seedTaggedRepository, startSeedServer } from './lib/dashboard-seed'
+import { createManyProject, seedManyRepositories, seedTaggedRepository, startSeedServer } from './lib/dashboard-seed'
 
 const TAGS = 10_000
 const TAGS_ON_ONE_ARTIFACT = 5_000
@@ -45,13 +45,10 @@ async function main(): Promise<void> {
   log(
     `seeding ${TAGS} tagged artifacts in bench/big, one artifact with ${TAGS_ON_ONE_ARTIFACT} tags in bench/wide, ${REPOSITORIES} repositories in project many and ${TAGS_ELSEWHERE} tagged artifacts in bench/elsewhere`,
   )
-  await call('POST', '/api/v1/projects', JSON.stringify({ name: 'many', public: false }), { 'content-type': 'application/json' })
+  await createManyProject(server)
   const seedStart = performance.now()
   await seedTaggedRepository(server, TAGS, async (tx) => {
-    await tx.$executeRaw`
-      INSERT INTO "Repository" ("name", "projectId", "description", "lastPushedAt")
-      SELECT 'many/repo-' || lpad(g::text, 4, '0'), p."id", 'seeded', now() - g * interval '1 minute'
-        FROM "Project" p, generate_series(1, ${REPOSITORIES}) g WHERE p."name" = 'many'`
+    await seedManyRepositories(tx, REPOSITORIES)
     // bench/wide: a copy of the newest artifact of bench/big, with thousands of tags.
     await tx.$executeRaw`
       INSERT INTO "Repository" ("name", "projectId", "lastPushedAt")

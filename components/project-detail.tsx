@@ -8,6 +8,7 @@ import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
 import { useEffect } from 'react'
 import { api, errorMessage, ApiError } from './api'
+import { projectKey } from './query-keys'
 import { AuditLog } from './audit/audit-log'
 import { ProjectMembers } from './project-members'
 import { ProjectRepositories } from './project-repositories'
@@ -24,7 +25,7 @@ import { RetentionPolicy } from './tag-rules/retention-policy'
 
 export function ProjectDetail({ name }: { name: string }) {
   const project = useQuery({
-    queryKey: ['project', name],
+    queryKey: projectKey(name),
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(name)}`)).data,
   })
   const router = useRouter()

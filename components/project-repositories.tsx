@@ -5,6 +5,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import Link from 'next/link'
 import { useEffect, useState } from 'react'
+import { REPOSITORY_PAGE_SIZE, repositoriesKey } from './query-keys'
 import type { Repository } from '@/lib/repositories/schema'
 import { apiList } from './api'
 import { DataTable, EmptyNote, PageFooter, QueryList, type Column } from './data-table'
@@ -17,8 +18,6 @@ import { usePagedSearch } from './use-paged-search'
 import { PushCommands, TimeAgo } from './widgets'
 
 export type { Repository }
-
-const PAGE_SIZE = 20
 
 const COLUMNS: Column[] = [
   { label: 'Name' },
@@ -48,10 +47,10 @@ export function ProjectRepositories({ project }: { project: Project }) {
   const { search, setSearch, q, page, setPage } = usePagedSearch()
   const deleted = useDeletedNotice()
   const repositories = useQuery({
-    queryKey: ['repositories', project.name, q, page],
+    queryKey: repositoriesKey(project.name, q, page),
     queryFn: () =>
       apiList<Repository>(
-        `/api/v1/projects/${encodeURIComponent(project.name)}/repositories?${new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE), ...(q ? { q } : {}) })}`,
+        `/api/v1/projects/${encodeURIComponent(project.name)}/repositories?${new URLSearchParams({ page: String(page), page_size: String(REPOSITORY_PAGE_SIZE), ...(q ? { q } : {}) })}`,
       ),
     placeholderData: keepPreviousData,
   })
@@ -100,7 +99,7 @@ export function ProjectRepositories({ project }: { project: Project }) {
                   )
                 })}
               </DataTable>
-              <PageFooter page={page} total={total} pageSize={PAGE_SIZE} onChange={setPage} noun="repository" />
+              <PageFooter page={page} total={total} pageSize={REPOSITORY_PAGE_SIZE} onChange={setPage} noun="repository" />
             </>
           )}
         </QueryList>

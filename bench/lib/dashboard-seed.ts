@@ -45,6 +45,19 @@ export async function startSeedServer(log: (msg: string) => void, keep: boolean,
   return { url: ours.url, build: ours.build, databaseUrl, user, password, call }
 }
 
+/** Creates the private project `many` with `repositories` repositories (many/repo-0001…), inserted through SQL. */
+export async function seedManyRepositories(tx: Prisma.TransactionClient, repositories: number): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "Repository" ("name", "projectId", "description", "lastPushedAt")
+    SELECT 'many/repo-' || lpad(g::text, 4, '0'), p."id", 'seeded', now() - g * interval '1 minute'
+      FROM "Project" p, generate_series(1, ${repositories}) g WHERE p."name" = 'many'`
+}
+
+/** Creates the private project `many` (before seeding its repositories with seedManyRepositories). */
+export async function createManyProject(server: SeedServer): Promise<void> {
+  await server.call('POST', '/api/v1/projects', JSON.stringify({ name: 'many', public: false }), { 'content-type': 'application/json' })
+}
+
 /**
  * Creates the private project `bench`, pushes one real image to `bench/big`, then inserts `tags`
  * tagged artifacts (v1…vN) referencing its blobs. `more` runs in the same transaction for extra rows.

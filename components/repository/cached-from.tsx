@@ -3,11 +3,12 @@
 import { useQuery } from '@tanstack/react-query'
 import type { Project } from '@/lib/projects/schema'
 import { api } from '../api'
+import { projectKey } from '../query-keys'
 
 export function CachedFrom({ project }: { project: string }) {
   // The same query as useProjectAccess: one request for both.
   const query = useQuery({
-    queryKey: ['project', project],
+    queryKey: projectKey(project),
     queryFn: async () => (await api<Project>(`/api/v1/projects/${encodeURIComponent(project)}`)).data,
   })
   const proxy = query.data?.proxy

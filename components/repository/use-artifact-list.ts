@@ -6,15 +6,16 @@ import { useEffect, useState } from 'react'
 import type { ArtifactView as Artifact } from '@/lib/artifacts/schema'
 import { apiList } from '../api'
 import { repositoryApi } from '../format'
+import { ARTIFACT_PAGE_SIZE, artifactsKey, type TaggedFilter } from '../query-keys'
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const
-export type TaggedFilter = '' | 'true' | 'false'
+export type { TaggedFilter }
 
 export function useArtifactList(project: string, repository: string) {
   const [tagInput, setTagInput] = useState('')
   const [tagFilter, setTagFilter] = useState('')
   const [tagged, setTagged] = useState<TaggedFilter>('')
-  const [pageSize, setPageSize] = useState<number>(25)
+  const [pageSize, setPageSize] = useState<number>(ARTIFACT_PAGE_SIZE)
   const [page, setPage] = useState(1)
   useEffect(() => {
     const timer = setTimeout(() => setTagFilter(tagInput.trim()), 250)
@@ -23,7 +24,7 @@ export function useArtifactList(project: string, repository: string) {
   useEffect(() => setPage(1), [tagFilter, tagged, pageSize])
 
   const artifacts = useQuery({
-    queryKey: ['artifacts', project, repository, tagFilter, tagged, pageSize, page],
+    queryKey: artifactsKey(project, repository, { tagFilter, tagged, pageSize, page }),
     queryFn: () =>
       apiList<Artifact>(
         `${repositoryApi(project, repository)}/artifacts?${new URLSearchParams({ page: String(page), page_size: String(pageSize), ...(tagFilter ? { tag: tagFilter } : {}), ...(tagged ? { tagged } : {}) })}`,

@@ -5,9 +5,10 @@ import { useRouter } from 'next/navigation'
 import { api } from '../api'
 import { repositoryApi } from '../format'
 import type { Repository } from '../project-repositories'
+import { repositoryKey } from '../query-keys'
 
 export function useRepository(project: string, repository: string) {
-  return useQuery({ queryKey: ['repository', project, repository], queryFn: async () => (await api<Repository>(repositoryApi(project, repository))).data })
+  return useQuery({ queryKey: repositoryKey(project, repository), queryFn: async () => (await api<Repository>(repositoryApi(project, repository))).data })
 }
 
 /** Deletes the repository; on success forgets its queries and opens the project page, which says what went. */

@@ -47,7 +47,8 @@ export class HttpError extends Error {
   }
 }
 
-function toJson(value: unknown): string {
+/** The API's JSON text of `value` (also what the dashboard's server-rendered pages hand the browser). */
+export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))
 }
 

@@ -1,6 +1,8 @@
+import { HydrationBoundary } from '@tanstack/react-query'
 import type { Metadata } from 'next'
 import { ArtifactView } from '@/components/artifact-view'
 import { RepositoryView } from '@/components/repository-view'
+import { prefetchRepositoryPage } from '@/app/projects/prefetch'
 
 type Params = { name: string; repo: string[] }
 
@@ -26,5 +28,11 @@ export default async function RepositoryPage({ params }: { params: Promise<Param
   const { name, repo } = await params
   const project = decodeURIComponent(name)
   const { repository, digest } = parse(repo)
-  return digest ? <ArtifactView project={project} repository={repository} digest={digest} /> : <RepositoryView project={project} repository={repository} />
+  if (digest) return <ArtifactView project={project} repository={repository} digest={digest} />
+  // The first page of artifacts comes with the HTML (app/projects/prefetch.ts): no fetch before the table shows.
+  return (
+    <HydrationBoundary state={await prefetchRepositoryPage(project, repository)}>
+      <RepositoryView project={project} repository={repository} />
+    </HydrationBoundary>
+  )
 }
