@@ -568,6 +568,29 @@ describe('proxy-cache blobs', () => {
     expect(await h.blobs.stat(digest)).toEqual({ size: image.layer.length })
   })
 
+  it('a store that lags behind the upstream still reads its chunks as they came, not concatenated into new buffers', async () => {
+    const h = await start()
+    const image = h.upstream.addImage('library/alpine', undefined, 2 * 1024 * 1024)
+    const digest = digestOf(image.layer)
+    const storeVerified = h.blobs.storeBlobVerifiedByCaller.bind(h.blobs)
+    const chunkSizes: number[] = []
+    h.blobs.storeBlobVerifiedByCaller = async (d, body, callerVerdict, maxBytes) => {
+      // A slow disk: the pump has buffered many of the upstream's chunks before the store reads.
+      await sleep(200)
+      const seen = (async function* () {
+        for await (const chunk of body) {
+          chunkSizes.push((chunk as Buffer).length)
+          yield chunk as Buffer
+        }
+      })()
+      return storeVerified(d, Readable.from(seen), callerVerdict, maxBytes)
+    }
+    expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
+    await expect.poll(() => h.blobs.stat(digest)).toEqual({ size: image.layer.length })
+    expect(chunkSizes.reduce((a, b) => a + b, 0)).toBe(image.layer.length)
+    expect(Math.max(...chunkSizes)).toBe(64 * 1024)
+  })
+
   it("the index refusing the cached content is the registry's answer, not an upstream failure", async () => {
     const h = await start()
     const image = h.upstream.addImage('library/alpine', 'latest')
