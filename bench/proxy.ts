@@ -174,16 +174,37 @@ async function pullImage(c: Client, prefix: string, img: Image, concurrency: num
 const totalMiB = (img: Image): number => img.blobs.reduce((a, b) => a + b.size, 0) / MiB
 const mibps = (mib: number, ms: number): number => mib / (ms / 1000)
 
-/** A single-layer image of `proxyBlob` bytes and one of `proxyLayers` layers, fresh in the upstream. */
-async function pushFreshImages(up: Client, side: Side, what: string): Promise<{ single: Image; multi: Image }> {
+/** A single-layer image of `proxyBlob` bytes and one of `proxyLayers` layers. */
+interface Images {
+  single: Image
+  multi: Image
+}
+
+/** Pushes fresh `Images` through `c` (to the upstream, or hosted in the registry under test). */
+async function pushImages(c: Client, side: Side, what: string): Promise<Images> {
   const s = side.sizes
-  const single = await pushImage(up, freshRepo(side, `${what}-blob`), [randomBlob(s.proxyBlob)])
+  const single = await pushImage(c, freshRepo(side, `${what}-blob`), [randomBlob(s.proxyBlob)])
   const multi = await pushImage(
-    up,
+    c,
     freshRepo(side, `${what}-image`),
     Array.from({ length: s.proxyLayers }, () => randomBlob(s.proxyLayerSize)),
   )
   return { single, multi }
+}
+
+interface ImagesPull {
+  blob: Pull
+  image: Pull
+  /** The single image's layer MiB/s, and the multi-layer image's (manifest included) MiB/s. */
+  blobMiBps: number
+  imageMiBps: number
+}
+
+/** Pulls the single-layer image, then the multi-layer one, timed as a client pulls them. */
+async function pullImages(c: Client, prefix: string, images: Images): Promise<ImagesPull> {
+  const blob = await pullImage(c, prefix, images.single, 1)
+  const image = await pullImage(c, prefix, images.multi, PULL_CONCURRENCY)
+  return { blob, image, blobMiBps: mibps(images.single.blobs[1].size / MiB, blob.blobMs[1]), imageMiBps: mibps(totalMiB(images.multi), image.ms) }
 }
 
 // ---------------------------------------------------------------- cold pull
@@ -210,35 +231,28 @@ const proxyCold: Scenario = {
     const up = new Client(env.upstream, PULL_CONCURRENCY)
     const pc = new Client(cache.target, PULL_CONCURRENCY)
     try {
-      const { single, multi } = await pushFreshImages(up, side, 'cold')
+      const images = await pushImages(up, side, 'cold')
       await pc.request({ method: 'GET', url: '/v2/', kind: 'ping', expect: [200, 401] })
       // The upstream's store was just written, and is read the same way for both pulls.
-      const directBlob = await pullImage(up, '', single, 1)
-      const directImage = await pullImage(up, '', multi, PULL_CONCURRENCY)
+      const direct = await pullImages(up, '', images)
       await sleep(300)
       const w = side.begin(cache.process)
-      const blob = await pullImage(pc, cache.prefix, single, 1)
-      const image = await pullImage(pc, cache.prefix, multi, PULL_CONCURRENCY)
+      const cold = await pullImages(pc, cache.prefix, images)
       const st = side.end(w)
       // Untimed: what the cache serves now is the upstream's content.
-      await pullImage(pc, cache.prefix, single, 1, true)
-      const blobMiB = single.blobs[1].size / MiB
-      const blobRate = mibps(blobMiB, blob.blobMs[1])
-      const directBlobRate = mibps(blobMiB, directBlob.blobMs[1])
-      const imageRate = mibps(totalMiB(multi), image.ms)
-      const directImageRate = mibps(totalMiB(multi), directImage.ms)
+      await pullImage(pc, cache.prefix, images.single, 1, true)
       return {
         metrics: {
-          blob_ttfb: blob.blobFirstByteMs[1],
-          blob_mibps: blobRate,
-          blob_vs_direct: blobRate / directBlobRate,
-          manifest_ttfb: image.manifestFirstByteMs,
-          image_mibps: imageRate,
-          image_vs_direct: imageRate / directImageRate,
-          direct_blob_mibps: directBlobRate,
-          direct_image_mibps: directImageRate,
+          blob_ttfb: cold.blob.blobFirstByteMs[1],
+          blob_mibps: cold.blobMiBps,
+          blob_vs_direct: cold.blobMiBps / direct.blobMiBps,
+          manifest_ttfb: cold.image.manifestFirstByteMs,
+          image_mibps: cold.imageMiBps,
+          image_vs_direct: cold.imageMiBps / direct.imageMiBps,
+          direct_blob_mibps: direct.blobMiBps,
+          direct_image_mibps: direct.imageMiBps,
         },
-        details: { blob, image, directBlob, directImage },
+        details: { blob: cold.blob, image: cold.image, directBlob: direct.blob, directImage: direct.image },
         proc: { pull: st },
       }
     } finally {
@@ -271,39 +285,30 @@ const proxyWarm: Scenario = {
     const pc = new Client(cache.target, PULL_CONCURRENCY)
     const hosted = new Client(side.target, PULL_CONCURRENCY)
     try {
-      const { single, multi } = await pushFreshImages(up, side, 'warm')
-      await pullImage(pc, cache.prefix, single, 1, true)
-      await pullImage(pc, cache.prefix, multi, PULL_CONCURRENCY, true)
+      const images = await pushImages(up, side, 'warm')
+      await pullImage(pc, cache.prefix, images.single, 1, true)
+      await pullImage(pc, cache.prefix, images.multi, PULL_CONCURRENCY, true)
       // Images of the same sizes hosted in the registry under test (ours: in the bench project;
       // distribution: the plain instance the other scenarios use).
-      const hostedSingle = await pushImage(hosted, freshRepo(side, 'warm-hosted-blob'), [randomBlob(s.proxyBlob)])
-      const hostedMulti = await pushImage(
-        hosted,
-        freshRepo(side, 'warm-hosted-image'),
-        Array.from({ length: s.proxyLayers }, () => randomBlob(s.proxyLayerSize)),
-      )
-      await pullImage(hosted, '', hostedSingle, 1, true)
+      const hostedImages = await pushImages(hosted, side, 'warm-hosted')
+      await pullImage(hosted, '', hostedImages.single, 1, true)
       await sleep(500)
-      const rounds: Array<{ blob: Pull; image: Pull; hostedBlob: Pull; hostedImage: Pull }> = []
+      const rounds: Array<{ warm: ImagesPull; hosted: ImagesPull }> = []
       let stats: WatchStats | undefined
       for (let r = 0; r < s.proxyWarmRounds; r++) {
-        const hostedFirst = r % 2 === 1
-        const hostedPulls = async () => ({ hostedBlob: await pullImage(hosted, '', hostedSingle, 1), hostedImage: await pullImage(hosted, '', hostedMulti, PULL_CONCURRENCY) })
-        const early = hostedFirst ? await hostedPulls() : undefined
+        const early = r % 2 === 1 ? await pullImages(hosted, '', hostedImages) : undefined
         const w = side.begin(cache.process)
-        const blob = await pullImage(pc, cache.prefix, single, 1)
-        const image = await pullImage(pc, cache.prefix, multi, PULL_CONCURRENCY)
+        const warm = await pullImages(pc, cache.prefix, images)
         stats = mergeStats(stats, side.end(w))
-        rounds.push({ blob, image, ...(early ?? (await hostedPulls())) })
+        rounds.push({ warm, hosted: early ?? (await pullImages(hosted, '', hostedImages)) })
       }
-      const blobMiB = single.blobs[1].size / MiB
-      const blobRate = median(rounds.map((r) => mibps(blobMiB, r.blob.blobMs[1])))
-      const imageRate = median(rounds.map((r) => mibps(totalMiB(multi), r.image.ms)))
-      const hostedBlobRate = median(rounds.map((r) => mibps(blobMiB, r.hostedBlob.blobMs[1])))
-      const hostedImageRate = median(rounds.map((r) => mibps(totalMiB(multi), r.hostedImage.ms)))
+      const blobRate = median(rounds.map((r) => r.warm.blobMiBps))
+      const imageRate = median(rounds.map((r) => r.warm.imageMiBps))
+      const hostedBlobRate = median(rounds.map((r) => r.hosted.blobMiBps))
+      const hostedImageRate = median(rounds.map((r) => r.hosted.imageMiBps))
       return {
         metrics: {
-          blob_ttfb: median(rounds.map((r) => r.blob.blobFirstByteMs[1])),
+          blob_ttfb: median(rounds.map((r) => r.warm.blob.blobFirstByteMs[1])),
           blob_mibps: blobRate,
           image_mibps: imageRate,
           blob_vs_hosted: blobRate / hostedBlobRate,

@@ -51,6 +51,16 @@ export interface BlobStore {
   putBlob(uploadId: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number>
   /** `putBlob` for bytes that belong to no upload (a monolithic push): no upload's bytes are touched. */
   storeBlob(digest: Digest, body: Readable, maxBytes?: number): Promise<number>
+  /**
+   * `storeBlob` for a caller that hashes every byte of `body` itself on the way (the proxy's pump,
+   * which verifies a blob for the client it streams it to): the store does not hash it a second time.
+   * The caller settles `callerVerdict` once the body has ended: resolved when the bytes it fed hashed
+   * to `digest` (and were all it announced), rejected otherwise. The blob becomes visible atomically
+   * and durably only after the verdict resolves; a rejected verdict rejects the call with its reason
+   * and stores nothing, as does any failure `storeBlob` refuses on (`maxBytes`, the body failing).
+   * Never for bytes the caller did not hash itself. Optional: without it, callers use `storeBlob`.
+   */
+  storeBlobVerifiedByCaller?(digest: Digest, body: Readable, callerVerdict: Promise<void>, maxBytes?: number): Promise<number>
   /** Discards an upload's bytes. Idempotent. */
   abortUpload(uploadId: string): Promise<void>
   /**

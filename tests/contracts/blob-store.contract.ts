@@ -227,6 +227,64 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Blob
         })
       }
 
+      describe('storeBlobVerifiedByCaller (optional: the caller hashed the bytes)', () => {
+        /** A verdict the test settles by hand, as the proxy's pump does once the body has ended. */
+        const verdict = () => {
+          let accept = () => {}
+          let refuse: (reason: unknown) => void = () => {}
+          const promise = new Promise<void>((resolve, reject) => {
+            accept = resolve
+            refuse = reject
+          })
+          return { promise, accept, refuse }
+        }
+        const trusted = (ctx: { skip: (note?: string) => never }) => store.storeBlobVerifiedByCaller?.bind(store) ?? ctx.skip('this store has no storeBlobVerifiedByCaller')
+
+        it('stores the bytes once the verdict accepts them, not before', async (ctx) => {
+          const storeVerified = trusted(ctx)
+          const data = Buffer.from(`verified ${randomUUID()}`)
+          const v = verdict()
+          let settled = false
+          const storing = storeVerified(sha256(data), body(data), v.promise).finally(() => (settled = true))
+          await new Promise((resolve) => setTimeout(resolve, 50)) // the body has long ended
+          expect(settled).toBe(false)
+          expect(await store.stat(sha256(data))).toBeNull()
+          v.accept()
+          expect(await storing).toBe(data.length)
+          expect(await blobOf(data)).toBe(data.toString())
+        })
+
+        it('a refused verdict (bytes that are not the digest) stores nothing, even after the body ended whole', async (ctx) => {
+          const storeVerified = trusted(ctx)
+          const data = Buffer.from(`not what the digest says ${randomUUID()}`)
+          const claimed = sha256(Buffer.from(`the real blob ${randomUUID()}`))
+          const v = verdict()
+          const refusal = new DigestMismatchError(claimed, sha256(data))
+          const storing = storeVerified(claimed, body(data), v.promise)
+          // Refused while the body is still being written, and after it ended.
+          v.refuse(refusal)
+          await expect(storing).rejects.toBe(refusal)
+          const late = verdict()
+          const lateStoring = storeVerified(claimed, body(data), late.promise)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          late.refuse(refusal)
+          await expect(lateStoring).rejects.toBe(refusal)
+          expect(await store.stat(claimed)).toBeNull()
+          await expect(store.read(claimed)).rejects.toMatchObject({ code: 'ENOENT' })
+          expect(await store.sweepUploads(new Date(Date.now() + 60_000))).toBe(0) // no bytes left behind either
+        })
+
+        it('a body over maxBytes or one that fails halfway stores nothing, whatever the verdict', async (ctx) => {
+          const storeVerified = trusted(ctx)
+          const data = Buffer.from(`refused ${randomUUID()}`)
+          const accepted = Promise.resolve()
+          await expect(storeVerified(sha256(data), body(data), accepted, 4)).rejects.toBeInstanceOf(SizeLimitError)
+          await expect(storeVerified(sha256(data), failingBody(data.subarray(0, 3)), accepted)).rejects.toThrow('client went away')
+          expect(await store.stat(sha256(data))).toBeNull()
+          expect(await storeVerified(sha256(data), body(data), accepted, data.length)).toBe(data.length)
+        })
+      })
+
       it('putBlob with a wrong digest keeps the bytes the upload already had', async () => {
         const id = randomUUID()
         await store.appendUpload(id, 0, body(Buffer.from('abc')))

@@ -96,6 +96,16 @@ export class MemoryBlobStore implements BlobStore {
     return this.store(digest, body, maxBytes)
   }
 
+  async storeBlobVerifiedByCaller(digest: Digest, body: Readable, callerVerdict: Promise<void>, maxBytes?: number): Promise<number> {
+    callerVerdict.catch(() => {}) // rethrown below once the body has ended
+    checkDigest(digest)
+    checkMaxBytes(maxBytes)
+    const bytes = await readBody(body, maxBytes)
+    await callerVerdict
+    this.blobs.set(digest, bytes)
+    return bytes.length
+  }
+
   async abortUpload(uploadId: string): Promise<void> {
     // Not queued behind a running append, like the filesystem store: the bytes go at once.
     this.uploads.delete(uploadId)

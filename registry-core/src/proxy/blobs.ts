@@ -1,6 +1,7 @@
 // Blobs of a proxy-cache repository missing from the cache: one upstream GET per blob, streamed to
-// the client that started it while it is written to the store. The store hashes it on the way and
-// commits it only when it matches its digest (the BlobStore contract). The client's last byte is held
+// the client that started it while it is written to the store. The pump hashes it on the way; the
+// store commits it only when it matches its digest (on the pump's verdict, when the store can take
+// it: storeBlobVerifiedByCaller, so the bytes are hashed once). The client's last byte is held
 // back until the bytes are verified against the digest, so a client never receives a complete body
 // that is not the blob (on a mismatch its connection is destroyed before the last byte); it does not
 // wait for the store's commit. A client that goes away only stops being written to: the fetch goes
@@ -25,6 +26,8 @@ const CLIENT_WINDOW_BYTES = 4 * 1024 * 1024
  * MiB of memory, not the blob.
  */
 const STORE_WINDOW_BYTES = 16 * 1024 * 1024
+/** The upstream's body arrives in socket reads of at most this many bytes (Node's 64 KiB). */
+const UPSTREAM_CHUNK_BYTES = 64 * 1024
 
 /** Where the fetching request's client receives the blob. */
 interface BlobSink {
@@ -87,16 +90,21 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     throw new UpstreamError('invalid', `upstream ${source.name} offers blob ${digest} of ${size} bytes, over this registry's limit of ${limit}`)
   }
   const feed = new StoreFeed()
+  // The pump's verdict on the bytes it hashed: the store commits on it instead of hashing them again.
+  const verdict = pumpVerdict()
   let storeFailure: unknown
-  const storing = ctx.blobs.storeBlob(digest, feed, size ?? limit)
+  const storing = ctx.blobs.storeBlobVerifiedByCaller
+    ? ctx.blobs.storeBlobVerifiedByCaller(digest, feed, verdict.promise, size ?? limit)
+    : ctx.blobs.storeBlob(digest, feed, size ?? limit)
   // Settles with the store: a store that fails early stops the pump instead of leaving it paused.
   const stored = storing.catch((error: unknown) => {
     storeFailure = error
     throw error
   })
   stored.catch(() => undefined)
-  /** Stops everything: the client's response, the store's write, the upstream's body. */
-  const abandon = async (): Promise<void> => {
+  /** Stops everything: the client's response, the store's write (refused), the upstream's body. */
+  const abandon = async (failure: unknown): Promise<void> => {
+    verdict.refuse(failure)
     sink?.abort()
     feed.destroy()
     stream.destroy()
@@ -118,31 +126,52 @@ async function fetchBlob(ctx: RegistryContext, source: UpstreamSource, name: str
     // A store that failed while the upstream was still sending is the store's failure (unless it
     // refused the bytes); decided before abandoning, which makes the store fail too.
     const failure = refusedByStore() || (storeFailure ?? asUpstreamError(error, source))
-    await abandon()
+    await abandon(failure)
     throw failure
   }
-  feed.push(null)
   const { received, held } = pumped
   if (size !== null && received !== size) {
-    await abandon()
-    throw new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
+    const failure = new UpstreamError('invalid', `upstream ${source.name} sent ${received} bytes of blob ${digest}, announced ${size}; not stored`)
+    await abandon(failure)
+    throw failure
   }
+  verdict.accept()
+  feed.push(null)
   // Verified: the client has its last byte now, while the commit goes on for the requests waiting on
   // this fetch (a disk slower than the network paces them, not this client).
   sink?.end(held)
   try {
     await ctx.index.linkBlob(name, digest, await stored)
   } catch (error) {
-    await abandon()
-    throw refusedByStore() || error
+    const failure = refusedByStore() || error
+    await abandon(failure)
+    throw failure
   }
 }
 
-/** What the store reads: the pump pushes into it and waits for `room()` when it is full. */
+/** What the pump found, for the store: settled once, by the first of `accept` and `refuse`. */
+function pumpVerdict(): { promise: Promise<void>; accept: () => void; refuse: (reason: unknown) => void } {
+  let accept = () => {}
+  let refuse: (reason: unknown) => void = () => {}
+  const promise = new Promise<void>((resolve, reject) => {
+    accept = resolve
+    refuse = reject
+  })
+  promise.catch(() => {}) // a refusal reaches the store, which rethrows it; or nobody asked
+  return { promise, accept, refuse }
+}
+
+/**
+ * What the store reads: the pump pushes into it and waits for `room()` when it is full. In object
+ * mode, the store reads the upstream's chunks as they came: from a byte stream, a reader that lags
+ * (the disk) gets everything buffered concatenated into one new buffer per read, a copy of each byte
+ * into fresh memory (in a profile, the concatenation came second only to hashing, and its garbage
+ * grew a cold pull's memory). The window counts chunks, of at most UPSTREAM_CHUNK_BYTES each.
+ */
 class StoreFeed extends Readable {
   private wants: (() => void) | undefined
   constructor() {
-    super({ highWaterMark: STORE_WINDOW_BYTES })
+    super({ objectMode: true, highWaterMark: STORE_WINDOW_BYTES / UPSTREAM_CHUNK_BYTES })
   }
   override _read(): void {
     this.wants?.()

@@ -4,7 +4,7 @@
 //   blobs/<algorithm>/<first two hex>/<hex>   committed, verified blobs (content-addressed)
 //   uploads/<uploadId>                        bytes of in-progress uploads
 //   uploads/<uploadId>.<random>               a whole blob being written by putBlob (private)
-//   uploads/put.<random>                      a whole blob being written by storeBlob (private)
+//   uploads/put.<random>                      a whole blob being written by storeBlob(VerifiedByCaller) (private)
 // Both live on the same filesystem, so publishing a blob is an atomic rename. An upload's file is
 // created by its first append, not when the session starts.
 //
@@ -254,8 +254,16 @@ export class FilesystemBlobStore implements BlobStore {
   async storeBlob(digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
     this.blobPath(digest) // validates the digest before anything touches the disk
     checkMaxBytes(maxBytes)
-    // The '.' keeps the name apart from every upload id.
-    return this.writeAndPublish(join(this.uploadsDir, `put.${randomBytes(12).toString('hex')}`), digest, body, maxBytes)
+    return this.writeAndPublish(this.storeTempPath(), digest, body, maxBytes)
+  }
+
+  async storeBlobVerifiedByCaller(digest: Digest, body: Readable, callerVerdict: Promise<void>, maxBytes?: number): Promise<number> {
+    // Observed from the start: a verdict that rejects while the body is still being written is no
+    // unhandled rejection; it is rethrown once the body has ended.
+    callerVerdict.catch(() => {})
+    this.blobPath(digest) // validates the digest before anything touches the disk
+    checkMaxBytes(maxBytes)
+    return this.writeAndPublish(this.storeTempPath(), digest, body, maxBytes, callerVerdict)
   }
 
   async abortUpload(uploadId: string): Promise<void> {
@@ -292,22 +300,31 @@ export class FilesystemBlobStore implements BlobStore {
 
   // ------------------------------------------------------------------ internals
 
-  /** Writes `body` to the private file `temp` while hashing it and publishes it as `digest` when it matches. */
-  private async writeAndPublish(temp: string, digest: Digest, body: Readable, maxBytes?: number): Promise<number> {
+  /** A private file for a whole blob of no upload; the '.' keeps the name apart from every upload id. */
+  private storeTempPath(): string {
+    return join(this.uploadsDir, `put.${randomBytes(12).toString('hex')}`)
+  }
+
+  /**
+   * Writes `body` to the private file `temp` and publishes it as `digest` once verified: by hashing
+   * it on the way, or (with `callerVerdict`) by the caller that hashed it.
+   */
+  private async writeAndPublish(temp: string, digest: Digest, body: Readable, maxBytes?: number, callerVerdict?: Promise<void>): Promise<number> {
     await this.ensureUploadsDir()
     const fh = await open(temp, 'wx')
     let published = false
     try {
-      const hash = createHash(algorithmOf(digest))
+      const hash = callerVerdict ? undefined : createHash(algorithmOf(digest))
       let size: number
       try {
         size = await writeBody(fh, body, 0, hash, maxBytes)
+        if (callerVerdict) await callerVerdict
       } catch (err) {
         await fh.close().catch(() => {})
         throw err
       }
-      const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`
-      if (actual !== digest) {
+      const actual = hash && `${algorithmOf(digest)}:${hash.digest('hex')}`
+      if (actual !== undefined && actual !== digest) {
         await fh.close().catch(() => {})
         throw new DigestMismatchError(digest, actual)
       }
@@ -513,7 +530,7 @@ function iterate(body: Readable): AsyncIterable<unknown> {
 }
 
 /**
- * Streams `body` into `fh` from `offset` while feeding `hash`, in batches of up to WRITE_BATCH_BYTES
+ * Streams `body` into `fh` from `offset` while feeding `hash` (when given), in batches of up to WRITE_BATCH_BYTES
  * with at most one write in flight. Resolves with the position after the last byte. On failure it
  * lets an in-flight write land before rethrowing (so that a rollback's cut is not extended again).
  *
@@ -522,7 +539,7 @@ function iterate(body: Readable): AsyncIterable<unknown> {
  * to write instead of the whole body. It is writeback only; what makes a blob durable is still that
  * fsync, before it is acknowledged.
  */
-async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: Hash, maxBytes?: number): Promise<number> {
+async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: Hash | undefined, maxBytes?: number): Promise<number> {
   let position = offset
   let pending: Promise<void> | undefined
   const flusher = new BackgroundFlush(fh)
@@ -537,7 +554,7 @@ async function writeBody(fh: FileHandle, body: Readable, offset: number, hash: H
       if (maxBytes !== undefined && position + batchBytes + chunk.length - offset > maxBytes) {
         throw new SizeLimitError(maxBytes)
       }
-      hash.update(chunk)
+      hash?.update(chunk)
       batch.push(chunk)
       batchBytes += chunk.length
       if (batchBytes >= WRITE_BATCH_BYTES) {

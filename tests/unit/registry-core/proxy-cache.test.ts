@@ -503,10 +503,10 @@ describe('proxy-cache blobs', () => {
     const h = await start()
     const image = h.upstream.addImage('library/alpine', undefined, 300 * 1024)
     const digest = digestOf(image.layer)
-    const storeBlob = h.blobs.storeBlob.bind(h.blobs)
+    const storeBlob = h.blobs.storeBlobVerifiedByCaller.bind(h.blobs)
     let releaseCommit: () => void = () => undefined
     const commitHeld = new Promise<void>((resolve) => (releaseCommit = resolve))
-    h.blobs.storeBlob = async (_digest, body) => {
+    h.blobs.storeBlobVerifiedByCaller = async (_digest, body) => {
       for await (const chunk of body) void chunk
       await commitHeld
       throw new Error('no space left on device')
@@ -518,7 +518,7 @@ describe('proxy-cache blobs', () => {
     await expect.poll(() => h.logs.some((l) => l.level === 'error' && l.msg?.includes('could not be cached'))).toBe(true)
     expect(await h.blobs.stat(digest)).toBeNull()
     // Not cached: the next pull fetches it again.
-    h.blobs.storeBlob = storeBlob
+    h.blobs.storeBlobVerifiedByCaller = storeBlob
     expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
     expect(h.upstream.calls.getBlob).toBe(2)
   })
@@ -543,6 +543,52 @@ describe('proxy-cache blobs', () => {
     h.upstream.corrupt.clear()
     expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
     expect(h.upstream.calls.getBlob).toBe(3)
+  })
+
+  it('the store commits on the verdict of the pump, which hashed the bytes: a corrupt blob is refused by the pump and never stored', async () => {
+    const h = await start()
+    const image = h.upstream.addImage('library/alpine', undefined, 300 * 1024)
+    const digest = digestOf(image.layer)
+    const storeVerified = h.blobs.storeBlobVerifiedByCaller.bind(h.blobs)
+    const verdicts: Array<Promise<void>> = []
+    h.blobs.storeBlob = () => Promise.reject(new Error('the cold path stores through storeBlobVerifiedByCaller, hashing once'))
+    h.blobs.storeBlobVerifiedByCaller = (d, body, callerVerdict, maxBytes) => {
+      verdicts.push(callerVerdict)
+      return storeVerified(d, body, callerVerdict, maxBytes)
+    }
+    h.upstream.corrupt.add(digest)
+    await expect((await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).rejects.toThrow()
+    expect(verdicts).toHaveLength(1)
+    // The memory store does not hash on this path: only the pump's refusal keeps the bytes out.
+    await expect(verdicts[0]).rejects.toThrow(/not .*sha256/)
+    expect(await h.blobs.stat(digest)).toBeNull()
+    h.upstream.corrupt.clear()
+    expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
+    await expect(verdicts[1]).resolves.toBeUndefined()
+    expect(await h.blobs.stat(digest)).toEqual({ size: image.layer.length })
+  })
+
+  it('a store that lags behind the upstream still reads its chunks as they came, not concatenated into new buffers', async () => {
+    const h = await start()
+    const image = h.upstream.addImage('library/alpine', undefined, 2 * 1024 * 1024)
+    const digest = digestOf(image.layer)
+    const storeVerified = h.blobs.storeBlobVerifiedByCaller.bind(h.blobs)
+    const chunkSizes: number[] = []
+    h.blobs.storeBlobVerifiedByCaller = async (d, body, callerVerdict, maxBytes) => {
+      // A slow disk: the pump has buffered many of the upstream's chunks before the store reads.
+      await sleep(200)
+      const seen = (async function* () {
+        for await (const chunk of body) {
+          chunkSizes.push((chunk as Buffer).length)
+          yield chunk as Buffer
+        }
+      })()
+      return storeVerified(d, Readable.from(seen), callerVerdict, maxBytes)
+    }
+    expect(Buffer.from(await (await fetch(`${h.base}/v2/hub/library/alpine/blobs/${digest}`)).arrayBuffer()).equals(image.layer)).toBe(true)
+    await expect.poll(() => h.blobs.stat(digest)).toEqual({ size: image.layer.length })
+    expect(chunkSizes.reduce((a, b) => a + b, 0)).toBe(image.layer.length)
+    expect(Math.max(...chunkSizes)).toBe(64 * 1024)
   })
 
   it("the index refusing the cached content is the registry's answer, not an upstream failure", async () => {
